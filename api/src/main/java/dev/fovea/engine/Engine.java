@@ -1,0 +1,244 @@
+package dev.fovea.engine;
+
+import dev.fovea.op.Activation;
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.DenseDescriptor;
+import dev.fovea.op.OpDescriptor;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.Violations;
+import dev.fovea.spi.Availability;
+import dev.fovea.spi.Backend;
+import dev.fovea.spi.BackendOptions;
+import dev.fovea.spi.BackendProvider;
+import dev.fovea.spi.Capability;
+import dev.fovea.spi.Plan;
+import dev.fovea.spi.Support;
+import dev.fovea.tensor.DType;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An open backend behind checks: every call verifies its tensors (alive, F32, resident, the descriptor's shape
+ * and layout) and the backend's support before the backend runs, so a bad call throws before anything is
+ * written. Models and the conformance suite use this; backend authors implement {@link Backend}.
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.open()) {          // best available backend, or -Dfovea.backend
+ *     System.out.println(engine.name());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: an engine and its plans may be shared between threads; each thread passes its own
+ * destination tensors.
+ */
+public final class Engine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.fovea.engine");
+
+    private final Backend backend;
+
+    private Engine(Backend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * The backend named by {@code -Dfovea.backend} / {@code FOVEA_BACKEND}, else the highest-priority available
+     * one. Logs the choice and every skipped backend with its reason.
+     */
+    public static Engine open() {
+        return open(BackendOptions.defaults());
+    }
+
+    public static Engine open(BackendOptions options) {
+        var named = Backends.requested();
+        if (named.isPresent()) {
+            return open(named.get(), options);
+        }
+        List<BackendProvider> available = Backends.availableByPriority();
+        for (BackendInfo info : Backends.list()) {
+            if (!info.availability().available()) {
+                LOG.log(System.Logger.Level.INFO, "fovea: skipped backend ''{0}'': {1}", info.name(),
+                        info.availability().describe());
+            }
+        }
+        if (available.isEmpty()) {
+            throw new BackendUnavailableException("no Fovea backend is available; discovered: " + Backends.list());
+        }
+        BackendProvider chosen = available.getFirst();
+        LOG.log(System.Logger.Level.INFO, "fovea: using backend ''{0}'' (highest priority available, {1})",
+                chosen.name(), chosen.priority());
+        return new Engine(chosen.open(options));
+    }
+
+    /** Opens the backend called {@code name}, or throws with its reason and the available backends. */
+    public static Engine open(String name) {
+        return open(name, BackendOptions.defaults());
+    }
+
+    public static Engine open(String name, BackendOptions options) {
+        BackendProvider p = Backends.provider(name).orElseThrow(() -> new BackendUnavailableException(
+                "backend '" + name + "' not found; available backends: " + Backends.availableNames()));
+        Availability a = Backends.availability(name);
+        if (!a.available()) {
+            throw new BackendUnavailableException("backend '" + name + "' is unavailable: " + a.describe()
+                    + "; available backends: " + Backends.availableNames());
+        }
+        LOG.log(System.Logger.Level.INFO, "fovea: using backend ''{0}'' (named)", name);
+        return new Engine(p.open(options));
+    }
+
+    /** Wraps an already-open backend (tests of a backend under development). */
+    public static Engine of(Backend backend) {
+        return new Engine(backend);
+    }
+
+    public String name() {
+        return backend.name();
+    }
+
+    public Set<Capability> capabilities() {
+        return backend.capabilities();
+    }
+
+    /** Whether the backend runs {@code op}, and why not. */
+    public Support supports(OpDescriptor op) {
+        return backend.supports(op);
+    }
+
+    /** A tensor this backend computes on (device memory for a GPU backend), freed with {@code scope}. */
+    public Tensor allocate(Shape shape, Layout layout, TensorScope scope) {
+        return backend.allocate(shape, layout, scope);
+    }
+
+    /** Copies between host tensors and this backend's tensors, converting layouts; same logical shape. */
+    public void copy(Tensor src, Tensor dst) {
+        Violations v = new Violations("copy");
+        checkTensor(v, "src", src, src.shape(), null, false);
+        checkTensor(v, "dst", dst, src.shape(), null, false);
+        v.throwIfAny(src + " → " + dst);
+        backend.copy(src, dst);
+    }
+
+    /** Prepares a convolution; weights {@code [K, C/groups, kH, kW]} and bias {@code [K]} (or null) on the host. */
+    public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
+        Violations v = new Violations(op.layer());
+        checkSupported(v, op);
+        checkHost(v, "weights", weights, op.weightShape());
+        if (op.bias()) {
+            checkHost(v, "bias", bias, op.biasShape());
+        } else {
+            v.check(bias == null, "bias", "bias given but the descriptor has bias=false");
+        }
+        v.throwIfAny("backend " + name());
+        return checked(op, backend.planConvolution(op, weights, bias));
+    }
+
+    /** Prepares a dense layer; weights {@code [F, U]} and bias {@code [U]} (or null) on the host. */
+    public Plan planDense(DenseDescriptor op, Tensor weights, Tensor bias) {
+        Violations v = new Violations(op.layer());
+        checkSupported(v, op);
+        checkHost(v, "weights", weights, op.weightShape());
+        if (op.bias()) {
+            checkHost(v, "bias", bias, Shape.of(op.units()));
+        } else {
+            v.check(bias == null, "bias", "bias given but the descriptor has bias=false");
+        }
+        v.throwIfAny("backend " + name());
+        return checked(op, backend.planDense(op, weights, bias));
+    }
+
+    public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
+        Violations v = new Violations(op.layer());
+        checkSupported(v, op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "y", y, op.output(), op.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.poolingForward(op, x, y);
+    }
+
+    public void activationForward(Activation activation, Tensor x, Tensor y) {
+        Violations v = new Violations("activation " + activation);
+        checkTensor(v, "x", x, x.shape(), x.layout(), true);
+        checkTensor(v, "y", y, x.shape(), x.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.activationForward(activation, x, y);
+    }
+
+    public void softmaxForward(Tensor x, Tensor y) {
+        Violations v = new Violations("softmax");
+        v.check(x.shape().rank() == 2, "x", "softmax input must be 2-D [N, F], got " + x.shape());
+        checkTensor(v, "x", x, x.shape(), null, true);
+        checkTensor(v, "y", y, x.shape(), null, true);
+        v.check(x.isContiguous() && y.isContiguous(), "x", "softmax needs contiguous tensors");
+        v.throwIfAny("backend " + name());
+        backend.softmaxForward(x, y);
+    }
+
+    /** The backend behind this engine, for code that extends Fovea (training) — not for users. */
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    private Plan checked(OpDescriptor op, Plan plan) {
+        return new Plan() {
+            @Override
+            public void execute(Tensor x, Tensor y) {
+                Violations v = new Violations(op.layer());
+                checkTensor(v, "x", x, op.input(), op.layout(), true);
+                checkTensor(v, "y", y, op.output(), op.layout(), true);
+                v.throwIfAny("backend " + name());
+                plan.execute(x, y);
+            }
+
+            @Override
+            public void close() {
+                plan.close();
+            }
+        };
+    }
+
+    private void checkSupported(Violations v, OpDescriptor op) {
+        Support s = backend.supports(op);
+        if (!s.supported()) {
+            throw new UnsupportedOperationException(op.layer() + ": backend '" + name() + "' does not support this op: "
+                    + s.reason());
+        }
+    }
+
+    private static void checkHost(Violations v, String param, Tensor t, Shape expected) {
+        if (!v.check(t != null, param, param + " is missing")) {
+            return;
+        }
+        if (!v.check(t.isAlive(), param, param + " " + t + " was used after its scope was closed")) {
+            return;
+        }
+        v.check(t.isHost(), param, param + " must be a host tensor, got " + t);
+        v.check(t.shape().equals(expected), param, param + " shape " + t.shape() + " != expected " + expected);
+        v.check(t.isContiguous() && (t.shape().rank() != 4 || t.layout() == Layout.NCHW), param,
+                param + " must be contiguous in logical order, got " + t);
+        v.check(t.dtype() == DType.F32, param, param + " dtype " + t.dtype() + " is not F32");
+    }
+
+    private void checkTensor(Violations v, String param, Tensor t, Shape expected, Layout layout, boolean resident) {
+        if (!v.check(t != null, param, param + " is missing")) {
+            return;
+        }
+        if (!t.isAlive()) {
+            throw new IllegalStateException(param + ": tensor " + t + " was used after its scope was closed");
+        }
+        v.check(t.shape().equals(expected), param, param + " shape " + t.shape() + " != expected " + expected);
+        v.check(layout == null || t.shape().rank() != 4 || t.layout() == layout, param,
+                param + " layout " + t.layout() + " != expected " + layout);
+        v.check(t.dtype() == DType.F32, param, param + " dtype " + t.dtype() + " is not F32");
+        v.check(!resident || backend.isResident(t), param,
+                param + " " + t + " is not in memory backend '" + name() + "' can use; allocate it with the engine");
+    }
+}

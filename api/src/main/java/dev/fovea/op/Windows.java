@@ -1,0 +1,80 @@
+package dev.fovea.op;
+
+/**
+ * The output-size and padding rules of SEMANTICS.md for one spatial axis of a sliding window (convolution or
+ * pooling). The single implementation every layer, descriptor and test uses.
+ */
+public final class Windows {
+    private Windows() {
+    }
+
+    /** Padding and output size along one axis. */
+    public record Axis(int before, int after, int out) {
+    }
+
+    /** The dilated kernel extent {@code d·(k − 1) + 1}. */
+    public static int effectiveKernel(int kernel, int dilation) {
+        return dilation * (kernel - 1) + 1;
+    }
+
+    /**
+     * Resolves one axis. Records a violation in {@code v} (and returns {@code null}) when the output size
+     * would be ≤ 0. {@code explicitBefore/After} are used only for {@link Padding.Mode#EXPLICIT}.
+     *
+     * @param axisName "height" or "width", for messages
+     */
+    public static Axis resolve(Violations v, String axisName, int in, int kernel, int stride, int dilation,
+                               Padding padding, int explicitBefore, int explicitAfter, boolean ceilMode) {
+        int e = effectiveKernel(kernel, dilation);
+        int before;
+        int after;
+        int out;
+        switch (padding.mode()) {
+            case SAME, SAME_LOWER -> {
+                out = ceilDiv(in, stride);
+                int total = Math.max((out - 1) * stride + e - in, 0);
+                int small = total / 2;
+                before = padding.mode() == Padding.Mode.SAME ? small : total - small;
+                after = total - before;
+                return new Axis(before, after, out);
+            }
+            case FULL -> {
+                before = e - 1;
+                after = e - 1;
+            }
+            case EXPLICIT -> {
+                before = explicitBefore;
+                after = explicitAfter;
+            }
+            default -> {
+                before = 0;
+                after = 0;
+            }
+        }
+        long span = (long) in + before + after - e;
+        if (span < 0) {
+            v.add("kernel", "output " + axisName + " " + (Math.floorDiv(span, stride) + 1) + " ≤ 0: dilated kernel "
+                    + e + " is larger than the padded input " + (in + before + after) + " (input " + in + " + pads "
+                    + before + "+" + after + ")");
+            return null;
+        }
+        if (ceilMode) {
+            out = (int) ceilDiv(span, stride) + 1;
+            // A last window that would start inside the end padding is dropped (PyTorch, ONNX ≥ 1.16).
+            if ((long) (out - 1) * stride >= (long) in + before) {
+                out--;
+            }
+        } else {
+            out = (int) (span / stride) + 1;
+        }
+        return new Axis(before, after, out);
+    }
+
+    static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+}

@@ -1,0 +1,207 @@
+package dev.fovea.reference;
+
+import dev.fovea.op.Activation;
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.DenseDescriptor;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
+import dev.fovea.spi.Backend;
+import dev.fovea.spi.Capability;
+import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Set;
+
+/**
+ * Every op written as its definition, in double precision, over any strides: the oracle the conformance
+ * suite compares other backends with. Single-threaded and slow on purpose; nothing here is clever.
+ */
+final class ReferenceBackend implements Backend {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Override
+    public String name() {
+        return ReferenceBackendProvider.NAME;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return Set.of();
+    }
+
+    @Override
+    public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
+        float[] w = weights.toArray();
+        float[] b = bias == null ? null : bias.toArray();
+        return (x, y) -> convolution(op, w, b, x, y);
+    }
+
+    @Override
+    public Plan planDense(DenseDescriptor op, Tensor weights, Tensor bias) {
+        float[] w = weights.toArray();
+        float[] b = bias == null ? null : bias.toArray();
+        return (x, y) -> dense(op, w, b, x, y);
+    }
+
+    private static void convolution(ConvolutionDescriptor op, float[] w, float[] b, Tensor x, Tensor y) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int n = op.input().n();
+        int cIn = op.input().c();
+        int h = op.input().h();
+        int wd = op.input().w();
+        int k = op.filters();
+        int cPerGroup = cIn / op.groups();
+        int kPerGroup = k / op.groups();
+        int p = op.output().h();
+        int q = op.output().w();
+        int kh = op.kernelH();
+        int kw = op.kernelW();
+        for (int in = 0; in < n; in++) {
+            for (int ok = 0; ok < k; ok++) {
+                int g = ok / kPerGroup;
+                for (int op2 = 0; op2 < p; op2++) {
+                    for (int oq = 0; oq < q; oq++) {
+                        double acc = b == null ? 0 : b[ok];
+                        for (int c = 0; c < cPerGroup; c++) {
+                            int ic = g * cPerGroup + c;
+                            for (int r = 0; r < kh; r++) {
+                                int ih = op2 * op.strideH() - op.pads().top() + r * op.dilationH();
+                                if (ih < 0 || ih >= h) {
+                                    continue;
+                                }
+                                for (int s = 0; s < kw; s++) {
+                                    int iw = oq * op.strideW() - op.pads().left() + s * op.dilationW();
+                                    if (iw < 0 || iw >= wd) {
+                                        continue;
+                                    }
+                                    double xv = xs.getAtIndex(F, at(x, in, ic, ih, iw));
+                                    double wv = w[((ok * cPerGroup + c) * kh + r) * kw + s];
+                                    acc += xv * wv;
+                                }
+                            }
+                        }
+                        ys.setAtIndex(F, at(y, in, ok, op2, oq), (float) op.activation().apply(acc));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void dense(DenseDescriptor op, float[] w, float[] b, Tensor x, Tensor y) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int n = op.input().n();
+        int f = op.input().c();
+        int u = op.units();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < u; j++) {
+                double acc = b == null ? 0 : b[j];
+                for (int e = 0; e < f; e++) {
+                    acc += (double) xs.getAtIndex(F, x.offset() + i * x.stride(0) + e * x.stride(1)) * w[e * u + j];
+                }
+                ys.setAtIndex(F, y.offset() + i * y.stride(0) + j * y.stride(1), (float) op.activation().apply(acc));
+            }
+        }
+    }
+
+    @Override
+    public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int h = op.input().h();
+        int wd = op.input().w();
+        boolean max = op.mode() == PoolingMode.MAX;
+        for (int n = 0; n < op.input().n(); n++) {
+            for (int c = 0; c < op.input().c(); c++) {
+                for (int p = 0; p < op.output().h(); p++) {
+                    int h0 = p * op.strideH() - op.pads().top();
+                    int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
+                    for (int q = 0; q < op.output().w(); q++) {
+                        int w0 = q * op.strideW() - op.pads().left();
+                        int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
+                        double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                        int inside = 0;
+                        for (int ih = Math.max(h0, 0); ih < Math.min(h1, h); ih++) {
+                            for (int iw = Math.max(w0, 0); iw < Math.min(w1, wd); iw++) {
+                                double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
+                                acc = max ? Math.max(acc, v) : acc + v;
+                                inside++;
+                            }
+                        }
+                        if (!max) {
+                            int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : inside;
+                            acc /= divisor;
+                        }
+                        ys.setAtIndex(F, at(y, n, c, p, q), (float) acc);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void activationForward(Activation activation, Tensor x, Tensor y) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        forEachIndex(x, y, (xi, yi) -> ys.setAtIndex(F, yi, (float) activation.apply(xs.getAtIndex(F, xi))));
+    }
+
+    @Override
+    public void softmaxForward(Tensor x, Tensor y) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int n = x.shape().n();
+        int f = x.shape().c();
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < f; j++) {
+                max = Math.max(max, xs.getAtIndex(F, x.offset() + i * x.stride(0) + j * x.stride(1)));
+            }
+            double sum = 0;
+            for (int j = 0; j < f; j++) {
+                sum += Math.exp(xs.getAtIndex(F, x.offset() + i * x.stride(0) + j * x.stride(1)) - max);
+            }
+            for (int j = 0; j < f; j++) {
+                double e = Math.exp(xs.getAtIndex(F, x.offset() + i * x.stride(0) + j * x.stride(1)) - max);
+                ys.setAtIndex(F, y.offset() + i * y.stride(0) + j * y.stride(1), (float) (e / sum));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** Element index of logical (n, c, h, w) in {@code t}'s buffer. */
+    private static long at(Tensor t, int n, int c, int h, int w) {
+        return t.offset() + n * t.stride(0) + c * t.stride(1) + h * t.stride(2) + w * t.stride(3);
+    }
+
+    private interface IndexPair {
+        void accept(long xi, long yi);
+    }
+
+    /** Visits every logical index of two tensors of one shape (any ranks, any strides). */
+    private static void forEachIndex(Tensor x, Tensor y, IndexPair body) {
+        int rank = x.shape().rank();
+        int[] dims = x.shape().dims();
+        int[] pos = new int[rank];
+        for (long k = 0, total = x.shape().elementCount(); k < total; k++) {
+            long xi = x.offset();
+            long yi = y.offset();
+            for (int a = 0; a < rank; a++) {
+                xi += pos[a] * x.stride(a);
+                yi += pos[a] * y.stride(a);
+            }
+            body.accept(xi, yi);
+            for (int a = rank - 1; a >= 0; a--) {
+                if (++pos[a] < dims[a]) {
+                    break;
+                }
+                pos[a] = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * Fovea's API: tensors ({@code dev.fovea.tensor}), validated op descriptors ({@code dev.fovea.op}), the backend
+ * SPI ({@code dev.fovea.spi}), backend discovery and the checked entry point ({@code dev.fovea.engine}), layers
+ * and models ({@code dev.fovea.nn}). The reference backend is provided here and always available.
+ */
+module dev.fovea.api {
+    exports dev.fovea.tensor;
+    exports dev.fovea.op;
+    exports dev.fovea.spi;
+    exports dev.fovea.engine;
+    // exports dev.fovea.nn; (layers land next)
+
+    uses dev.fovea.spi.BackendProvider;
+
+    provides dev.fovea.spi.BackendProvider with dev.fovea.reference.ReferenceBackendProvider;
+}

@@ -1,0 +1,1 @@
+module dev.fovea.backend.cudnn { requires dev.fovea.api; }

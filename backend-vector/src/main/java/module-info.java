@@ -1,0 +1,1 @@
+module dev.fovea.backend.vector { requires dev.fovea.api; requires jdk.incubator.vector; }

@@ -1,0 +1,1 @@
+module dev.fovea.bench { requires dev.fovea.api; }

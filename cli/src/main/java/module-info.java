@@ -1,0 +1,1 @@
+module dev.fovea.cli { requires dev.fovea.api; }

@@ -1,0 +1,1 @@
+module dev.fovea.conformance { requires transitive dev.fovea.api; }

@@ -1,0 +1,1 @@
+module dev.fovea.models { requires transitive dev.fovea.api; }
