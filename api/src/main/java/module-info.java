@@ -8,7 +8,7 @@ module dev.fovea.api {
     exports dev.fovea.op;
     exports dev.fovea.spi;
     exports dev.fovea.engine;
-    // exports dev.fovea.nn; (layers land next)
+    exports dev.fovea.nn;
 
     uses dev.fovea.spi.BackendProvider;
 

@@ -1,1 +1,6 @@
-module dev.fovea.models { requires transitive dev.fovea.api; }
+/** Fovea's model zoo and weights files. */
+module dev.fovea.models {
+    requires transitive dev.fovea.api;
+
+    exports dev.fovea.models;
+}

@@ -1,0 +1,61 @@
+package dev.fovea.nn;
+
+import dev.fovea.op.Activation;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+
+/**
+ * A standalone element-wise activation ({@code ReLU} in summaries for {@link Activation#RELU}).
+ *
+ * <pre>{@code ActivationLayer.relu() }</pre>
+ */
+public final class ActivationLayer extends Layer {
+    private final Activation activation;
+
+    private ActivationLayer(String name, Activation activation) {
+        super(name);
+        this.activation = activation;
+    }
+
+    public static ActivationLayer of(Activation activation) {
+        if (activation == null) {
+            throw new IllegalArgumentException("activation must not be null");
+        }
+        return new ActivationLayer(null, activation);
+    }
+
+    public static ActivationLayer relu() {
+        return of(Activation.RELU);
+    }
+
+    public ActivationLayer name(String name) {
+        return new ActivationLayer(name, activation);
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public String type() {
+        return activation == Activation.RELU ? "ReLU" : "Activation";
+    }
+
+    @Override
+    String autoNamePrefix() {
+        return activation == Activation.RELU ? "re_lu" : "activation";
+    }
+
+    @Override
+    Node build(String nodeName, Shape input, Layout layout, Namer namer) {
+        return new Node(nodeName, this, input, input) {
+            @Override
+            Tensor forward(Run run, Tensor x, Tensor dst) {
+                Tensor y = dst != null ? dst : run.allocate(output);
+                run.engine().activationForward(activation, x, y);
+                return y;
+            }
+        };
+    }
+}

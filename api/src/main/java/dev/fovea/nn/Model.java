@@ -1,0 +1,247 @@
+package dev.fovea.nn;
+
+import dev.fovea.engine.Engine;
+import dev.fovea.op.ValidationException;
+import dev.fovea.op.Violations;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A built network: inferred shapes, host weights, a summary. Run it with {@link #compile(Engine)}.
+ * Weights are named {@code <layer>.<param>} ({@code conv2d.kernel}, {@code conv2d.bias}, {@code dense_1.kernel});
+ * a convolution kernel is {@code [K, C/groups, kH, kW]}, a dense kernel {@code [F, U]}.
+ *
+ * <p>Thread-safety: reading a model (summary, weights) is safe from many threads; changing weights is not safe
+ * while another thread reads them or compiles. Close the model to free its weights.
+ */
+public final class Model implements AutoCloseable {
+    private final String name;
+    private final Input input;
+    private final Layout layout;
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<Node, List<Tensor>> weights = new LinkedHashMap<>();
+    private final TensorScope weightScope = new TensorScope();
+
+    Model(String name, Input input, Layout layout, List<Layer> layers, long seed) {
+        this.name = name;
+        this.input = input;
+        this.layout = layout;
+        Namer namer = new Namer();
+        Shape s = input.shape(1);
+        for (Layer layer : layers) {
+            Node n = layer.build(namer.name(layer), s, layout, namer);
+            nodes.add(n);
+            s = n.output;
+        }
+        if (nodes.isEmpty()) {
+            throw new ValidationException("model '" + name + "'",
+                    List.of(new ValidationException.Violation("layers", "has no layers")), "");
+        }
+        for (Node n : allNodes()) {
+            List<Tensor> ts = new ArrayList<>();
+            for (Param p : n.params()) {
+                ts.add(weightScope.allocate(p.shape(), Layout.NCHW));
+            }
+            weights.put(n, ts);
+        }
+        initialize(seed);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public Input input() {
+        return input;
+    }
+
+    /** Logical input shape for a batch of {@code n}: {@code [n, C, H, W]}. */
+    public Shape inputShape(int n) {
+        return input.shape(n);
+    }
+
+    /** Logical output shape for a batch of {@code n}. */
+    public Shape outputShape(int n) {
+        return nodes.getLast().output.withBatch(n);
+    }
+
+    /** Re-initializes every weight from {@code seed}: kernels by their initializer, biases to zero. */
+    public void initialize(long seed) {
+        int index = 0;
+        for (Map.Entry<Node, List<Tensor>> e : weights.entrySet()) {
+            List<Param> ps = e.getKey().params();
+            for (int i = 0; i < ps.size(); i++) {
+                Param p = ps.get(i);
+                float[] values = new float[Math.toIntExact(p.shape().elementCount())];
+                // One stream per tensor, so adding a layer does not change the others' weights.
+                p.initializer().fill(values, p.fanIn(), p.fanOut(), new SplittableRandom(seed * 1_000_003L + index++));
+                e.getValue().get(i).copyFrom(values);
+            }
+        }
+    }
+
+    /** Every learnable tensor by name ({@code conv2d.kernel}), in layer order. The tensors are the model's own. */
+    public Map<String, Tensor> namedWeights() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<Node, List<Tensor>> e : weights.entrySet()) {
+            List<Param> ps = e.getKey().params();
+            for (int i = 0; i < ps.size(); i++) {
+                out.put(e.getKey().name + "." + ps.get(i).name(), e.getValue().get(i));
+            }
+        }
+        return out;
+    }
+
+    /** Copies of the layer's weights ({@code kernel}, then {@code bias}), each in logical order. */
+    public List<float[]> getWeights(String layer) {
+        return weightsOf(node(layer)).stream().map(Tensor::toArray).toList();
+    }
+
+    /** Replaces the layer's weights; all sizes are checked before anything is written. */
+    public void setWeights(String layer, List<float[]> values) {
+        Node n = node(layer);
+        List<Param> ps = n.params();
+        Violations v = new Violations(n.layer.type() + " '" + n.name + "'");
+        v.check(values.size() == ps.size(), "weights", "expected " + ps.size() + " tensors "
+                + ps.stream().map(p -> p.name() + " " + p.shape()).toList() + ", got " + values.size());
+        for (int i = 0; i < Math.min(values.size(), ps.size()); i++) {
+            long want = ps.get(i).shape().elementCount();
+            v.check(values.get(i).length == want, ps.get(i).name(), ps.get(i).name() + " needs " + want
+                    + " values for shape " + ps.get(i).shape() + ", got " + values.get(i).length);
+        }
+        v.throwIfAny("setWeights");
+        List<Tensor> ts = weightsOf(n);
+        for (int i = 0; i < ts.size(); i++) {
+            ts.get(i).copyFrom(values.get(i));
+        }
+    }
+
+    /** Total learnable parameters. */
+    public long parameterCount() {
+        return weights.keySet().stream().flatMap(n -> n.params().stream()).mapToLong(p -> p.shape().elementCount())
+                .sum();
+    }
+
+    /** The summary's rows: every layer (branch layers after their concat's row is announced), depth-first. */
+    public List<LayerInfo> layers() {
+        List<LayerInfo> rows = new ArrayList<>();
+        walk(nodes, 0, 1, 1, rows);
+        return rows;
+    }
+
+    /**
+     * A Keras-style table: layer (type), output shape (model layout, batch {@code None}), parameters, and the
+     * receptive field along height, then the totals.
+     */
+    public String summary() {
+        List<LayerInfo> rows = layers();
+        int nameW = Math.max(28, rows.stream().mapToInt(r -> 2 * r.depth() + r.name().length() + r.type().length()
+                + 6).max().orElse(0));
+        int shapeW = Math.max(26, rows.stream().mapToInt(r -> r.outputShape().length() + 2).max().orElse(0));
+        int total = nameW + shapeW + 12 + 16;
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"").append(name).append("\"\n");
+        sb.append("_".repeat(total)).append('\n');
+        sb.append(pad(" Layer (type)", nameW)).append(pad("Output Shape", shapeW)).append(pad("Param #", 12))
+                .append("Receptive field\n");
+        sb.append("=".repeat(total)).append('\n');
+        for (LayerInfo r : rows) {
+            String label = " " + "  ".repeat(r.depth()) + r.name() + " (" + r.type() + ")";
+            sb.append(pad(label, nameW)).append(pad(r.outputShape(), shapeW)).append(pad(String.format("%,d",
+                    r.params()), 12)).append(r.receptiveField() == 0 ? "all" : r.receptiveField() + "×"
+                    + r.receptiveField()).append('\n');
+        }
+        long params = parameterCount();
+        sb.append("=".repeat(total)).append('\n');
+        sb.append(String.format("Total params: %,d%n", params));
+        sb.append(String.format("Trainable params: %,d%n", params));
+        sb.append(String.format("Non-trainable params: %,d%n", 0));
+        sb.append("_".repeat(total)).append('\n');
+        return sb.toString();
+    }
+
+    /** Prepares the model for {@code engine}; the weights are read now (set them before compiling). */
+    public Inference compile(Engine engine) {
+        return new Inference(this, engine);
+    }
+
+    @Override
+    public void close() {
+        weightScope.close();
+    }
+
+    List<Node> nodes() {
+        return nodes;
+    }
+
+    List<Tensor> weightsOf(Node n) {
+        List<Tensor> ts = weights.get(n);
+        if (ts == null) {
+            throw new IllegalArgumentException("node " + n.name + " is not part of model " + name);
+        }
+        return ts;
+    }
+
+    private Node node(String layer) {
+        return allNodes().stream().filter(n -> n.name.equals(layer)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("model '" + name + "' has no layer '" + layer + "'; layers: "
+                        + allNodes().stream().filter(n -> !n.params().isEmpty()).map(n -> n.name).toList()));
+    }
+
+    /** Every node, branch nodes included, in execution order. */
+    private List<Node> allNodes() {
+        List<Node> out = new ArrayList<>();
+        collect(nodes, out);
+        return out;
+    }
+
+    private static void collect(List<Node> ns, List<Node> out) {
+        for (Node n : ns) {
+            for (List<Node> b : n.branches()) {
+                collect(b, out);
+            }
+            out.add(n);
+        }
+    }
+
+    /** Appends rows for {@code ns}; returns {receptive field, jump} after them (0 field = whole input). */
+    private int[] walk(List<Node> ns, int depth, int rf, int jump, List<LayerInfo> rows) {
+        for (Node n : ns) {
+            if (!n.branches().isEmpty()) {
+                int maxRf = rf;
+                int outJump = jump;
+                for (List<Node> b : n.branches()) {
+                    int[] r = walk(b, depth + 1, rf, jump, rows);
+                    maxRf = r[0] == 0 || maxRf == 0 ? 0 : Math.max(maxRf, r[0]);
+                    outJump = r[1];
+                }
+                rf = maxRf;
+                jump = outJump;
+            } else if (n.isGlobal() || rf == 0) {
+                rf = 0;
+            } else {
+                int[] w = n.window();
+                rf += (w[0] - 1) * jump;
+                jump *= w[1];
+            }
+            long p = n.params().stream().mapToLong(x -> x.shape().elementCount()).sum();
+            rows.add(new LayerInfo(n.name, n.layer.type(), depth, layout.format(n.output, "None"), p, rf));
+        }
+        return new int[] {rf, jump};
+    }
+
+    private static String pad(String s, int w) {
+        return s.length() >= w ? s + " " : s + " ".repeat(w - s.length());
+    }
+}

@@ -1,0 +1,29 @@
+package dev.fovea.nn;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Hands out Keras-style unique names: {@code conv2d}, {@code conv2d_1}, ...; rejects duplicate user names. */
+final class Namer {
+    private final Map<String, Integer> counters = new HashMap<>();
+    private final Set<String> used = new HashSet<>();
+
+    String name(Layer layer) {
+        if (layer.name() != null) {
+            if (!used.add(layer.name())) {
+                throw new IllegalArgumentException("layer name '" + layer.name() + "' is used twice in one model");
+            }
+            return layer.name();
+        }
+        String prefix = layer.autoNamePrefix();
+        while (true) {
+            int k = counters.merge(prefix, 1, Integer::sum) - 1;
+            String candidate = k == 0 ? prefix : prefix + "_" + k;
+            if (used.add(candidate)) {
+                return candidate;
+            }
+        }
+    }
+}

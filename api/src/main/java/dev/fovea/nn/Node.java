@@ -1,0 +1,49 @@
+package dev.fovea.nn;
+
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.util.List;
+
+/**
+ * A layer built into a model: its name, inferred shapes (batch 1; runs substitute the real batch), parameters
+ * and how it runs. Internal: users see {@link Model} and {@link LayerInfo}.
+ */
+abstract class Node {
+    final String name;
+    final Layer layer;
+    final Shape input;
+    final Shape output;
+
+    Node(String name, Layer layer, Shape input, Shape output) {
+        this.name = name;
+        this.layer = layer;
+        this.input = input;
+        this.output = output;
+    }
+
+    /** Learnable tensors, in file order. */
+    List<Param> params() {
+        return List.of();
+    }
+
+    /** Branches of a concat node; empty for plain layers. */
+    List<List<Node>> branches() {
+        return List.of();
+    }
+
+    /** Window size and stride along height for the receptive-field column; (1, 1) for element-wise layers. */
+    int[] window() {
+        return new int[] {1, 1};
+    }
+
+    /** Whether every output depends on the whole input (flatten, dense, global pooling). */
+    boolean isGlobal() {
+        return false;
+    }
+
+    /**
+     * Runs the layer on {@code x} (batch {@code run.batch()}) and returns the output: {@code dst} when it is
+     * given (e.g. a channel slice of a concat output), otherwise a tensor it allocates from the run.
+     */
+    abstract Tensor forward(Run run, Tensor x, Tensor dst);
+}

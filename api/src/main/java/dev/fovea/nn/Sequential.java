@@ -1,0 +1,67 @@
+package dev.fovea.nn;
+
+import dev.fovea.tensor.Layout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a {@link Model} from layers applied in order; branching parts are {@link Concat} layers
+ * (e.g. {@link Inception} modules).
+ *
+ * <pre>{@code
+ * Model model = Sequential.builder(Input.image(28, 28, 1), Layout.NHWC)
+ *         .add(Conv2D.of(32, 3).activation(Activation.RELU))
+ *         .add(Pooling2D.max(2))
+ *         .add(Flatten.create())
+ *         .add(Dense.of(10))
+ *         .add(Softmax.create())
+ *         .build();
+ * }</pre>
+ */
+public final class Sequential {
+    private final Input input;
+    private final Layout layout;
+    private final List<Layer> layers = new ArrayList<>();
+    private String name = "sequential";
+    private long seed;
+
+    private Sequential(Input input, Layout layout) {
+        this.input = input;
+        this.layout = layout;
+    }
+
+    /** A model taking {@code input} items stored in {@code layout} (NHWC for Keras-style models). */
+    public static Sequential builder(Input input, Layout layout) {
+        if (input == null || layout == null) {
+            throw new IllegalArgumentException("input and layout must not be null");
+        }
+        return new Sequential(input, layout);
+    }
+
+    public Sequential add(Layer layer) {
+        if (layer == null) {
+            throw new IllegalArgumentException("layer must not be null");
+        }
+        layers.add(layer);
+        return this;
+    }
+
+    public Sequential name(String name) {
+        this.name = name;
+        return this;
+    }
+
+    /** Seed of the weight initialization (default 0): the same seed gives the same weights. */
+    public Sequential seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    /**
+     * Infers every shape, validates every layer (a {@code ValidationException} names the first broken layer
+     * with all its problems), allocates and initializes the weights.
+     */
+    public Model build() {
+        return new Model(name, input, layout, layers, seed);
+    }
+}
