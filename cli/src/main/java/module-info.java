@@ -1,1 +1,8 @@
-module dev.fovea.cli { requires dev.fovea.api; }
+/** The {@code fovea} command line. */
+module dev.fovea.cli {
+    requires dev.fovea.api;
+    requires dev.fovea.models;
+    requires info.picocli;
+
+    opens dev.fovea.cli to info.picocli;
+}
