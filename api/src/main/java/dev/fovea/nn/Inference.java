@@ -50,6 +50,20 @@ public final class Inference implements AutoCloseable {
      * host tensor from {@code out}, in the model's layout.
      */
     public Tensor predict(Tensor x, TensorScope out) {
+        return run(x, out, null);
+    }
+
+    /**
+     * Runs the model like {@link #predict} and also returns a host copy (from {@code out}) of every top-level
+     * layer's output, by layer name in order — the feature maps visualizations show.
+     */
+    public Map<String, Tensor> trace(Tensor x, TensorScope out) {
+        Map<String, Tensor> outputs = new java.util.LinkedHashMap<>();
+        run(x, out, outputs);
+        return outputs;
+    }
+
+    private Tensor run(Tensor x, TensorScope out, Map<String, Tensor> trace) {
         int n = x.shape().n();
         Shape expected = model.inputShape(n);
         Violations v = new Violations("model '" + model.name() + "'");
@@ -64,6 +78,11 @@ public final class Inference implements AutoCloseable {
             Tensor t = in;
             for (Node node : model.nodes()) {
                 t = node.forward(run, t, null);
+                if (trace != null) {
+                    Tensor copy = out.allocate(t.shape(), model.layout());
+                    engine.copy(t, copy);
+                    trace.put(node.name, copy);
+                }
             }
             Tensor result = out.allocate(t.shape(), model.layout());
             engine.copy(t, result);
