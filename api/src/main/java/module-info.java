@@ -9,6 +9,8 @@ module dev.fovea.api {
     exports dev.fovea.spi;
     exports dev.fovea.engine;
     exports dev.fovea.nn;
+    exports dev.fovea.train;
+    exports dev.fovea.data;
 
     uses dev.fovea.spi.BackendProvider;
 

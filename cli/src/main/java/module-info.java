@@ -2,7 +2,12 @@
 module dev.fovea.cli {
     requires dev.fovea.api;
     requires dev.fovea.models;
+    requires dev.fovea.conformance;
+    requires dev.fovea.bench;
     requires info.picocli;
+    requires me.tongfei.progressbar;
+    requires java.desktop;
+    requires xchart;
 
     opens dev.fovea.cli to info.picocli;
 }

@@ -177,6 +177,133 @@ public final class Engine implements AutoCloseable {
         backend.softmaxForward(x, y);
     }
 
+    // ---- Backward ops (training): same checks as the forward ops, plus Capability.TRAINING. ----
+
+    /** Whether this backend implements the backward ops ({@link Capability#TRAINING}). */
+    public boolean supportsTraining() {
+        return backend.capabilities().contains(Capability.TRAINING);
+    }
+
+    /** {@code dx} of a convolution from {@code dy} (pre-activation) and the host weights; see {@link Backend}. */
+    public void convolutionBackwardData(ConvolutionDescriptor op, Tensor weights, Tensor dy, Tensor dx) {
+        Violations v = new Violations(op.layer() + " backward data");
+        checkTraining(op);
+        checkHost(v, "weights", weights, op.weightShape());
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkTensor(v, "dx", dx, op.input(), op.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.convolutionBackwardData(op, weights, dy, dx);
+    }
+
+    /** {@code dw [K, C/groups, kH, kW]} of a convolution from the forward's {@code x} and {@code dy}. */
+    public void convolutionBackwardFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
+        Violations v = new Violations(op.layer() + " backward filter");
+        checkTraining(op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkGradient(v, "dw", dw, op.weightShape());
+        v.throwIfAny("backend " + name());
+        backend.convolutionBackwardFilter(op, x, dy, dw);
+    }
+
+    /** {@code db [K]} of a convolution: {@code dy} summed over N, P, Q. */
+    public void convolutionBackwardBias(ConvolutionDescriptor op, Tensor dy, Tensor db) {
+        Violations v = new Violations(op.layer() + " backward bias");
+        checkTraining(op);
+        v.check(op.bias(), "bias", "the convolution has no bias");
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkGradient(v, "db", db, op.biasShape());
+        v.throwIfAny("backend " + name());
+        backend.convolutionBackwardBias(op, dy, db);
+    }
+
+    /** {@code dx} of a pooling from the forward's {@code x}, {@code y} and {@code dy}. */
+    public void poolingBackward(PoolingDescriptor op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        Violations v = new Violations(op.layer() + " backward");
+        checkTraining(op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "y", y, op.output(), op.layout(), true);
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkTensor(v, "dx", dx, op.input(), op.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.poolingBackward(op, x, y, dy, dx);
+    }
+
+    /** {@code dx} of an element-wise activation from its output {@code y} and {@code dy}. */
+    public void activationBackward(Activation activation, Tensor y, Tensor dy, Tensor dx) {
+        Violations v = new Violations("activation " + activation + " backward");
+        checkTraining(null);
+        checkTensor(v, "y", y, y.shape(), y.layout(), true);
+        checkTensor(v, "dy", dy, y.shape(), y.layout(), true);
+        checkTensor(v, "dx", dx, y.shape(), y.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.activationBackward(activation, y, dy, dx);
+    }
+
+    /** Dense gradients: {@code dx} (may be null), {@code dw [F, U]}, {@code db [U]} (null without bias). */
+    public void denseBackward(DenseDescriptor op, Tensor weights, Tensor x, Tensor dy, Tensor dx, Tensor dw,
+                              Tensor db) {
+        Violations v = new Violations(op.layer() + " backward");
+        checkTraining(op);
+        checkHost(v, "weights", weights, op.weightShape());
+        checkTensor(v, "x", x, op.input(), null, true);
+        checkTensor(v, "dy", dy, op.output(), null, true);
+        if (dx != null) {
+            checkTensor(v, "dx", dx, op.input(), null, true);
+        }
+        checkGradient(v, "dw", dw, op.weightShape());
+        if (op.bias()) {
+            checkGradient(v, "db", db, Shape.of(op.units()));
+        } else {
+            v.check(db == null, "db", "db given but the layer has no bias");
+        }
+        v.throwIfAny("backend " + name());
+        backend.denseBackward(op, weights, x, dy, dx, dw, db);
+    }
+
+    /** Row-wise softmax gradient for the forward's output {@code y [N, F]}. */
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        Violations v = new Violations("softmax backward");
+        checkTraining(null);
+        v.check(y.shape().rank() == 2, "y", "softmax output must be 2-D [N, F], got " + y.shape());
+        checkTensor(v, "y", y, y.shape(), null, true);
+        checkTensor(v, "dy", dy, y.shape(), null, true);
+        checkTensor(v, "dx", dx, y.shape(), null, true);
+        v.throwIfAny("backend " + name());
+        backend.softmaxBackward(y, dy, dx);
+    }
+
+    /**
+     * Softmax cross-entropy of {@code logits [N, F]} against integer {@code labels}: returns the summed row
+     * losses and writes {@code dx = scale·(softmax − onehot)} unless {@code dx} is null. Labels are checked
+     * to lie in {@code [0, F)}.
+     */
+    public double softmaxCrossEntropy(Tensor logits, int[] labels, float scale, Tensor dx) {
+        Violations v = new Violations("softmax cross-entropy");
+        checkTraining(null);
+        if (!v.check(logits != null && logits.shape().rank() == 2, "logits", "logits must be 2-D [N, F], got "
+                + (logits == null ? "null" : logits.shape()))) {
+            v.throwIfAny("backend " + name());
+        }
+        checkTensor(v, "logits", logits, logits.shape(), null, true);
+        if (dx != null) {
+            checkTensor(v, "dx", dx, logits.shape(), null, true);
+        }
+        int n = logits.shape().n();
+        int f = logits.shape().c();
+        if (v.check(labels != null && labels.length == n, "labels", "need " + n + " labels, got "
+                + (labels == null ? "null" : labels.length))) {
+            for (int i = 0; i < n; i++) {
+                if (!v.check(labels[i] >= 0 && labels[i] < f, "labels", "label " + labels[i] + " of row " + i
+                        + " is outside [0, " + f + ")")) {
+                    break;
+                }
+            }
+        }
+        v.throwIfAny("backend " + name());
+        return backend.softmaxCrossEntropy(logits, labels, scale, dx);
+    }
+
     /** The backend behind this engine, for code that extends Fovea (training) — not for users. */
     public Backend backend() {
         return backend;
@@ -213,12 +340,32 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    private void checkTraining(OpDescriptor op) {
+        if (!supportsTraining()) {
+            throw new UnsupportedOperationException((op == null ? "" : op.layer() + ": ") + "backend '" + name()
+                    + "' has no backward ops (it lacks Capability.TRAINING); train with a backend that has them,"
+                    + " e.g. --backend reference");
+        }
+        if (op != null) {
+            checkSupported(null, op);
+        }
+    }
+
+    /** A gradient of a weight: resident, the weight's shape, contiguous in logical order, F32. */
+    private void checkGradient(Violations v, String param, Tensor t, Shape expected) {
+        checkTensor(v, param, t, expected, null, true);
+        if (t != null) {
+            v.check(t.isContiguous() && (t.shape().rank() != 4 || t.layout() == Layout.NCHW), param,
+                    param + " must be contiguous in logical order, got " + t);
+        }
+    }
+
     private static void checkHost(Violations v, String param, Tensor t, Shape expected) {
         if (!v.check(t != null, param, param + " is missing")) {
             return;
         }
-        if (!v.check(t.isAlive(), param, param + " " + t + " was used after its scope was closed")) {
-            return;
+        if (!t.isAlive()) {
+            throw new IllegalStateException(param + ": tensor " + t + " was used after its scope was closed");
         }
         v.check(t.isHost(), param, param + " must be a host tensor, got " + t);
         v.check(t.shape().equals(expected), param, param + " shape " + t.shape() + " != expected " + expected);

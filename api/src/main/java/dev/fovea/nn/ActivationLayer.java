@@ -56,6 +56,16 @@ public final class ActivationLayer extends Layer {
                 run.engine().activationForward(activation, x, y);
                 return y;
             }
+
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                Tensor dx = run.allocate(input);
+                run.engine().activationBackward(activation, y, dy, dx);
+                return dx;
+            }
         };
     }
 }

@@ -162,5 +162,25 @@ public final class Conv2D extends Layer {
                     descriptor.bias() ? w.get(1) : null)).execute(x, y);
             return y;
         }
+
+        @Override
+        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx) {
+            ConvolutionDescriptor d = descriptor.withBatch(run.batch());
+            Tensor dz = dy;
+            if (d.activation() != Activation.NONE) {
+                dz = run.allocate(output);
+                run.engine().activationBackward(d.activation(), y, dy, dz);
+            }
+            run.engine().convolutionBackwardFilter(d, x, dz, grads.get(0));
+            if (d.bias()) {
+                run.engine().convolutionBackwardBias(d, dz, grads.get(1));
+            }
+            if (!needDx) {
+                return null;
+            }
+            Tensor dx = run.allocate(input);
+            run.engine().convolutionBackwardData(d, run.weights(this).get(0), dz, dx);
+            return dx;
+        }
     }
 }

@@ -123,5 +123,37 @@ public final class Dense extends Layer {
             }
             return y;
         }
+
+        /** The output before the softmax (training with a fused softmax cross-entropy loss). */
+        Tensor forwardLogits(Run run, Tensor x) {
+            Tensor logits = run.allocate(output);
+            List<Tensor> w = run.weights(this);
+            run.plan(this, () -> run.engine().planDense(descriptor.withBatch(run.batch()), w.get(0),
+                    descriptor.bias() ? w.get(1) : null)).execute(x, logits);
+            return logits;
+        }
+
+        @Override
+        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx) {
+            return backward(run, x, y, dy, grads, needDx, false);
+        }
+
+        /** With {@code fromLogits}, {@code dy} is already the gradient of the logits (fused softmax loss). */
+        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx,
+                        boolean fromLogits) {
+            DenseDescriptor d = descriptor.withBatch(run.batch());
+            Tensor dz = dy;
+            if (softmax && !fromLogits) {
+                dz = run.allocate(output);
+                run.engine().softmaxBackward(y, dy, dz);
+            } else if (d.activation() != Activation.NONE) {
+                dz = run.allocate(output);
+                run.engine().activationBackward(d.activation(), y, dy, dz);
+            }
+            Tensor dx = needDx ? run.allocate(input) : null;
+            run.engine().denseBackward(d, run.weights(this).get(0), x, dz, dx, grads.get(0),
+                    d.bias() ? grads.get(1) : null);
+            return dx;
+        }
     }
 }

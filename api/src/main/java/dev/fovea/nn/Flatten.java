@@ -53,6 +53,20 @@ public final class Flatten extends Layer {
                 run.engine().copy(flat, dst);
                 return dst;
             }
+
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                Tensor flat = dy;
+                if (!dy.isContiguous()) {
+                    flat = run.allocate(output);
+                    run.engine().copy(dy, flat);
+                }
+                // The flattened features are the input's storage order, so the same memory is the input's gradient.
+                return flat.reshape(x.shape(), x.layout());
+            }
         };
     }
 }

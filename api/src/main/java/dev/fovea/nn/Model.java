@@ -10,6 +10,7 @@ import dev.fovea.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -133,7 +134,7 @@ public final class Model implements AutoCloseable {
                 .sum();
     }
 
-    /** The summary's rows: every layer (branch layers after their concat's row is announced), depth-first. */
+    /** The summary's rows, depth-first: a concat's branch layers come before the concat's own row. */
     public List<LayerInfo> layers() {
         List<LayerInfo> rows = new ArrayList<>();
         walk(nodes, 0, 1, 1, rows);
@@ -158,15 +159,15 @@ public final class Model implements AutoCloseable {
         sb.append("=".repeat(total)).append('\n');
         for (LayerInfo r : rows) {
             String label = " " + "  ".repeat(r.depth()) + r.name() + " (" + r.type() + ")";
-            sb.append(pad(label, nameW)).append(pad(r.outputShape(), shapeW)).append(pad(String.format("%,d",
+            sb.append(pad(label, nameW)).append(pad(r.outputShape(), shapeW)).append(pad(String.format(Locale.ROOT, "%,d",
                     r.params()), 12)).append(r.receptiveField() == 0 ? "all" : r.receptiveField() + "×"
                     + r.receptiveField()).append('\n');
         }
         long params = parameterCount();
         sb.append("=".repeat(total)).append('\n');
-        sb.append(String.format("Total params: %,d%n", params));
-        sb.append(String.format("Trainable params: %,d%n", params));
-        sb.append(String.format("Non-trainable params: %,d%n", 0));
+        sb.append(String.format(Locale.ROOT, "Total params: %,d%n", params));
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", params));
+        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", 0));
         sb.append("_".repeat(total)).append('\n');
         return sb.toString();
     }

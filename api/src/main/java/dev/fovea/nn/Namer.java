@@ -1,6 +1,8 @@
 package dev.fovea.nn;
 
+import dev.fovea.op.ValidationException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +15,9 @@ final class Namer {
     String name(Layer layer) {
         if (layer.name() != null) {
             if (!used.add(layer.name())) {
-                throw new IllegalArgumentException("layer name '" + layer.name() + "' is used twice in one model");
+                throw new ValidationException(layer.type() + " '" + layer.name() + "'",
+                        List.of(new ValidationException.Violation("name",
+                                "layer name '" + layer.name() + "' is used twice in one model")), "");
             }
             return layer.name();
         }

@@ -46,4 +46,14 @@ abstract class Node {
      * given (e.g. a channel slice of a concat output), otherwise a tensor it allocates from the run.
      */
     abstract Tensor forward(Run run, Tensor x, Tensor dst);
+
+    /**
+     * The backward pass of a training run: from the forward's input {@code x}, output {@code y} and the loss
+     * gradient {@code dy}, writes the parameters' gradients into {@code grads} (in {@link #params()} order) and
+     * returns {@code dx}, or null when {@code needDx} is false (the first layer). Layers without one throw.
+     */
+    Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx) {
+        throw new UnsupportedOperationException(layer.type() + " '" + name + "' has no backward pass: it cannot be"
+                + " trained yet");
+    }
 }

@@ -128,5 +128,15 @@ public final class Pooling2D extends Layer {
             run.engine().poolingForward(descriptor.withBatch(run.batch()), x, y);
             return y;
         }
+
+        @Override
+        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+            if (!needDx) {
+                return null;
+            }
+            Tensor dx = run.allocate(input);
+            run.engine().poolingBackward(descriptor.withBatch(run.batch()), x, y, dy, dx);
+            return dx;
+        }
     }
 }

@@ -6,7 +6,10 @@ import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /** One forward pass: the engine, the batch size, the scope activations come from, and plan lookup. */
@@ -14,11 +17,37 @@ final class Run {
     private final Inference inference;
     private final TensorScope scope;
     private final int batch;
+    /** Training mode (dropout active, state saved for backward): the random stream dropout draws from. */
+    private SplittableRandom training;
+    private final Map<Node, Object> saved = new HashMap<>();
 
     Run(Inference inference, TensorScope scope, int batch) {
         this.inference = inference;
         this.scope = scope;
         this.batch = batch;
+    }
+
+    /** Switches this run to training mode with dropout masks drawn from {@code random}. */
+    Run training(SplittableRandom random) {
+        this.training = random;
+        return this;
+    }
+
+    boolean isTraining() {
+        return training != null;
+    }
+
+    SplittableRandom random() {
+        return training;
+    }
+
+    /** Keeps {@code state} for {@code node}'s backward pass (a dropout mask). */
+    void save(Node node, Object state) {
+        saved.put(node, state);
+    }
+
+    Object saved(Node node) {
+        return saved.get(node);
     }
 
     Engine engine() {

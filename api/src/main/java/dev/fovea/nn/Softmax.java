@@ -41,6 +41,16 @@ public final class Softmax extends Layer {
                 run.engine().softmaxForward(x, y);
                 return y;
             }
+
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                Tensor dx = run.allocate(output);
+                run.engine().softmaxBackward(y, dy, dx);
+                return dx;
+            }
         };
     }
 }

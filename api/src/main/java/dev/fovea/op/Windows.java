@@ -25,14 +25,20 @@ public final class Windows {
      */
     public static Axis resolve(Violations v, String axisName, int in, int kernel, int stride, int dilation,
                                Padding padding, int explicitBefore, int explicitAfter, boolean ceilMode) {
-        int e = effectiveKernel(kernel, dilation);
+        long dilated = (long) dilation * (kernel - 1) + 1; // in long: a huge kernel or dilation must not wrap
+        if (dilated > Integer.MAX_VALUE) {
+            v.add("kernel", "dilated kernel " + axisName + " " + dilation + "·(" + kernel + " − 1) + 1 = " + dilated
+                    + " exceeds " + Integer.MAX_VALUE);
+            return null;
+        }
+        int e = (int) dilated;
         int before;
         int after;
         int out;
         switch (padding.mode()) {
             case SAME, SAME_LOWER -> {
                 out = ceilDiv(in, stride);
-                int total = Math.max((out - 1) * stride + e - in, 0);
+                int total = (int) Math.max((long) (out - 1) * stride + e - in, 0); // ≤ e − 1
                 int small = total / 2;
                 before = padding.mode() == Padding.Mode.SAME ? small : total - small;
                 after = total - before;
@@ -58,15 +64,22 @@ public final class Windows {
                     + before + "+" + after + ")");
             return null;
         }
+        long outLong;
         if (ceilMode) {
-            out = (int) ceilDiv(span, stride) + 1;
+            outLong = ceilDiv(span, stride) + 1;
             // A last window that would start inside the end padding is dropped (PyTorch, ONNX ≥ 1.16).
-            if ((long) (out - 1) * stride >= (long) in + before) {
-                out--;
+            if ((outLong - 1) * stride >= (long) in + before) {
+                outLong--;
             }
         } else {
-            out = (int) (span / stride) + 1;
+            outLong = span / stride + 1;
         }
+        if (outLong > Integer.MAX_VALUE) {
+            v.add(padding.mode() == Padding.Mode.EXPLICIT ? "padding" : "kernel", "output " + axisName + " " + outLong
+                    + " exceeds " + Integer.MAX_VALUE + " (input " + in + " + pads " + before + "+" + after + ")");
+            return null;
+        }
+        out = (int) outLong;
         return new Axis(before, after, out);
     }
 

@@ -27,7 +27,7 @@ final class ReferenceBackend implements Backend {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of();
+        return Set.of(Capability.TRAINING);
     }
 
     @Override
@@ -168,6 +168,71 @@ final class ReferenceBackend implements Backend {
                 ys.setAtIndex(F, y.offset() + i * y.stride(0) + j * y.stride(1), (float) (e / sum));
             }
         }
+    }
+
+    @Override
+    public void convolutionBackwardData(ConvolutionDescriptor op, Tensor weights, Tensor dy, Tensor dx) {
+        ReferenceBackward.convolutionData(op, weights, dy, dx);
+    }
+
+    @Override
+    public void convolutionBackwardFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
+        ReferenceBackward.convolutionFilter(op, x, dy, dw);
+    }
+
+    @Override
+    public void convolutionBackwardBias(ConvolutionDescriptor op, Tensor dy, Tensor db) {
+        ReferenceBackward.convolutionBias(op, dy, db);
+    }
+
+    @Override
+    public void poolingBackward(PoolingDescriptor op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        ReferenceBackward.pooling(op, x, dy, dx);
+    }
+
+    @Override
+    public void activationBackward(Activation activation, Tensor y, Tensor dy, Tensor dx) {
+        MemorySegment ys = y.buffer();
+        MemorySegment dys = dy.buffer();
+        MemorySegment dxs = dx.buffer();
+        // Visit (y, dy) pairs; dx has dy's shape, so its index follows from the same logical position.
+        int rank = y.shape().rank();
+        int[] dims = y.shape().dims();
+        int[] pos = new int[rank];
+        for (long k = 0, total = y.shape().elementCount(); k < total; k++) {
+            long yi = y.offset();
+            long di = dy.offset();
+            long xi = dx.offset();
+            for (int a = 0; a < rank; a++) {
+                yi += pos[a] * y.stride(a);
+                di += pos[a] * dy.stride(a);
+                xi += pos[a] * dx.stride(a);
+            }
+            double d = ReferenceBackward.derivativeFromOutput(activation, ys.getAtIndex(F, yi));
+            dxs.setAtIndex(F, xi, (float) (d * dys.getAtIndex(F, di)));
+            for (int a = rank - 1; a >= 0; a--) {
+                if (++pos[a] < dims[a]) {
+                    break;
+                }
+                pos[a] = 0;
+            }
+        }
+    }
+
+    @Override
+    public void denseBackward(DenseDescriptor op, Tensor weights, Tensor x, Tensor dy, Tensor dx, Tensor dw,
+                              Tensor db) {
+        ReferenceBackward.dense(op, weights, x, dy, dx, dw, db);
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        ReferenceBackward.softmax(y, dy, dx);
+    }
+
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, int[] labels, float scale, Tensor dx) {
+        return ReferenceBackward.softmaxCrossEntropy(logits, labels, scale, dx);
     }
 
     @Override

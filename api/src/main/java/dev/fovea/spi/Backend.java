@@ -75,31 +75,77 @@ public interface Backend extends AutoCloseable {
     /** Row-wise softmax of {@code x [N, F]} into {@code y [N, F]}; subtracts the row maximum first. */
     void softmaxForward(Tensor x, Tensor y);
 
-    // ---- Backward ops for training ({@link Capability#TRAINING}); the training issue fills these in. ----
+    // ---- Backward ops for training. A backend listing Capability.TRAINING implements all of them; the engine
+    // refuses to call them on one that does not. Same pre-checks as the forward ops (shapes, layouts, residency).
+    // "dy" is always the gradient of the loss with respect to the op's output; gradients are written, never
+    // accumulated, and every element of the destination is written.
 
-    /** {@code dx} from {@code dy} and the weights {@code [K, C/groups, kH, kW]}. */
+    /**
+     * Convolution gradient with respect to its input: {@code dx} ({@code op.input()}, {@code op.layout()}) from
+     * {@code dy} ({@code op.output()}) and the host weights {@code [K, C/groups, kH, kW]} (contiguous, logical
+     * order). {@code dy} is the gradient of the convolution <em>before</em> its fused activation: callers apply
+     * {@link #activationBackward} first. Input cells no window reads (stride larger than the kernel) get 0.
+     */
     default void convolutionBackwardData(ConvolutionDescriptor op, Tensor weights, Tensor dy, Tensor dx) {
         throw new UnsupportedOperationException(name() + " has no convolutionBackwardData");
     }
 
-    /** {@code dw [K, C/groups, kH, kW]} from {@code x} and {@code dy}. */
+    /**
+     * Convolution gradient with respect to its weights: {@code dw [K, C/groups, kH, kW]} (contiguous, logical
+     * order, resident) from the forward's {@code x} and {@code dy} (pre-activation, as above), summed over the
+     * batch and every output position: a weight shared by all positions receives the sum of their gradients.
+     */
     default void convolutionBackwardFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
         throw new UnsupportedOperationException(name() + " has no convolutionBackwardFilter");
     }
 
-    /** {@code db [K]}: {@code dy} summed over N, P, Q. */
+    /** {@code db [K]}: {@code dy} (pre-activation) summed over N, P, Q. */
     default void convolutionBackwardBias(ConvolutionDescriptor op, Tensor dy, Tensor db) {
         throw new UnsupportedOperationException(name() + " has no convolutionBackwardBias");
     }
 
-    /** {@code dx} from the forward's {@code x}, {@code y} and {@code dy}. */
+    /**
+     * Pooling gradient {@code dx} from the forward's {@code x}, {@code y} and {@code dy}. MAX: each window's
+     * {@code dy} goes to the first maximal input cell in window order (rows, then columns, over the cells inside
+     * the input); a backend that kept no argmax recomputes it from {@code x}. AVERAGE: each cell inside the input
+     * receives {@code dy / divisor}, with the forward's divisor ({@link PoolingDescriptor#countIncludePad()}).
+     * Overlapping windows add up.
+     */
     default void poolingBackward(PoolingDescriptor op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         throw new UnsupportedOperationException(name() + " has no poolingBackward");
     }
 
-    /** {@code dx} from the forward's output {@code y} and {@code dy}. */
+    /**
+     * {@code dx} from the forward's output {@code y} and {@code dy}: NONE {@code dy}; RELU {@code y > 0 ? dy : 0};
+     * SIGMOID {@code dy·y·(1 − y)}; TANH {@code dy·(1 − y²)}. Same shape and layout; {@code dx} may be {@code dy}.
+     */
     default void activationBackward(Activation activation, Tensor y, Tensor dy, Tensor dx) {
         throw new UnsupportedOperationException(name() + " has no activationBackward");
+    }
+
+    /**
+     * Dense layer gradients from the forward's {@code x [N, F]}, {@code dy [N, U]} (before the fused activation)
+     * and the host weights {@code [F, U]}: {@code dx = dy · Wᵀ} (skipped when {@code dx} is null: the first
+     * layer needs none), {@code dw [F, U] = xᵀ · dy}, {@code db [U] = Σ_n dy} (null when the layer has no bias).
+     */
+    default void denseBackward(DenseDescriptor op, Tensor weights, Tensor x, Tensor dy, Tensor dx, Tensor dw,
+                               Tensor db) {
+        throw new UnsupportedOperationException(name() + " has no denseBackward");
+    }
+
+    /** Row-wise softmax gradient: {@code dx = y ⊙ (dy − Σ_j dy_j·y_j)} for the forward's output {@code y [N, F]}. */
+    default void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        throw new UnsupportedOperationException(name() + " has no softmaxBackward");
+    }
+
+    /**
+     * Softmax cross-entropy with integer labels, fused: for logits {@code [N, F]} and {@code labels[n]} in
+     * {@code [0, F)}, row loss {@code logsumexp(z) − z[label]} (the row maximum subtracted first). Writes
+     * {@code dx = scale · (softmax(z) − onehot(label))} unless {@code dx} is null, and returns the sum of the row
+     * losses (callers pass {@code scale = 1/N} and divide the sum by N for the mean).
+     */
+    default double softmaxCrossEntropy(Tensor logits, int[] labels, float scale, Tensor dx) {
+        throw new UnsupportedOperationException(name() + " has no softmaxCrossEntropy");
     }
 
     /** Frees the backend's workspaces, threads and handles. Idempotent. */

@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = Fovea.Version.class,
         description = "Convolutional neural networks on the JVM.",
         footer = {"", "In a source checkout, './fovea test' runs the test suite (mvn verify with a JDK 25)."},
-        subcommands = {BackendsCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BackendsCommand.class, SummaryCommand.class, ConformanceCommand.class, BenchCommand.class,
+                TrainCommand.class, EvaluateCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
 public final class Fovea implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
@@ -49,7 +50,12 @@ public final class Fovea implements Callable<Integer> {
             }
             return new CommandLine.RunLast().execute(parsed);
         });
-        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> root.fail(e, commandLine.getErr()));
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof CommandLine.ParameterException pe) {
+                return cli.getParameterExceptionHandler().handleParseException(pe, args);
+            }
+            return root.fail(e, commandLine.getErr());
+        });
         try {
             return cli.execute(args);
         } finally {

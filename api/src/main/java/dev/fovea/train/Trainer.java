@@ -1,0 +1,303 @@
+package dev.fovea.train;
+
+import dev.fovea.data.Dataset;
+import dev.fovea.engine.Engine;
+import dev.fovea.nn.Model;
+import dev.fovea.nn.Trainable;
+import dev.fovea.op.Violations;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Mini-batch training of a model on one engine: Keras' {@code fit} and {@code evaluate}.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model, engine)
+ *         .loss(Loss.softmaxCrossEntropy()).optimizer(Optimizer.adam()).learningRate(1e-3)
+ *         .batchSize(64).epochs(5).seed(42).build();
+ * List<Callback.EpochEnd> history = trainer.fit(data.train(), data.test());
+ * }</pre>
+ *
+ * <p>Determinism: the epoch's order is a Fisher–Yates shuffle drawn from {@code seed} and the epoch number, each
+ * step's dropout masks from {@code seed} and the step number, and the optimizer is sequential; so the same seed,
+ * backend and thread count give bit-identical weights (as long as the backend itself is deterministic).
+ */
+public final class Trainer implements AutoCloseable {
+    private final Model model;
+    private final Engine engine;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final double learningRate;
+    private final Schedule schedule;
+    private final int batchSize;
+    private final int epochs;
+    private final long seed;
+    private final boolean shuffle;
+    private final int evalBatchSize;
+    private final List<Callback> callbacks;
+    private final Trainable trainable;
+    private long step;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.engine = b.engine;
+        this.loss = b.loss;
+        this.optimizer = b.optimizer;
+        this.learningRate = b.learningRate;
+        this.schedule = b.schedule;
+        this.batchSize = b.batchSize;
+        this.epochs = b.epochs;
+        this.seed = b.seed;
+        this.shuffle = b.shuffle;
+        this.evalBatchSize = b.evalBatchSize;
+        this.callbacks = List.copyOf(b.callbacks);
+        this.trainable = Trainable.of(model, engine);
+    }
+
+    public static Builder builder(Model model, Engine engine) {
+        return new Builder(model, engine);
+    }
+
+    /**
+     * Trains for the configured epochs, evaluating on {@code test} after each (when non-null); returns one entry
+     * per epoch.
+     */
+    public List<Callback.EpochEnd> fit(Dataset train, Dataset test) {
+        checkData(train);
+        if (test != null) {
+            checkData(test);
+        }
+        List<Callback.EpochEnd> history = new ArrayList<>();
+        int n = train.size();
+        int batches = (n + batchSize - 1) / batchSize;
+        long totalSteps = (long) batches * epochs;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            int[] order = train.identityOrder();
+            if (shuffle) {
+                shuffle(order, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch));
+            }
+            long start = System.nanoTime();
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            for (int b = 0; b < batches; b++) {
+                int from = b * batchSize;
+                int count = Math.min(batchSize, n - from);
+                double lr = schedule.rate(learningRate, epoch, (double) (epoch * batches + b) / totalSteps);
+                double batchLoss;
+                try (TensorScope s = new TensorScope()) {
+                    Tensor x = train.batch(order, from, count, s);
+                    int[] labels = train.labels(order, from, count);
+                    try (Trainable.Pass pass = trainable.forward(x, true, loss.wantsLogits(), seed * 31 + step)) {
+                        Tensor d = pass.allocate(pass.output().shape());
+                        batchLoss = loss.compute(engine, pass.output(), new Loss.Targets(labels, null), d);
+                        correct += correct(pass.output(), labels);
+                        pass.backward(d);
+                    }
+                }
+                if (!Double.isFinite(batchLoss)) {
+                    throw new IllegalStateException("training diverged: loss " + batchLoss + " at epoch " + (epoch + 1)
+                            + ", batch " + (b + 1) + " (learning rate " + lr + "); try a smaller learning rate");
+                }
+                optimizer.step(engine, model.namedWeights(), trainable.gradients(), lr);
+                trainable.weightsChanged();
+                step++;
+                seen += count;
+                lossSum += batchLoss * count;
+                Callback.BatchEnd be = new Callback.BatchEnd(epoch, b, batches, seen, batchLoss, lossSum / seen,
+                        (double) correct / seen, lr, System.nanoTime() - start);
+                for (Callback c : callbacks) {
+                    c.onBatch(be);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Evaluation eval = test == null ? null : evaluate(test);
+            Callback.EpochEnd ee = new Callback.EpochEnd(epoch, lossSum / seen, (double) correct / seen, eval, seconds);
+            history.add(ee);
+            for (Callback c : callbacks) {
+                c.onEpoch(ee);
+            }
+        }
+        return history;
+    }
+
+    /** Mean loss and accuracy over {@code data}, dropout off, in batches of the evaluation batch size. */
+    public Evaluation evaluate(Dataset data) {
+        return evaluate(trainable, loss, data, evalBatchSize);
+    }
+
+    /** Evaluates {@code model} on {@code engine} without training it. */
+    public static Evaluation evaluate(Model model, Engine engine, Loss loss, Dataset data, int batchSize) {
+        try (Trainable t = Trainable.of(model, engine)) {
+            return evaluate(t, loss, data, batchSize);
+        }
+    }
+
+    private static Evaluation evaluate(Trainable t, Loss loss, Dataset data, int batchSize) {
+        long start = System.nanoTime();
+        int[] order = data.identityOrder();
+        double lossSum = 0;
+        long correct = 0;
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int count = Math.min(batchSize, data.size() - from);
+            try (TensorScope s = new TensorScope()) {
+                Tensor x = data.batch(order, from, count, s);
+                int[] labels = data.labels(order, from, count);
+                try (Trainable.Pass pass = t.forward(x, false, loss.wantsLogits(), 0)) {
+                    lossSum += loss.compute(t.engine(), pass.output(), new Loss.Targets(labels, null), null) * count;
+                    correct += correct(t.engine(), pass.output(), labels);
+                }
+            }
+        }
+        return new Evaluation(lossSum / data.size(), (double) correct / data.size(), data.size(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private long correct(Tensor output, int[] labels) {
+        return correct(engine, output, labels);
+    }
+
+    /** How many rows' argmax (first maximum) equals the label. */
+    static long correct(Engine engine, Tensor output, int[] labels) {
+        float[] y;
+        try (TensorScope s = new TensorScope()) {
+            Tensor h = s.allocate(output.shape(), output.layout());
+            engine.copy(output, h);
+            y = h.toArray();
+        }
+        int f = y.length / labels.length;
+        long ok = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int j = 1; j < f; j++) {
+                if (y[i * f + j] > y[i * f + best]) {
+                    best = j;
+                }
+            }
+            if (best == labels[i]) {
+                ok++;
+            }
+        }
+        return ok;
+    }
+
+    private void checkData(Dataset d) {
+        Violations v = new Violations("model '" + model.name() + "'");
+        v.check(d.height() == model.input().height() && d.width() == model.input().width()
+                && d.channels() == model.input().channels(), "data", "data set " + d + " does not match the model"
+                + " input " + model.input().height() + "×" + model.input().width() + "×" + model.input().channels());
+        long classes = model.outputShape(1).perItem();
+        v.check(d.classes().size() == classes, "data", "data set has " + d.classes().size() + " classes, the model "
+                + classes + " outputs");
+        v.throwIfAny("fit");
+    }
+
+    private static void shuffle(int[] a, SplittableRandom r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    /** The trainer's gradients and plans; the model stays open (its owner closes it). */
+    @Override
+    public void close() {
+        trainable.close();
+    }
+
+    /** Settings of a {@link Trainer}; defaults: softmax cross-entropy, Adam, rate 1e-3 constant, batch 64, 1 epoch, seed 0. */
+    public static final class Builder {
+        private final Model model;
+        private final Engine engine;
+        private Loss loss = Loss.softmaxCrossEntropy();
+        private Optimizer optimizer = Optimizer.adam();
+        private double learningRate = 1e-3;
+        private Schedule schedule = Schedule.constant();
+        private int batchSize = 64;
+        private int epochs = 1;
+        private long seed;
+        private boolean shuffle = true;
+        private int evalBatchSize = 256;
+        private final List<Callback> callbacks = new ArrayList<>();
+
+        private Builder(Model model, Engine engine) {
+            if (model == null || engine == null) {
+                throw new IllegalArgumentException("model and engine must not be null");
+            }
+            this.model = model;
+            this.engine = engine;
+        }
+
+        public Builder loss(Loss l) {
+            this.loss = l;
+            return this;
+        }
+
+        public Builder optimizer(Optimizer o) {
+            this.optimizer = o;
+            return this;
+        }
+
+        public Builder learningRate(double lr) {
+            this.learningRate = lr;
+            return this;
+        }
+
+        public Builder schedule(Schedule s) {
+            this.schedule = s;
+            return this;
+        }
+
+        public Builder batchSize(int b) {
+            this.batchSize = b;
+            return this;
+        }
+
+        public Builder evaluationBatchSize(int b) {
+            this.evalBatchSize = b;
+            return this;
+        }
+
+        public Builder epochs(int e) {
+            this.epochs = e;
+            return this;
+        }
+
+        /** Seed of the shuffling and the dropout masks (the weights' seed is the model's). */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** Whether each epoch visits the training set in a new seeded order (default true). */
+        public Builder shuffle(boolean s) {
+            this.shuffle = s;
+            return this;
+        }
+
+        public Builder callback(Callback c) {
+            callbacks.add(c);
+            return this;
+        }
+
+        /** Checks every setting (all problems at once) and prepares the model for training on the engine. */
+        public Trainer build() {
+            Violations v = new Violations("trainer");
+            v.check(loss != null, "loss", "loss must not be null");
+            v.check(optimizer != null, "optimizer", "optimizer must not be null");
+            v.check(schedule != null, "schedule", "schedule must not be null");
+            v.check(learningRate > 0 && Double.isFinite(learningRate), "learningRate", "learning rate " + learningRate
+                    + " must be > 0");
+            v.check(batchSize > 0, "batchSize", "batch size " + batchSize + " must be > 0");
+            v.check(evalBatchSize > 0, "evaluationBatchSize", "evaluation batch size " + evalBatchSize + " must be > 0");
+            v.check(epochs > 0, "epochs", "epochs " + epochs + " must be > 0");
+            v.throwIfAny("");
+            return new Trainer(this);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.fovea.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** ServiceLoader discovery and the named-backend rule: never a silent fallback. */
+class DiscoveryTest {
+
+    @Test
+    void referenceIsDiscoveredAvailableWithPriorityZero() {
+        List<BackendInfo> all = Backends.list();
+        BackendInfo ref = all.stream().filter(b -> b.name().equals("reference")).findFirst().orElseThrow(
+                () -> new AssertionError("reference backend not discovered: " + all));
+        assertEquals(0, ref.priority());
+        assertTrue(ref.availability().available(), ref.availability().describe());
+        assertEquals("available", ref.availability().describe());
+        for (int i = 1; i < all.size(); i++) {
+            assertTrue(all.get(i - 1).priority() >= all.get(i).priority(), "highest priority first: " + all);
+        }
+    }
+
+    @Test
+    void openingTheReferenceByName() {
+        try (Engine e = Engine.open("reference")) {
+            assertEquals("reference", e.name());
+        }
+    }
+
+    @Test
+    void unknownBackendFailsListingTheAvailableOnes() {
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Engine.open("nope"));
+        assertTrue(e.getMessage().contains("'nope'"), e.getMessage());
+        assertTrue(e.getMessage().contains("available backends: ") && e.getMessage().contains("reference"),
+                e.getMessage());
+    }
+
+    @Test
+    void systemPropertyNamingAMissingBackendFails() {
+        String saved = System.getProperty(Backends.PROPERTY);
+        System.setProperty(Backends.PROPERTY, "nope");
+        try {
+            assertEquals("nope", Backends.requested().orElseThrow());
+            BackendUnavailableException e = assertThrows(BackendUnavailableException.class, Engine::open);
+            assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("reference"), e.getMessage());
+        } finally {
+            if (saved == null) {
+                System.clearProperty(Backends.PROPERTY);
+            } else {
+                System.setProperty(Backends.PROPERTY, saved);
+            }
+        }
+    }
+
+    @Test
+    void systemPropertyNamingTheReferenceIsUsed() {
+        String saved = System.getProperty(Backends.PROPERTY);
+        System.setProperty(Backends.PROPERTY, "reference");
+        try (Engine e = Engine.open()) {
+            assertEquals("reference", e.name());
+        } finally {
+            if (saved == null) {
+                System.clearProperty(Backends.PROPERTY);
+            } else {
+                System.setProperty(Backends.PROPERTY, saved);
+            }
+        }
+    }
+
+    @Test
+    void withoutAChoiceTheHighestPriorityAvailableBackendIsUsed() {
+        assumeTrue(System.getProperty(Backends.PROPERTY) == null && System.getenv(Backends.ENV) == null,
+                "a backend is named in this environment");
+        String best = Backends.list().stream().filter(b -> b.availability().available()).findFirst().orElseThrow()
+                .name();
+        try (Engine e = Engine.open()) {
+            assertEquals(best, e.name());
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package dev.fovea.backend.vector;
+
+import static dev.fovea.backend.vector.Epilogue.FLOAT;
+import static dev.fovea.backend.vector.Simd.F;
+import static dev.fovea.backend.vector.Simd.V;
+
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * A planned convolution: implicit GEMM over NHWC rows.
+ *
+ * <p>One task computes a block of output rows of one image. It gathers the input rows the block needs into a
+ * per-thread buffer, zero-padded and channels-last ({@code [row][W + padL + padR][C]}, whatever the tensor's
+ * layout), so the kernels never test borders. Output pixel (p, q) then reads tap (r, s) at
+ * {@code rowPtr + (r·dH·Wp + s·dW)·C}. Three ways to multiply:
+ * <ul>
+ *   <li>implicit: the micro-kernel reads the gathered rows through per-pixel pointers; with one group and no
+ *       horizontal dilation a kernel row (s, c) is one contiguous run of S·C values;</li>
+ *   <li>im2col: when runs would be short (few channels per group, e.g. the first layer of a CNN), the block's
+ *       patches are first copied into rows of {@code R·S·C/groups} values;</li>
+ *   <li>depthwise (one input and one output channel per group): vectorized across channels.</li>
+ * </ul>
+ * Weights are packed at plan time ({@link Gemm.Packed}); bias and activation are fused into the store.
+ */
+final class ConvPlan implements Plan, WorkerPool.Body {
+    private enum Mode { IMPLICIT, IM2COL, DEPTHWISE }
+
+    /** Output pixels a task aims at: enough to amortize the gather, few enough for its tile to stay in L2. */
+    private static final int TARGET_PIXELS = 256;
+    /** Runs shorter than this are gathered into im2col rows first. */
+    private static final int IM2COL_BELOW = Integer.getInteger("fovea.vector.im2colBelow", 2);
+
+    private final WorkerPool pool;
+    private final int c;
+    private final int h;
+    private final int w;
+    private final int k;
+    private final int p;
+    private final int q;
+    private final int r;
+    private final int s;
+    private final int sh;
+    private final int sw;
+    private final int dh;
+    private final int dw;
+    private final int pt;
+    private final int pl;
+    private final int groups;
+    private final int cg;
+    private final int kg;
+    private final int act;
+    private final int wp;
+    private final Mode mode;
+    private final int rowsPerTask;
+    private final int tasksPerImage;
+    private final int tasks;
+    /** Whole images per task (1 unless an image has fewer output pixels than a task aims at). */
+    private final int imagesPerTask;
+    /** Floats of gathered input per image of a task. */
+    private final int imageStride;
+    /** Gathered input rows for a full task. */
+    private final int gatherRows;
+    /** Pixel pointers of a full task into the gathered rows. */
+    private final int[] rowPtr;
+    /** Pixel pointers into the im2col rows (IM2COL only). */
+    private final int[] colPtr;
+    private final int colStride;
+    private final Gemm.Packed packed;
+    private final Gemm.Runs runs;
+    /** Depthwise weights {@code [r·S + s][cPad]}. */
+    private final float[] dwWeights;
+    private final int[] dwOff;
+    /** Output tile: row stride, groups and widths as stored. */
+    private final int ldo;
+    private final int outGroups;
+    private final int outKg;
+    private final int outKgPad;
+    private final float[] bias;
+    private final long flops;
+
+    ConvPlan(ConvolutionDescriptor op, float[] wts, float[] b, WorkerPool pool) {
+        this.pool = pool;
+        int n = op.input().n();
+        c = op.input().c();
+        h = op.input().h();
+        w = op.input().w();
+        k = op.filters();
+        p = op.output().h();
+        q = op.output().w();
+        r = op.kernelH();
+        s = op.kernelW();
+        sh = op.strideH();
+        sw = op.strideW();
+        dh = op.dilationH();
+        dw = op.dilationW();
+        pt = op.pads().top();
+        pl = op.pads().left();
+        groups = op.groups();
+        cg = c / groups;
+        kg = k / groups;
+        act = Epilogue.code(op.activation());
+        wp = w + pl + op.pads().right();
+        flops = op.flops();
+
+        if (cg == 1 && kg == 1) {
+            mode = Mode.DEPTHWISE;
+        } else {
+            int runLength = groups == 1 && dw == 1 ? s * c : cg;
+            mode = runLength < IM2COL_BELOW && r * s * cg > runLength ? Mode.IM2COL : Mode.IMPLICIT;
+        }
+
+        // Task size: about TARGET_PIXELS output pixels, but at least 4 tasks per thread when the batch allows.
+        int rows = Math.max(1, Math.min(p, (TARGET_PIXELS + q - 1) / q));
+        while (rows > 1 && (long) n * ceilDiv(p, rows) < 4L * pool.threads()) {
+            rows = (rows + 1) / 2;
+        }
+        rowsPerTask = rows;
+        tasksPerImage = ceilDiv(p, rows);
+        // Small images (late layers, MNIST): several whole images per task, so that tiles stay full.
+        int images = 1;
+        if (rows == p) {
+            images = Math.max(1, Math.min(n, TARGET_PIXELS / (p * q)));
+            while (images > 1 && ceilDiv(n, images) < 4 * pool.threads()) {
+                images = (images + 1) / 2;
+            }
+        }
+        imagesPerTask = images;
+        tasks = ceilDiv(n, images) * tasksPerImage;
+        gatherRows = (rows - 1) * sh + (r - 1) * dh + 1;
+        imageStride = gatherRows * wp * c;
+        int pixels = images * rows * q;
+        rowPtr = new int[pixels + Gemm.MR];
+        for (int m = 0; m < pixels; m++) {
+            int i = m % (rows * q);
+            rowPtr[m] = (m / (rows * q)) * imageStride + ((i / q) * sh * wp + (i % q) * sw) * c;
+        }
+
+        int depth = r * s * cg;
+        if (mode == Mode.DEPTHWISE) {
+            int cPad = roundUp(c, V);
+            dwWeights = new float[r * s * cPad];
+            dwOff = new int[r * s];
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < s; j++) {
+                    int t = i * s + j;
+                    dwOff[t] = (i * dh * wp + j * dw) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        dwWeights[t * cPad + ch] = wts[ch * r * s + t];
+                    }
+                }
+            }
+            packed = null;
+            runs = null;
+            colPtr = null;
+            colStride = 0;
+            outGroups = 1;
+            outKg = k;
+            outKgPad = cPad;
+        } else {
+            dwWeights = null;
+            dwOff = null;
+            // Reduction order within a group is (r, s, c) in every mode.
+            packed = new Gemm.Packed(groups, depth, kg,
+                    (g, kk, kl) -> wts[(((g * kg + kl) * cg + kk % cg) * r + kk / cg / s) * s + kk / cg % s]);
+            if (mode == Mode.IM2COL) {
+                colStride = groups * depth;
+                colPtr = new int[pixels + Gemm.MR];
+                for (int m = 0; m < pixels; m++) {
+                    colPtr[m] = m * colStride;
+                }
+                int[] off = new int[groups];
+                for (int g = 0; g < groups; g++) {
+                    off[g] = g * depth;
+                }
+                runs = new Gemm.Runs(groups, off, new int[] {depth});
+            } else {
+                colPtr = null;
+                colStride = 0;
+                boolean merged = groups == 1 && dw == 1;
+                int count = merged ? r : r * s;
+                int[] off = new int[groups * count];
+                int[] len = new int[count];
+                for (int g = 0; g < groups; g++) {
+                    for (int t = 0; t < count; t++) {
+                        int i = merged ? t : t / s;
+                        int j = merged ? 0 : t % s;
+                        off[g * count + t] = (i * dh * wp + j * dw) * c + g * cg;
+                        len[t] = merged ? s * c : cg;
+                    }
+                }
+                runs = new Gemm.Runs(groups, off, len);
+            }
+            outGroups = groups;
+            outKg = kg;
+            outKgPad = packed.kgPad;
+        }
+        ldo = outGroups * outKgPad;
+        bias = new float[ldo];
+        if (b != null) {
+            for (int ch = 0; ch < k; ch++) {
+                bias[(ch / outKg) * outKgPad + ch % outKg] = b[ch];
+            }
+        }
+    }
+
+    long flops() {
+        return flops;
+    }
+
+    @Override
+    public void execute(Tensor x, Tensor y) {
+        Tensor[] io = {x, y};
+        if (flops < 2_000_000L) {
+            for (int t = 0; t < tasks; t++) {
+                run(t, io);
+            }
+        } else {
+            pool.run(tasks, this, io);
+        }
+    }
+
+    @Override
+    public void run(int task, Object ctx) {
+        Tensor[] io = (Tensor[]) ctx;
+        Tensor x = io[0];
+        Tensor y = io[1];
+        int img0 = (task / tasksPerImage) * imagesPerTask;
+        int images = Math.min(imagesPerTask, y.shape().n() - img0);
+        int p0 = (task % tasksPerImage) * rowsPerTask;
+        int rows = Math.min(rowsPerTask, p - p0);
+        int perImage = rows * q;
+        int pixels = images * perImage;
+        int gRows = (rows - 1) * sh + (r - 1) * dh + 1;
+        Scratch scratch = Scratch.get();
+        // Slack past the end: depthwise loads whole vectors from the last pixel.
+        float[] in = scratch.input(imagesPerTask * imageStride + V);
+        for (int i = 0; i < images; i++) {
+            gather(x, img0 + i, p0 * sh - pt, gRows, in, i * imageStride);
+        }
+        float[] out = scratch.output(pixels * ldo + Gemm.MR * ldo);
+        switch (mode) {
+            case IMPLICIT -> Gemm.multiply(packed, runs, in, rowPtr, pixels, out, ldo);
+            case IM2COL -> {
+                float[] cols = scratch.columns(pixels * colStride);
+                im2col(in, pixels, cols);
+                Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
+            }
+            case DEPTHWISE -> depthwise(in, pixels, out);
+        }
+        Epilogue.apply(out, pixels, ldo, bias, act);
+        MemorySegment ys = y.buffer();
+        for (int i = 0; i < images; i++) {
+            long rowBase = y.offset() + (img0 + i) * y.stride(0) + p0 * y.stride(2);
+            Epilogue.store(out, i * perImage * ldo, rows, q, ldo, outGroups, outKg, outKgPad, ys, rowBase,
+                    y.stride(2), y.stride(3), y.stride(1));
+        }
+    }
+
+    /** Copies input rows {@code ih0 .. ih0 + rows − 1} of image {@code img} into {@code in} from {@code at},
+     * zero-padded, NHWC. */
+    private void gather(Tensor x, int img, int ih0, int rows, float[] in, int at) {
+        MemorySegment xs = x.buffer();
+        long s0 = x.stride(0);
+        long s1 = x.stride(1);
+        long s2 = x.stride(2);
+        long s3 = x.stride(3);
+        int rowLen = wp * c;
+        for (int i = 0; i < rows; i++) {
+            int ih = ih0 + i;
+            int o = at + i * rowLen;
+            if (ih < 0 || ih >= h) {
+                java.util.Arrays.fill(in, o, o + rowLen, 0f);
+                continue;
+            }
+            java.util.Arrays.fill(in, o, o + pl * c, 0f);
+            java.util.Arrays.fill(in, o + (pl + w) * c, o + rowLen, 0f);
+            long src = x.offset() + img * s0 + ih * s2;
+            int dst = o + pl * c;
+            if (s1 == 1 && s3 == c) {
+                MemorySegment.copy(xs, FLOAT, src * 4, in, dst, w * c);
+            } else if (s1 == 1) {
+                for (int j = 0; j < w; j++) {
+                    MemorySegment.copy(xs, FLOAT, (src + j * s3) * 4, in, dst + j * c, c);
+                }
+            } else {
+                // Channels-first: a transpose of a C × W block.
+                for (int ch = 0; ch < c; ch++) {
+                    long cb = src + ch * s1;
+                    int d = dst + ch;
+                    for (int j = 0; j < w; j++) {
+                        in[d + j * c] = xs.getAtIndex(FLOAT, cb + j * s3);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Patches of every pixel of the block, in (g, r, s, c) order, from the gathered rows. */
+    private void im2col(float[] in, int pixels, float[] cols) {
+        int depth = r * s * cg;
+        for (int m = 0; m < pixels; m++) {
+            int src = rowPtr[m];
+            int dst = m * colStride;
+            for (int g = 0; g < groups; g++) {
+                int d = dst + g * depth;
+                for (int i = 0; i < r; i++) {
+                    for (int j = 0; j < s; j++) {
+                        int o = src + (i * dh * wp + j * dw) * c + g * cg;
+                        for (int ch = 0; ch < cg; ch++) {
+                            cols[d++] = in[o + ch];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One filter per channel: vectorized across channels, taps in the inner loop. */
+    private void depthwise(float[] in, int pixels, float[] out) {
+        int taps = r * s;
+        int cPad = outKgPad;
+        for (int m = 0; m < pixels; m++) {
+            int src = rowPtr[m];
+            int dst = m * ldo;
+            for (int ch = 0; ch < c; ch += V) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int t = 0; t < taps; t++) {
+                    acc = FloatVector.fromArray(F, in, src + dwOff[t] + ch)
+                            .fma(FloatVector.fromArray(F, dwWeights, t * cPad + ch), acc);
+                }
+                acc.intoArray(out, dst + ch);
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int m) {
+        return ceilDiv(a, m) * m;
+    }
+}

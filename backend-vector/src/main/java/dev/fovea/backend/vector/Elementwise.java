@@ -1,0 +1,177 @@
+package dev.fovea.backend.vector;
+
+import static dev.fovea.backend.vector.Epilogue.FLOAT;
+import static dev.fovea.backend.vector.Epilogue.ORDER;
+import static dev.fovea.backend.vector.Simd.F;
+import static dev.fovea.backend.vector.Simd.V;
+
+import dev.fovea.spi.HostCopy;
+import dev.fovea.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Activation, softmax and copies over tensors of any strides. Both tensors are walked in the destination's
+ * storage order, one line (the innermost storage axis) at a time: a line whose elements are adjacent in both
+ * tensors is vectorized (or copied in bulk), any other line is done element by element.
+ */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    /** The line walk shared by activation and copy. */
+    private interface LineOp {
+        /** {@code count} elements from {@code xi} (stride {@code xStride}) to {@code yi} (stride {@code yStride}). */
+        void line(MemorySegment xs, long xi, long xStride, MemorySegment ys, long yi, long yStride, int count);
+    }
+
+    private static void forEachLine(Tensor x, Tensor y, LineOp op) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int rank = y.shape().rank();
+        int[] dims = y.shape().dims();
+        long total = y.shape().elementCount();
+        if (x.isContiguous() && y.isContiguous() && (x.layout() == y.layout() || rank != 4)
+                && total <= Integer.MAX_VALUE) {
+            op.line(xs, x.offset(), 1, ys, y.offset(), 1, (int) total);
+            return;
+        }
+        int[] ord = y.layout().storageOrder(rank);
+        int inner = ord[rank - 1];
+        int count = dims[inner];
+        int[] pos = new int[rank];
+        for (long done = 0; done < total; done += count) {
+            long xi = x.offset();
+            long yi = y.offset();
+            for (int a = 0; a < rank; a++) {
+                xi += pos[a] * x.stride(a);
+                yi += pos[a] * y.stride(a);
+            }
+            op.line(xs, xi, x.stride(inner), ys, yi, y.stride(inner), count);
+            for (int j = rank - 2; j >= 0; j--) {
+                int a = ord[j];
+                if (++pos[a] < dims[a]) {
+                    break;
+                }
+                pos[a] = 0;
+            }
+        }
+    }
+
+    /** {@code y = act(x)}; x and y may be the same tensor. */
+    static void activation(int act, Tensor x, Tensor y) {
+        forEachLine(x, y, (xs, xi, xst, ys, yi, yst, count) -> {
+            if (xst == 1 && yst == 1) {
+                int i = 0;
+                for (; i + V <= count; i += V) {
+                    FloatVector v = FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, ORDER);
+                    Epilogue.activate(v, act).intoMemorySegment(ys, (yi + i) * 4, ORDER);
+                }
+                if (i < count) {
+                    VectorMask<Float> m = F.indexInRange(i, count);
+                    FloatVector v = FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, ORDER, m);
+                    Epilogue.activate(v, act).intoMemorySegment(ys, (yi + i) * 4, ORDER, m);
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    ys.setAtIndex(FLOAT, yi + i * yst, Epilogue.activate(xs.getAtIndex(FLOAT, xi + i * xst), act));
+                }
+            }
+        });
+    }
+
+    /** Copies between host tensors of one logical shape, any layouts and strides. */
+    static void copy(Tensor src, Tensor dst) {
+        if (!src.isHost() || !dst.isHost()) {
+            HostCopy.copy(src, dst);
+            return;
+        }
+        int rank = dst.shape().rank();
+        int inner = dst.layout().storageOrder(rank)[rank - 1];
+        if (src.stride(inner) != 1) {
+            if (rank == 4) {
+                transpose4(src, dst);
+            } else {
+                HostCopy.copy(src, dst);
+            }
+            return;
+        }
+        forEachLine(src, dst, (xs, xi, xst, ys, yi, yst, count) -> {
+            if (xst == 1 && yst == 1) {
+                MemorySegment.copy(xs, xi * 4, ys, yi * 4, (long) count * 4);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    ys.setAtIndex(FLOAT, yi + i * yst, xs.getAtIndex(FLOAT, xi + i * xst));
+                }
+            }
+        });
+    }
+
+    /**
+     * A 4-D copy whose innermost destination axis is strided in the source (NCHW ↔ NHWC): four nested loops in
+     * the destination's storage order with running offsets, so the writes are sequential.
+     */
+    private static void transpose4(Tensor src, Tensor dst) {
+        MemorySegment xs = src.buffer();
+        MemorySegment ys = dst.buffer();
+        int[] ord = dst.layout().storageOrder(4);
+        int[] dims = dst.shape().dims();
+        int a0 = ord[0];
+        int a1 = ord[1];
+        int a2 = ord[2];
+        int a3 = ord[3];
+        for (int i0 = 0; i0 < dims[a0]; i0++) {
+            for (int i1 = 0; i1 < dims[a1]; i1++) {
+                long x1 = src.offset() + i0 * src.stride(a0) + i1 * src.stride(a1);
+                long y1 = dst.offset() + i0 * dst.stride(a0) + i1 * dst.stride(a1);
+                for (int i2 = 0; i2 < dims[a2]; i2++) {
+                    long x2 = x1 + i2 * src.stride(a2);
+                    long y2 = y1 + i2 * dst.stride(a2);
+                    long xs3 = src.stride(a3);
+                    long ys3 = dst.stride(a3);
+                    for (int i3 = 0; i3 < dims[a3]; i3++) {
+                        ys.setAtIndex(FLOAT, y2 + i3 * ys3, xs.getAtIndex(FLOAT, x2 + i3 * xs3));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Row-wise softmax of contiguous {@code [N, F]} tensors, the row maximum subtracted first. */
+    static void softmax(Tensor x, Tensor y) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int n = x.shape().n();
+        int f = x.shape().c();
+        int main = f - f % V;
+        VectorMask<Float> tail = F.indexInRange(main, f);
+        for (int i = 0; i < n; i++) {
+            long xo = (x.offset() + (long) i * f) * 4;
+            long yo = (y.offset() + (long) i * f) * 4;
+            FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < main; j += V) {
+                mx = mx.max(FloatVector.fromMemorySegment(F, xs, xo + j * 4L, ORDER));
+            }
+            float max = mx.reduceLanes(VectorOperators.MAX);
+            for (int j = main; j < f; j++) {
+                max = Math.max(max, xs.getAtIndex(FLOAT, x.offset() + (long) i * f + j));
+            }
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < f; j += V) {
+                VectorMask<Float> m = j < main ? F.maskAll(true) : tail;
+                FloatVector e = FloatVector.fromMemorySegment(F, xs, xo + j * 4L, ORDER, m).sub(max)
+                        .lanewise(VectorOperators.EXP);
+                e.intoMemorySegment(ys, yo + j * 4L, ORDER, m);
+                sum = sum.add(e, m);
+            }
+            float scale = 1f / sum.reduceLanes(VectorOperators.ADD);
+            for (int j = 0; j < f; j += V) {
+                VectorMask<Float> m = j < main ? F.maskAll(true) : tail;
+                FloatVector.fromMemorySegment(F, ys, yo + j * 4L, ORDER, m).mul(scale)
+                        .intoMemorySegment(ys, yo + j * 4L, ORDER, m);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.fovea.backend.vector;
+
+import static dev.fovea.backend.vector.Simd.F;
+import static dev.fovea.backend.vector.Simd.V;
+
+import dev.fovea.op.Activation;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/** Bias, fused activation and the store of an output row from a working tile into a (possibly strided) tensor. */
+final class Epilogue {
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    static final int NONE = 0;
+    static final int RELU = 1;
+    static final int SIGMOID = 2;
+    static final int TANH = 3;
+
+    private Epilogue() {
+    }
+
+    static int code(Activation a) {
+        return switch (a) {
+            case NONE -> NONE;
+            case RELU -> RELU;
+            case SIGMOID -> SIGMOID;
+            case TANH -> TANH;
+        };
+    }
+
+    static FloatVector activate(FloatVector v, int act) {
+        return switch (act) {
+            case RELU -> v.max(0f);
+            case SIGMOID -> FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+            case TANH -> v.lanewise(VectorOperators.TANH);
+            default -> v;
+        };
+    }
+
+    static float activate(float x, int act) {
+        return switch (act) {
+            case RELU -> x > 0 ? x : 0f;
+            case SIGMOID -> (float) (1 / (1 + Math.exp(-x)));
+            case TANH -> (float) Math.tanh(x);
+            default -> x;
+        };
+    }
+
+    /**
+     * {@code out[m·ldo + j] = act(out[m·ldo + j] + bias[j])} for {@code m < rows}, {@code j < ldo} (a multiple
+     * of {@link Simd#V}), in place.
+     */
+    static void apply(float[] out, int rows, int ldo, float[] bias, int act) {
+        for (int m = 0; m < rows; m++) {
+            int o = m * ldo;
+            for (int j = 0; j < ldo; j += V) {
+                FloatVector v = FloatVector.fromArray(F, out, o + j).add(FloatVector.fromArray(F, bias, j));
+                activate(v, act).intoArray(out, o + j);
+            }
+        }
+    }
+
+    /**
+     * Copies a finished tile of {@code rows × q} pixels into {@code y}: pixel (i, j) of the tile lands at
+     * {@code base + i·rowStride + j·pixelStride}, channel {@code g·kg + kl} of it at {@code + (g·kg + kl)·cs},
+     * from {@code out[outOff + (i·q + j)·ldo + g·kgPad + kl]}. Dense channels-last rows are copied in one block.
+     */
+    static void store(float[] out, int outOff, int rows, int q, int ldo, int groups, int kg, int kgPad, MemorySegment y,
+                      long base, long rowStride, long pixelStride, long cs) {
+        int k = groups * kg;
+        if (cs == 1 && pixelStride == k && ldo == k) {
+            for (int i = 0; i < rows; i++) {
+                MemorySegment.copy(out, outOff + i * q * ldo, y, FLOAT, (base + i * rowStride) * 4, q * k);
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < q; j++) {
+                int o = outOff + (i * q + j) * ldo;
+                long e = base + i * rowStride + j * pixelStride;
+                if (cs == 1 && ldo == k) {
+                    MemorySegment.copy(out, o, y, FLOAT, e * 4, k);
+                } else if (cs == 1) {
+                    for (int g = 0; g < groups; g++) {
+                        MemorySegment.copy(out, o + g * kgPad, y, FLOAT, (e + (long) g * kg) * 4, kg);
+                    }
+                } else {
+                    for (int g = 0; g < groups; g++) {
+                        for (int kl = 0; kl < kg; kl++) {
+                            y.setAtIndex(FLOAT, e + (g * kg + kl) * cs, out[o + g * kgPad + kl]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,449 @@
+package dev.fovea.backend.vector;
+
+import static dev.fovea.backend.vector.Simd.F;
+import static dev.fovea.backend.vector.Simd.V;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Register-blocked GEMM micro-kernels over packed panels, shared by convolution and dense layers:
+ * {@code C[m, n] = Σ_k A[m, k] · B[k, n]} where rows of A are pixels (or batch items) read through row
+ * pointers, and B is the weight matrix packed in panels of {@link #NR} columns ({@code [k][NR]}, zero-padded).
+ * Generated shape: 8 rows × 2 vectors (the calibration's winner); see workloads.md.
+ */
+final class Gemm {
+    /** Rows of A per tile. */
+    static final int MR = 8;
+    /** Columns of the main panel: two vectors. */
+    static final int NR = 2 * V;
+
+    private Gemm() {
+    }
+
+    /** Reduction depth per cache block: a {@code KC × NR} panel slice is 32 KiB and stays in L1. */
+    static final int KC = 8192 / NR;
+
+    /**
+     * The weight matrix of each group, {@code B[kk, kl]} ({@code kk < depth}, {@code kl < kg}), packed once at
+     * plan time into column panels of {@link #NR} (the last one {@link Simd#V} wide when that covers the
+     * remainder), each stored as {@code [kk][width]} with zero columns past {@code kg}.
+     */
+    static final class Packed {
+        final int groups;
+        final int depth;
+        final int kg;
+        /** Columns per group in the output tile: the panels' widths summed (≥ kg, a multiple of V). */
+        final int kgPad;
+        final int[] panelCol;
+        final int[] panelWidth;
+        /** Start of panel j of group g in {@link #data}: {@code panelOff[g · panels + j]}. */
+        final int[] panelOff;
+        final float[] data;
+
+        /** Source of the unpacked weights. */
+        interface Source {
+            float at(int g, int kk, int kl);
+        }
+
+        Packed(int groups, int depth, int kg, Source src) {
+            this.groups = groups;
+            this.depth = depth;
+            this.kg = kg;
+            int full = kg / NR;
+            int rest = kg - full * NR;
+            int panels = full + (rest == 0 ? 0 : 1);
+            panelCol = new int[panels];
+            panelWidth = new int[panels];
+            int col = 0;
+            for (int j = 0; j < panels; j++) {
+                int width = j < full ? NR : (rest <= V ? V : NR);
+                panelCol[j] = col;
+                panelWidth[j] = width;
+                col += width;
+            }
+            kgPad = col;
+            panelOff = new int[groups * panels];
+            data = new float[Math.toIntExact((long) groups * depth * kgPad)];
+            int off = 0;
+            for (int g = 0; g < groups; g++) {
+                for (int j = 0; j < panels; j++) {
+                    panelOff[g * panels + j] = off;
+                    int width = panelWidth[j];
+                    for (int kk = 0; kk < depth; kk++) {
+                        for (int c = 0; c < width; c++) {
+                            int kl = panelCol[j] + c;
+                            data[off + kk * width + c] = kl < kg ? src.at(g, kk, kl) : 0f;
+                        }
+                    }
+                    off += depth * width;
+                }
+            }
+        }
+
+        int panels() {
+            return panelCol.length;
+        }
+    }
+
+    /**
+     * How the reduction walks A: runs of contiguous elements (offset from a row pointer, length), the same
+     * lengths for every group, offsets per group; grouped into cache blocks of at most {@link #KC} elements.
+     */
+    static final class Runs {
+        final int perGroup;
+        final int[] off;
+        final int[] len;
+        /** Reduction index at the start of run r (within a group). */
+        final int[] kkStart;
+        /** Run index where cache block b starts; one extra entry at the end. */
+        final int[] blockStart;
+
+        /**
+         * @param offsets run offsets of group g at {@code [g · lengths.length + r]}
+         * @param lengths run lengths; runs longer than {@link #KC} are split
+         */
+        Runs(int groups, int[] offsets, int[] lengths) {
+            int n = 0;
+            for (int l : lengths) {
+                n += (l + KC - 1) / KC;
+            }
+            perGroup = n;
+            off = new int[groups * n];
+            len = new int[groups * n];
+            kkStart = new int[n + 1];
+            for (int g = 0; g < groups; g++) {
+                int i = 0;
+                int kk = 0;
+                for (int r = 0; r < lengths.length; r++) {
+                    for (int done = 0; done < lengths[r]; done += KC) {
+                        off[g * n + i] = offsets[g * lengths.length + r] + done;
+                        len[g * n + i] = Math.min(KC, lengths[r] - done);
+                        kkStart[i] = kk;
+                        kk += len[g * n + i];
+                        i++;
+                    }
+                }
+                kkStart[n] = kk;
+            }
+            int[] starts = new int[n + 1];
+            int blocks = 0;
+            int acc = 0;
+            for (int i = 0; i < n; i++) {
+                if (i == 0 || acc + len[i] > KC) {
+                    starts[blocks++] = i;
+                    acc = 0;
+                }
+                acc += len[i];
+            }
+            starts[blocks] = n;
+            blockStart = java.util.Arrays.copyOf(starts, blocks + 1);
+        }
+    }
+
+    /**
+     * {@code out[m, g·kgPad + kl] = Σ_kk A[m, kk] · B_g[kk, kl]} for {@code m < rows}: row m of A is read at
+     * {@code a[ptr[m] + run offset + i]}. Loops: group, cache block, panel, 8-row tile, so that a block of a
+     * panel stays in L1 while the tiles sweep over it.
+     */
+    static void multiply(Packed b, Runs runs, float[] a, int[] ptr, int rows, float[] out, int ldo) {
+        int panels = b.panels();
+        for (int g = 0; g < b.groups; g++) {
+            for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
+                int rs = runs.blockStart[blk];
+                int re = runs.blockStart[blk + 1];
+                int kk0 = runs.kkStart[rs];
+                boolean accumulate = blk > 0;
+                for (int j = 0; j < panels; j++) {
+                    int width = b.panelWidth[j];
+                    int bOff = b.panelOff[g * panels + j] + kk0 * width;
+                    int col = g * b.kgPad + b.panelCol[j];
+                    for (int m = 0; m < rows; m += MR) {
+                        int tile = Math.min(MR, rows - m);
+                        if (width == NR) {
+                            kernel8x2(a, ptr, m, tile, runs.off, runs.len, g * runs.perGroup + rs,
+                                    g * runs.perGroup + re, b.data, bOff, out, m * ldo + col, ldo, accumulate);
+                        } else {
+                            kernel8x1(a, ptr, m, tile, runs.off, runs.len, g * runs.perGroup + rs,
+                                    g * runs.perGroup + re, b.data, bOff, out, m * ldo + col, ldo, accumulate);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The main micro-kernel: an 8-row × {@link #NR}-column tile, 16 accumulators (2 vector loads of B and
+     * 8 broadcasts of A per 16 FMAs). Row {@code i < rows} of A starts at {@code a[ptr[pBase + i]]}; the
+     * reduction walks runs {@code r0..r1}: {@code runLen[r]} contiguous elements at row start {@code + runOff[r]},
+     * against consecutive {@code NR}-float rows of the packed panel {@code b} from {@code bOff}. Tile row
+     * {@code i} is stored at {@code c[cOff + i·ldc]} ({@code NR} floats), added to what is there when
+     * {@code accumulate}. Rows past {@code rows} compute a copy of row 0 and are not stored.
+     */
+    static void kernel8x2(float[] a, int[] ptr, int pBase, int rows, int[] runOff, int[] runLen, int r0, int r1,
+            float[] b, int bOff, float[] c, int cOff, int ldc, boolean accumulate) {
+        int a0 = ptr[pBase];
+        int a1 = rows > 1 ? ptr[pBase + 1] : a0;
+        int a2 = rows > 2 ? ptr[pBase + 2] : a0;
+        int a3 = rows > 3 ? ptr[pBase + 3] : a0;
+        int a4 = rows > 4 ? ptr[pBase + 4] : a0;
+        int a5 = rows > 5 ? ptr[pBase + 5] : a0;
+        int a6 = rows > 6 ? ptr[pBase + 6] : a0;
+        int a7 = rows > 7 ? ptr[pBase + 7] : a0;
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        FloatVector c60;
+        FloatVector c61;
+        FloatVector c70;
+        FloatVector c71;
+        if (accumulate) {
+            int o0 = cOff + (rows > 0 ? 0 : 0) * ldc;
+            int o1 = cOff + (rows > 1 ? 1 : 0) * ldc;
+            int o2 = cOff + (rows > 2 ? 2 : 0) * ldc;
+            int o3 = cOff + (rows > 3 ? 3 : 0) * ldc;
+            int o4 = cOff + (rows > 4 ? 4 : 0) * ldc;
+            int o5 = cOff + (rows > 5 ? 5 : 0) * ldc;
+            int o6 = cOff + (rows > 6 ? 6 : 0) * ldc;
+            int o7 = cOff + (rows > 7 ? 7 : 0) * ldc;
+            c00 = FloatVector.fromArray(F, c, o0);
+            c01 = FloatVector.fromArray(F, c, o0 + 1 * V);
+            c10 = FloatVector.fromArray(F, c, o1);
+            c11 = FloatVector.fromArray(F, c, o1 + 1 * V);
+            c20 = FloatVector.fromArray(F, c, o2);
+            c21 = FloatVector.fromArray(F, c, o2 + 1 * V);
+            c30 = FloatVector.fromArray(F, c, o3);
+            c31 = FloatVector.fromArray(F, c, o3 + 1 * V);
+            c40 = FloatVector.fromArray(F, c, o4);
+            c41 = FloatVector.fromArray(F, c, o4 + 1 * V);
+            c50 = FloatVector.fromArray(F, c, o5);
+            c51 = FloatVector.fromArray(F, c, o5 + 1 * V);
+            c60 = FloatVector.fromArray(F, c, o6);
+            c61 = FloatVector.fromArray(F, c, o6 + 1 * V);
+            c70 = FloatVector.fromArray(F, c, o7);
+            c71 = FloatVector.fromArray(F, c, o7 + 1 * V);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z;
+            c01 = z;
+            c10 = z;
+            c11 = z;
+            c20 = z;
+            c21 = z;
+            c30 = z;
+            c31 = z;
+            c40 = z;
+            c41 = z;
+            c50 = z;
+            c51 = z;
+            c60 = z;
+            c61 = z;
+            c70 = z;
+            c71 = z;
+        }
+        int bi = bOff;
+        for (int r = r0; r < r1; r++) {
+            int o = runOff[r];
+            int len = runLen[r];
+            int x0 = a0 + o;
+            int x1 = a1 + o;
+            int x2 = a2 + o;
+            int x3 = a3 + o;
+            int x4 = a4 + o;
+            int x5 = a5 + o;
+            int x6 = a6 + o;
+            int x7 = a7 + o;
+            for (int k = 0; k < len; k++) {
+                int bk = bi + k * NR;
+                FloatVector b0 = FloatVector.fromArray(F, b, bk);
+                FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * V);
+                FloatVector s;
+                s = FloatVector.broadcast(F, a[x0 + k]);
+                c00 = s.fma(b0, c00); c01 = s.fma(b1, c01);
+                s = FloatVector.broadcast(F, a[x1 + k]);
+                c10 = s.fma(b0, c10); c11 = s.fma(b1, c11);
+                s = FloatVector.broadcast(F, a[x2 + k]);
+                c20 = s.fma(b0, c20); c21 = s.fma(b1, c21);
+                s = FloatVector.broadcast(F, a[x3 + k]);
+                c30 = s.fma(b0, c30); c31 = s.fma(b1, c31);
+                s = FloatVector.broadcast(F, a[x4 + k]);
+                c40 = s.fma(b0, c40); c41 = s.fma(b1, c41);
+                s = FloatVector.broadcast(F, a[x5 + k]);
+                c50 = s.fma(b0, c50); c51 = s.fma(b1, c51);
+                s = FloatVector.broadcast(F, a[x6 + k]);
+                c60 = s.fma(b0, c60); c61 = s.fma(b1, c61);
+                s = FloatVector.broadcast(F, a[x7 + k]);
+                c70 = s.fma(b0, c70); c71 = s.fma(b1, c71);
+            }
+            bi += len * NR;
+        }
+        {
+            int o = cOff + 0 * ldc;
+            c00.intoArray(c, o);
+            c01.intoArray(c, o + 1 * V);
+        }
+        if (rows > 1) {
+            int o = cOff + 1 * ldc;
+            c10.intoArray(c, o);
+            c11.intoArray(c, o + 1 * V);
+        }
+        if (rows > 2) {
+            int o = cOff + 2 * ldc;
+            c20.intoArray(c, o);
+            c21.intoArray(c, o + 1 * V);
+        }
+        if (rows > 3) {
+            int o = cOff + 3 * ldc;
+            c30.intoArray(c, o);
+            c31.intoArray(c, o + 1 * V);
+        }
+        if (rows > 4) {
+            int o = cOff + 4 * ldc;
+            c40.intoArray(c, o);
+            c41.intoArray(c, o + 1 * V);
+        }
+        if (rows > 5) {
+            int o = cOff + 5 * ldc;
+            c50.intoArray(c, o);
+            c51.intoArray(c, o + 1 * V);
+        }
+        if (rows > 6) {
+            int o = cOff + 6 * ldc;
+            c60.intoArray(c, o);
+            c61.intoArray(c, o + 1 * V);
+        }
+        if (rows > 7) {
+            int o = cOff + 7 * ldc;
+            c70.intoArray(c, o);
+            c71.intoArray(c, o + 1 * V);
+        }
+    }
+
+    /**
+     * The narrow micro-kernel for a last panel of at most {@link Simd#V} columns: 8 rows × 1 vector, as
+     * {@link #kernel8x2} otherwise (panel rows of {@code V} floats).
+     */
+    static void kernel8x1(float[] a, int[] ptr, int pBase, int rows, int[] runOff, int[] runLen, int r0, int r1,
+            float[] b, int bOff, float[] c, int cOff, int ldc, boolean accumulate) {
+        int a0 = ptr[pBase];
+        int a1 = rows > 1 ? ptr[pBase + 1] : a0;
+        int a2 = rows > 2 ? ptr[pBase + 2] : a0;
+        int a3 = rows > 3 ? ptr[pBase + 3] : a0;
+        int a4 = rows > 4 ? ptr[pBase + 4] : a0;
+        int a5 = rows > 5 ? ptr[pBase + 5] : a0;
+        int a6 = rows > 6 ? ptr[pBase + 6] : a0;
+        int a7 = rows > 7 ? ptr[pBase + 7] : a0;
+        FloatVector c00;
+        FloatVector c10;
+        FloatVector c20;
+        FloatVector c30;
+        FloatVector c40;
+        FloatVector c50;
+        FloatVector c60;
+        FloatVector c70;
+        if (accumulate) {
+            int o0 = cOff + (rows > 0 ? 0 : 0) * ldc;
+            int o1 = cOff + (rows > 1 ? 1 : 0) * ldc;
+            int o2 = cOff + (rows > 2 ? 2 : 0) * ldc;
+            int o3 = cOff + (rows > 3 ? 3 : 0) * ldc;
+            int o4 = cOff + (rows > 4 ? 4 : 0) * ldc;
+            int o5 = cOff + (rows > 5 ? 5 : 0) * ldc;
+            int o6 = cOff + (rows > 6 ? 6 : 0) * ldc;
+            int o7 = cOff + (rows > 7 ? 7 : 0) * ldc;
+            c00 = FloatVector.fromArray(F, c, o0);
+            c10 = FloatVector.fromArray(F, c, o1);
+            c20 = FloatVector.fromArray(F, c, o2);
+            c30 = FloatVector.fromArray(F, c, o3);
+            c40 = FloatVector.fromArray(F, c, o4);
+            c50 = FloatVector.fromArray(F, c, o5);
+            c60 = FloatVector.fromArray(F, c, o6);
+            c70 = FloatVector.fromArray(F, c, o7);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z;
+            c10 = z;
+            c20 = z;
+            c30 = z;
+            c40 = z;
+            c50 = z;
+            c60 = z;
+            c70 = z;
+        }
+        int bi = bOff;
+        for (int r = r0; r < r1; r++) {
+            int o = runOff[r];
+            int len = runLen[r];
+            int x0 = a0 + o;
+            int x1 = a1 + o;
+            int x2 = a2 + o;
+            int x3 = a3 + o;
+            int x4 = a4 + o;
+            int x5 = a5 + o;
+            int x6 = a6 + o;
+            int x7 = a7 + o;
+            for (int k = 0; k < len; k++) {
+                int bk = bi + k * V;
+                FloatVector b0 = FloatVector.fromArray(F, b, bk);
+                FloatVector s;
+                s = FloatVector.broadcast(F, a[x0 + k]);
+                c00 = s.fma(b0, c00);
+                s = FloatVector.broadcast(F, a[x1 + k]);
+                c10 = s.fma(b0, c10);
+                s = FloatVector.broadcast(F, a[x2 + k]);
+                c20 = s.fma(b0, c20);
+                s = FloatVector.broadcast(F, a[x3 + k]);
+                c30 = s.fma(b0, c30);
+                s = FloatVector.broadcast(F, a[x4 + k]);
+                c40 = s.fma(b0, c40);
+                s = FloatVector.broadcast(F, a[x5 + k]);
+                c50 = s.fma(b0, c50);
+                s = FloatVector.broadcast(F, a[x6 + k]);
+                c60 = s.fma(b0, c60);
+                s = FloatVector.broadcast(F, a[x7 + k]);
+                c70 = s.fma(b0, c70);
+            }
+            bi += len * V;
+        }
+        {
+            int o = cOff + 0 * ldc;
+            c00.intoArray(c, o);
+        }
+        if (rows > 1) {
+            int o = cOff + 1 * ldc;
+            c10.intoArray(c, o);
+        }
+        if (rows > 2) {
+            int o = cOff + 2 * ldc;
+            c20.intoArray(c, o);
+        }
+        if (rows > 3) {
+            int o = cOff + 3 * ldc;
+            c30.intoArray(c, o);
+        }
+        if (rows > 4) {
+            int o = cOff + 4 * ldc;
+            c40.intoArray(c, o);
+        }
+        if (rows > 5) {
+            int o = cOff + 5 * ldc;
+            c50.intoArray(c, o);
+        }
+        if (rows > 6) {
+            int o = cOff + 6 * ldc;
+            c60.intoArray(c, o);
+        }
+        if (rows > 7) {
+            int o = cOff + 7 * ldc;
+            c70.intoArray(c, o);
+        }
+    }
+}

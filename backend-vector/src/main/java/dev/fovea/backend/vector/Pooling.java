@@ -1,0 +1,236 @@
+package dev.fovea.backend.vector;
+
+import static dev.fovea.backend.vector.Epilogue.FLOAT;
+import static dev.fovea.backend.vector.Epilogue.ORDER;
+import static dev.fovea.backend.vector.Simd.F;
+import static dev.fovea.backend.vector.Simd.V;
+
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
+import dev.fovea.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Max and average pooling exactly as {@link PoolingDescriptor} defines them. Channels-last data is pooled
+ * with vectors across channels (every load is a run of channels of one cell); channels-first data plane by
+ * plane with scalar windows.
+ */
+final class Pooling implements WorkerPool.Body {
+    private record Call(PoolingDescriptor op, Tensor x, Tensor y, int rowsPerTask, int tasksPerImage,
+                        boolean channelsLast) {
+    }
+
+    static final Pooling INSTANCE = new Pooling();
+
+    private Pooling() {
+    }
+
+    static void forward(PoolingDescriptor op, Tensor x, Tensor y, WorkerPool pool) {
+        int n = op.input().n();
+        int p = op.output().h();
+        boolean channelsLast = x.stride(1) == 1 && y.stride(1) == 1 && op.input().c() > 1;
+        int rows = p;
+        long bytes = 4 * (op.input().elementCount() + op.output().elementCount());
+        while (rows > 1 && (long) n * ceilDiv(p, rows) < 4L * pool.threads()) {
+            rows = (rows + 1) / 2;
+        }
+        // Tasks of a few output rows keep the input rows they share in cache.
+        if (rows > 4 && (long) n * ceilDiv(p, rows) < 64) {
+            rows = Math.max(4, rows / 2);
+        }
+        int perImage = ceilDiv(p, rows);
+        Call call = new Call(op, x, y, rows, perImage, channelsLast);
+        if (bytes < (1 << 18)) {
+            for (int t = 0; t < n * perImage; t++) {
+                INSTANCE.run(t, call);
+            }
+        } else {
+            pool.run(n * perImage, INSTANCE, call);
+        }
+    }
+
+    @Override
+    public void run(int task, Object ctx) {
+        Call call = (Call) ctx;
+        int img = task / call.tasksPerImage;
+        int p0 = (task % call.tasksPerImage) * call.rowsPerTask;
+        int p1 = Math.min(call.op.output().h(), p0 + call.rowsPerTask);
+        if (call.channelsLast) {
+            channelsLast(call.op, call.x, call.y, img, p0, p1);
+        } else {
+            channelsFirst(call.op, call.x, call.y, img, p0, p1);
+        }
+    }
+
+    /** Max of two vectors as {@link Math#max} (NaN wins), with a compare and a blend: shorter than C2's max. */
+    private static FloatVector max(FloatVector acc, FloatVector v) {
+        return acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.compare(VectorOperators.NE, v)));
+    }
+
+    private static FloatVector load(MemorySegment xs, long element) {
+        return FloatVector.fromMemorySegment(F, xs, element * 4, ORDER);
+    }
+
+    /**
+     * Channels-last: for every output pixel, 4 vectors of channels at a time (4 independent chains over the
+     * window's cells), then 2, then single vectors, then a masked tail.
+     */
+    private static void channelsLast(PoolingDescriptor op, Tensor x, Tensor y, int img, int p0, int p1) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int h = op.input().h();
+        int wd = op.input().w();
+        int c = op.input().c();
+        int q = op.output().w();
+        boolean max = op.mode() == PoolingMode.MAX;
+        long xb = x.offset() + img * x.stride(0);
+        long yb = y.offset() + img * y.stride(0);
+        long xs2 = x.stride(2);
+        long xs3 = x.stride(3);
+        int cMain = c - c % V;
+        VectorMask<Float> tail = F.indexInRange(cMain, c);
+        for (int oh = p0; oh < p1; oh++) {
+            int h0 = oh * op.strideH() - op.pads().top();
+            int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
+            int hs = Math.max(h0, 0);
+            int he = Math.min(h1, h);
+            for (int ow = 0; ow < q; ow++) {
+                int w0 = ow * op.strideW() - op.pads().left();
+                int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
+                int ws = Math.max(w0, 0);
+                int we = Math.min(w1, wd);
+                int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
+                float scale = max ? 1f : 1f / divisor;
+                long src = xb + hs * xs2 + ws * xs3;
+                long dst = yb + oh * y.stride(2) + ow * y.stride(3);
+                int rowsIn = he - hs;
+                int colsIn = we - ws;
+                int ch = 0;
+                for (; ch + 4 * V <= c; ch += 4 * V) {
+                    window4(xs, src + ch, rowsIn, colsIn, xs2, xs3, max, scale, ys, dst + ch);
+                }
+                for (; ch + 2 * V <= c; ch += 2 * V) {
+                    window2(xs, src + ch, rowsIn, colsIn, xs2, xs3, max, scale, ys, dst + ch);
+                }
+                for (; ch < c; ch += V) {
+                    VectorMask<Float> m = ch < cMain ? F.maskAll(true) : tail;
+                    FloatVector acc = FloatVector.broadcast(F, max ? Float.NEGATIVE_INFINITY : 0f);
+                    for (int i = 0; i < rowsIn; i++) {
+                        for (int j = 0; j < colsIn; j++) {
+                            FloatVector v = FloatVector.fromMemorySegment(F, xs,
+                                    (src + ch + i * xs2 + j * xs3) * 4, ORDER, m);
+                            acc = max ? max(acc, v) : acc.add(v);
+                        }
+                    }
+                    acc.mul(scale).intoMemorySegment(ys, (dst + ch) * 4, ORDER, m);
+                }
+            }
+        }
+    }
+
+    /** One window, 4 vectors of channels from element {@code e}: scaled sum, or max (scale 1). */
+    private static void window4(MemorySegment xs, long e, int rows, int cols, long rowStride, long colStride,
+                                boolean max, float scale, MemorySegment ys, long dst) {
+        FloatVector init = FloatVector.broadcast(F, max ? Float.NEGATIVE_INFINITY : 0f);
+        FloatVector a0 = init;
+        FloatVector a1 = init;
+        FloatVector a2 = init;
+        FloatVector a3 = init;
+        for (int i = 0; i < rows; i++) {
+            long cell = e + i * rowStride;
+            for (int j = 0; j < cols; j++, cell += colStride) {
+                FloatVector v0 = load(xs, cell);
+                FloatVector v1 = load(xs, cell + V);
+                FloatVector v2 = load(xs, cell + 2 * V);
+                FloatVector v3 = load(xs, cell + 3 * V);
+                if (max) {
+                    a0 = max(a0, v0);
+                    a1 = max(a1, v1);
+                    a2 = max(a2, v2);
+                    a3 = max(a3, v3);
+                } else {
+                    a0 = a0.add(v0);
+                    a1 = a1.add(v1);
+                    a2 = a2.add(v2);
+                    a3 = a3.add(v3);
+                }
+            }
+        }
+        a0.mul(scale).intoMemorySegment(ys, dst * 4, ORDER);
+        a1.mul(scale).intoMemorySegment(ys, (dst + V) * 4, ORDER);
+        a2.mul(scale).intoMemorySegment(ys, (dst + 2 * V) * 4, ORDER);
+        a3.mul(scale).intoMemorySegment(ys, (dst + 3 * V) * 4, ORDER);
+    }
+
+    /** As {@link #window4} with 2 vectors. */
+    private static void window2(MemorySegment xs, long e, int rows, int cols, long rowStride, long colStride,
+                                boolean max, float scale, MemorySegment ys, long dst) {
+        FloatVector init = FloatVector.broadcast(F, max ? Float.NEGATIVE_INFINITY : 0f);
+        FloatVector a0 = init;
+        FloatVector a1 = init;
+        for (int i = 0; i < rows; i++) {
+            long cell = e + i * rowStride;
+            for (int j = 0; j < cols; j++, cell += colStride) {
+                FloatVector v0 = load(xs, cell);
+                FloatVector v1 = load(xs, cell + V);
+                if (max) {
+                    a0 = max(a0, v0);
+                    a1 = max(a1, v1);
+                } else {
+                    a0 = a0.add(v0);
+                    a1 = a1.add(v1);
+                }
+            }
+        }
+        a0.mul(scale).intoMemorySegment(ys, dst * 4, ORDER);
+        a1.mul(scale).intoMemorySegment(ys, (dst + V) * 4, ORDER);
+    }
+
+    private static void channelsFirst(PoolingDescriptor op, Tensor x, Tensor y, int img, int p0, int p1) {
+        MemorySegment xs = x.buffer();
+        MemorySegment ys = y.buffer();
+        int h = op.input().h();
+        int wd = op.input().w();
+        int c = op.input().c();
+        int q = op.output().w();
+        boolean max = op.mode() == PoolingMode.MAX;
+        long xs2 = x.stride(2);
+        long xs3 = x.stride(3);
+        for (int ch = 0; ch < c; ch++) {
+            long xb = x.offset() + img * x.stride(0) + ch * x.stride(1);
+            long yb = y.offset() + img * y.stride(0) + ch * y.stride(1);
+            for (int oh = p0; oh < p1; oh++) {
+                int h0 = oh * op.strideH() - op.pads().top();
+                int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
+                int hs = Math.max(h0, 0);
+                int he = Math.min(h1, h);
+                for (int ow = 0; ow < q; ow++) {
+                    int w0 = ow * op.strideW() - op.pads().left();
+                    int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
+                    int ws = Math.max(w0, 0);
+                    int we = Math.min(w1, wd);
+                    float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+                    for (int ih = hs; ih < he; ih++) {
+                        long row = xb + ih * xs2;
+                        for (int iw = ws; iw < we; iw++) {
+                            float v = xs.getAtIndex(FLOAT, row + iw * xs3);
+                            acc = max ? Math.max(acc, v) : acc + v;
+                        }
+                    }
+                    if (!max) {
+                        int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
+                        acc /= divisor;
+                    }
+                    ys.setAtIndex(FLOAT, yb + oh * y.stride(2) + ow * y.stride(3), acc);
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.fovea.backend.vector;
+
+/**
+ * Per-thread working buffers, grown on demand and then reused, so kernels never allocate after warm-up.
+ * Each thread runs one task at a time, so one set per thread is enough even with concurrent plans.
+ */
+final class Scratch {
+    private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+
+    /** Gathered input (padded rows in NHWC order, or im2col rows). */
+    float[] input = new float[0];
+    /** A second input buffer (im2col from the gathered rows). */
+    float[] columns = new float[0];
+    /** Output tile before the epilogue and the store. */
+    float[] output = new float[0];
+    /** Row pointers of the current tile block. */
+    int[] pointers = new int[0];
+
+    static Scratch get() {
+        return LOCAL.get();
+    }
+
+    float[] input(int size) {
+        if (input.length < size) {
+            input = new float[grow(size)];
+        }
+        return input;
+    }
+
+    float[] columns(int size) {
+        if (columns.length < size) {
+            columns = new float[grow(size)];
+        }
+        return columns;
+    }
+
+    float[] output(int size) {
+        if (output.length < size) {
+            output = new float[grow(size)];
+        }
+        return output;
+    }
+
+    int[] pointers(int size) {
+        if (pointers.length < size) {
+            pointers = new int[grow(size)];
+        }
+        return pointers;
+    }
+
+    /** Rounds up so that sizes that differ a little between plans do not reallocate each time. */
+    private static int grow(int size) {
+        return (int) Math.min(Integer.MAX_VALUE - 64, (long) size + (size >> 3) + 64);
+    }
+}

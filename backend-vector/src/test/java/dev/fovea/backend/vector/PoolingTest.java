@@ -1,0 +1,137 @@
+package dev.fovea.backend.vector;
+
+import static dev.fovea.backend.vector.Oracle.REFERENCE;
+import static dev.fovea.backend.vector.Oracle.VECTOR;
+
+import dev.fovea.op.Padding;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
+import dev.fovea.op.PoolingParams;
+import dev.fovea.op.ValidationException;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Max and average pooling (every padding, ceil mode, both divisors, global) against the reference backend. */
+class PoolingTest {
+    record Case(Shape input, Layout layout, PoolingParams params, boolean strided) {
+        @Override
+        public String toString() {
+            return params.mode() + " " + input + " " + layout + (params.global() ? " global" : " window "
+                    + params.kernelH() + "x" + params.kernelW() + " stride " + params.strideH() + "x"
+                    + params.strideW() + " " + params.padding() + (params.ceilMode() ? " ceil" : "")
+                    + (params.countIncludePad() ? " countIncludePad" : "")) + (strided ? " slice-dst" : "");
+        }
+    }
+
+    static final Padding[] PADDINGS = {Padding.VALID, Padding.SAME, Padding.SAME_LOWER, Padding.explicit(1),
+        Padding.explicit(0, 1, 1, 0)};
+
+    static List<Case> cases() {
+        List<Case> list = new ArrayList<>();
+        int[] channels = {1, 3, 17, 33, 65};
+        int[] sizes = {1, 3, 7, 13, 17};
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (Layout layout : Layout.values()) {
+            for (PoolingMode mode : PoolingMode.values()) {
+                for (int ch : channels) {
+                    list.add(new Case(Shape.of(2, ch, 7, 13), layout, PoolingParams.global(mode), false));
+                    list.add(new Case(Shape.of(1, ch, 1, 1), layout, PoolingParams.global(mode), ch == 3));
+                }
+                for (Padding pad : PADDINGS) {
+                    for (int stride = 1; stride <= 3; stride++) {
+                        for (boolean ceil : new boolean[] {false, true}) {
+                            for (boolean include : new boolean[] {false, true}) {
+                                if (ceil && (pad.mode() == Padding.Mode.SAME || pad.mode() == Padding.Mode.SAME_LOWER)) {
+                                    continue;
+                                }
+                                PoolingParams p = new PoolingParams(mode, 3, 2, stride, stride, pad, ceil, include,
+                                        false);
+                                list.add(new Case(Shape.of(2, channels[rnd.nextInt(channels.length)],
+                                        sizes[1 + rnd.nextInt(4)], sizes[1 + rnd.nextInt(4)]), layout, p,
+                                        rnd.nextBoolean()));
+                            }
+                        }
+                    }
+                }
+                // The benchmark shapes, small: 3×3 s2 pad 1 and 2×2 s2.
+                list.add(new Case(Shape.of(2, 64, 17, 17), layout,
+                        PoolingParams.of(mode, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)), true));
+                list.add(new Case(Shape.of(2, 64, 16, 16), layout, PoolingParams.of(mode, 2, 2), false));
+            }
+        }
+        while (list.size() < 300) {
+            PoolingMode mode = PoolingMode.values()[rnd.nextInt(2)];
+            Padding pad = PADDINGS[rnd.nextInt(PADDINGS.length)];
+            boolean ceil = (pad.mode() == Padding.Mode.VALID || pad.mode() == Padding.Mode.EXPLICIT)
+                    && rnd.nextBoolean();
+            PoolingParams p = new PoolingParams(mode, 1 + rnd.nextInt(4), 1 + rnd.nextInt(4), 1 + rnd.nextInt(3),
+                    1 + rnd.nextInt(3), pad, ceil, rnd.nextBoolean(), false);
+            Case cs = new Case(Shape.of(1 + rnd.nextInt(3), channels[rnd.nextInt(channels.length)],
+                    sizes[rnd.nextInt(sizes.length)], sizes[rnd.nextInt(sizes.length)]),
+                    Layout.values()[rnd.nextInt(2)], p, rnd.nextBoolean());
+            if (descriptor(cs) != null) {
+                list.add(cs);
+            }
+        }
+        return list;
+    }
+
+    /** A NaN in the input propagates to every max window holding it (Math.max semantics), in both layouts. */
+    @TestFactory
+    Stream<DynamicTest> maxPropagatesNaN() {
+        return Stream.of(Layout.values()).map(layout -> DynamicTest.dynamicTest("NaN " + layout, () -> {
+            PoolingDescriptor op = PoolingDescriptor.create("pool", Shape.of(1, 37, 9, 9), layout,
+                    PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)));
+            try (TensorScope scope = new TensorScope()) {
+                Tensor x = Oracle.tensor(scope, new SplittableRandom(1), op.input(), layout);
+                x.set(Float.NaN, 0, 20, 4, 4);
+                x.set(Float.NaN, 0, 3, 0, 8);
+                Tensor expected = Oracle.poisoned(scope, op.output(), layout);
+                REFERENCE.poolingForward(op, x, expected);
+                Tensor y = Oracle.poisoned(scope, op.output(), layout);
+                y.fill(0f);
+                VECTOR.poolingForward(op, x, y);
+                Oracle.assertClose("NaN", expected, y);
+                org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 20, 2, 2)));
+            }
+        }));
+    }
+
+    static PoolingDescriptor descriptor(Case cs) {
+        try {
+            return PoolingDescriptor.create("pool", cs.input, cs.layout, cs.params);
+        } catch (ValidationException e) {
+            return null;
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> matchesReference() {
+        return cases().stream().filter(cs -> descriptor(cs) != null)
+                .map(cs -> DynamicTest.dynamicTest(cs.toString(), () -> check(cs)));
+    }
+
+    static void check(Case cs) {
+        PoolingDescriptor op = descriptor(cs);
+        SplittableRandom rnd = new SplittableRandom(cs.hashCode());
+        try (TensorScope scope = new TensorScope()) {
+            Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
+            Tensor expected = Oracle.poisoned(scope, op.output(), cs.layout);
+            REFERENCE.poolingForward(op, x, expected);
+            Tensor[] dst = Oracle.destination(scope, op.output(), cs.layout, cs.strided);
+            VECTOR.poolingForward(op, x, dst[0]);
+            Oracle.assertClose(cs.toString(), expected, dst[0]);
+            if (cs.strided) {
+                Oracle.assertUntouchedOutside(cs.toString(), dst[1], op.output().c());
+            }
+        }
+    }
+}

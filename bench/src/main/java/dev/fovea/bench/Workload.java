@@ -1,0 +1,330 @@
+package dev.fovea.bench;
+
+import dev.fovea.engine.Engine;
+import dev.fovea.op.Activation;
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.ConvolutionParams;
+import dev.fovea.op.DenseDescriptor;
+import dev.fovea.op.Padding;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
+import dev.fovea.op.PoolingParams;
+import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The benchmark workloads W1–W6 of {@code shared/bench/workloads.md}, built directly from op descriptors and
+ * plans on NHWC tensors (the layout is the backend's choice there). {@link #setUp} plans and allocates,
+ * {@link #run} executes one forward pass; the same objects drive {@link Bench} and the JMH benchmarks.
+ *
+ * <pre>{@code
+ * try (Engine e = Engine.open("vector"); TensorScope s = new TensorScope()) {
+ *     Workload w = Workload.create("W2");
+ *     w.setUp(e, s);
+ *     w.run();
+ * }
+ * }</pre>
+ */
+public abstract class Workload {
+    /** Every workload id, in report order. */
+    public static final List<String> IDS = List.of("W1", "W2", "W3", "W4", "W5", "W6a", "W6b");
+
+    static final Layout LAYOUT = Layout.NHWC;
+
+    private final String id;
+    private final String description;
+    final List<Plan> plans = new ArrayList<>();
+    long flops;
+    long bytes;
+
+    Workload(String id, String description) {
+        this.id = id;
+        this.description = description;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** True for pooling: report GB/s against the copy bandwidth instead of GFLOP/s against the FMA peak. */
+    public boolean memoryBound() {
+        return bytes > 0;
+    }
+
+    /** FLOPs of one run (convolutions and dense layers: 2 per multiply-add). */
+    public long flops() {
+        return flops;
+    }
+
+    /** Bytes read and written by one run (pooling). */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Plans every op and allocates every tensor in {@code scope}. */
+    public abstract void setUp(Engine engine, TensorScope scope);
+
+    /** One forward pass. */
+    public abstract void run();
+
+    /** Closes the plans. */
+    public void tearDown() {
+        plans.forEach(Plan::close);
+        plans.clear();
+    }
+
+    /** The workload called {@code id} (case-insensitive: w2, W6a ...). */
+    public static Workload create(String id) {
+        return switch (id.toUpperCase(java.util.Locale.ROOT)) {
+            case "W1" -> new Mnist();
+            case "W2" -> new SingleConv("W2", "conv 3x3 64->64 56x56 pad 1 N=8 +bias ReLU", Shape.of(8, 64, 56, 56),
+                    ConvolutionParams.of(64, 3, 3).withPadding(Padding.explicit(1)).withActivation(Activation.RELU));
+            case "W3" -> new Inception();
+            case "W4" -> new SingleConv("W4", "conv 1x1 256->64 56x56 N=8", Shape.of(8, 256, 56, 56),
+                    ConvolutionParams.of(64, 1, 1).withBias(false));
+            case "W5" -> new SingleConv("W5", "conv 7x7 s2 pad 3 3->64 224x224 N=4", Shape.of(4, 3, 224, 224),
+                    ConvolutionParams.of(64, 7, 7).withStride(2, 2).withPadding(Padding.explicit(3)).withBias(false));
+            case "W6A" -> new Pool("W6a", "max pool 3x3 s2 pad 1 on 64x112x112 N=8",
+                    PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)));
+            case "W6B" -> new Pool("W6b", "avg pool 2x2 s2 on 64x112x112 N=8", PoolingParams.of(PoolingMode.AVERAGE, 2, 2));
+            default -> throw new IllegalArgumentException("unknown workload '" + id + "'; known: " + IDS);
+        };
+    }
+
+    static Tensor random(TensorScope scope, Shape shape, Layout layout, long seed, double scale) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] a = new float[Math.toIntExact(shape.elementCount())];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
+        }
+        return scope.fromArray(a, shape, layout);
+    }
+
+    /** Plans {@code op} with random weights (Glorot-like scale) and bias. */
+    Plan plan(Engine engine, TensorScope scope, ConvolutionDescriptor op) {
+        double scale = Math.sqrt(6.0 / (op.weightShape().perItem() + op.filters()));
+        Tensor w = random(scope, op.weightShape(), Layout.NCHW, op.hashCode(), scale);
+        Tensor b = op.bias() ? random(scope, op.biasShape(), Layout.NCHW, 1, 0.1) : null;
+        Plan p = engine.planConvolution(op, w, b);
+        plans.add(p);
+        flops += op.flops();
+        return p;
+    }
+
+    Plan plan(Engine engine, TensorScope scope, DenseDescriptor op) {
+        double scale = Math.sqrt(6.0 / (op.input().c() + op.units()));
+        Tensor w = random(scope, op.weightShape(), Layout.NCHW, op.hashCode(), scale);
+        Tensor b = op.bias() ? random(scope, Shape.of(op.units()), Layout.NCHW, 1, 0.1) : null;
+        Plan p = engine.planDense(op, w, b);
+        plans.add(p);
+        flops += op.flops();
+        return p;
+    }
+
+    /** W2, W4, W5: one convolution. */
+    static final class SingleConv extends Workload {
+        private final Shape input;
+        private final ConvolutionParams params;
+        private Plan plan;
+        private Tensor x;
+        private Tensor y;
+
+        SingleConv(String id, String description, Shape input, ConvolutionParams params) {
+            super(id, description);
+            this.input = input;
+            this.params = params;
+        }
+
+        @Override
+        public void setUp(Engine engine, TensorScope scope) {
+            ConvolutionDescriptor op = ConvolutionDescriptor.create(id(), input, LAYOUT, params);
+            plan = plan(engine, scope, op);
+            x = random(scope, input, LAYOUT, 2, 1);
+            y = engine.allocate(op.output(), LAYOUT, scope);
+        }
+
+        @Override
+        public void run() {
+            plan.execute(x, y);
+        }
+    }
+
+    /** W6: one pooling. */
+    static final class Pool extends Workload {
+        private final PoolingParams params;
+        private Engine engine;
+        private PoolingDescriptor op;
+        private Tensor x;
+        private Tensor y;
+
+        Pool(String id, String description, PoolingParams params) {
+            super(id, description);
+            this.params = params;
+        }
+
+        @Override
+        public void setUp(Engine engine, TensorScope scope) {
+            this.engine = engine;
+            op = PoolingDescriptor.create(id(), Shape.of(8, 64, 112, 112), LAYOUT, params);
+            x = random(scope, op.input(), LAYOUT, 3, 1);
+            y = engine.allocate(op.output(), LAYOUT, scope);
+            bytes = 4 * (op.input().elementCount() + op.output().elementCount());
+        }
+
+        @Override
+        public void run() {
+            engine.poolingForward(op, x, y);
+        }
+    }
+
+    /** W1: seed 001's MNIST CNN forward, N=256. */
+    static final class Mnist extends Workload {
+        private Engine engine;
+        private Plan conv1;
+        private Plan conv2;
+        private Plan conv3;
+        private Plan dense1;
+        private Plan dense2;
+        private PoolingDescriptor pool1;
+        private PoolingDescriptor pool2;
+        private Tensor x;
+        private Tensor c1;
+        private Tensor p1;
+        private Tensor c2;
+        private Tensor p2;
+        private Tensor c3;
+        private Tensor d1;
+        private Tensor d2;
+        private Tensor probs;
+        private Tensor flat;
+
+        Mnist() {
+            super("W1", "MNIST CNN forward N=256 (3 conv, 2 maxpool, 2 dense, softmax)");
+        }
+
+        @Override
+        public void setUp(Engine engine, TensorScope scope) {
+            this.engine = engine;
+            int n = 256;
+            ConvolutionParams relu3x3 = ConvolutionParams.of(32, 3, 3).withActivation(Activation.RELU);
+            ConvolutionDescriptor k1 = ConvolutionDescriptor.create("conv1", Shape.of(n, 1, 28, 28), LAYOUT, relu3x3);
+            pool1 = PoolingDescriptor.create("pool1", k1.output(), LAYOUT, PoolingParams.of(PoolingMode.MAX, 2, 2));
+            ConvolutionDescriptor k2 = ConvolutionDescriptor.create("conv2", pool1.output(), LAYOUT,
+                    ConvolutionParams.of(64, 3, 3).withActivation(Activation.RELU));
+            pool2 = PoolingDescriptor.create("pool2", k2.output(), LAYOUT, PoolingParams.of(PoolingMode.MAX, 2, 2));
+            ConvolutionDescriptor k3 = ConvolutionDescriptor.create("conv3", pool2.output(), LAYOUT,
+                    ConvolutionParams.of(64, 3, 3).withActivation(Activation.RELU));
+            DenseDescriptor f1 = DenseDescriptor.create("dense1", Shape.of(n, (int) k3.output().perItem()), 64, true,
+                    Activation.RELU);
+            DenseDescriptor f2 = DenseDescriptor.create("dense2", f1.output(), 10, true, Activation.NONE);
+            conv1 = plan(engine, scope, k1);
+            conv2 = plan(engine, scope, k2);
+            conv3 = plan(engine, scope, k3);
+            dense1 = plan(engine, scope, f1);
+            dense2 = plan(engine, scope, f2);
+            x = random(scope, k1.input(), LAYOUT, 4, 1);
+            c1 = engine.allocate(k1.output(), LAYOUT, scope);
+            p1 = engine.allocate(pool1.output(), LAYOUT, scope);
+            c2 = engine.allocate(k2.output(), LAYOUT, scope);
+            p2 = engine.allocate(pool2.output(), LAYOUT, scope);
+            c3 = engine.allocate(k3.output(), LAYOUT, scope);
+            d1 = engine.allocate(f1.output(), LAYOUT, scope);
+            d2 = engine.allocate(f2.output(), LAYOUT, scope);
+            probs = engine.allocate(f2.output(), LAYOUT, scope);
+            flat = c3.flatten();
+        }
+
+        @Override
+        public void run() {
+            conv1.execute(x, c1);
+            engine.poolingForward(pool1, c1, p1);
+            conv2.execute(p1, c2);
+            engine.poolingForward(pool2, c2, p2);
+            conv3.execute(p2, c3);
+            dense1.execute(flat, d1);
+            dense2.execute(d1, d2);
+            engine.softmaxForward(d2, probs);
+        }
+    }
+
+    /** W3: GoogLeNet Inception 3a, N=8; every branch writes into its channel slice of the concat output. */
+    static final class Inception extends Workload {
+        private Plan b1;
+        private Plan b2a;
+        private Plan b2b;
+        private Plan b3a;
+        private Plan b3b;
+        private Plan b4;
+        private Engine engine;
+        private PoolingDescriptor pool;
+        private Tensor x;
+        private Tensor t2;
+        private Tensor t3;
+        private Tensor t4;
+        private Tensor o1;
+        private Tensor o2;
+        private Tensor o3;
+        private Tensor o4;
+
+        Inception() {
+            super("W3", "GoogLeNet Inception 3a N=8 192x28x28 -> 256 (concat by channel slices)");
+        }
+
+        @Override
+        public void setUp(Engine engine, TensorScope scope) {
+            this.engine = engine;
+            Shape in = Shape.of(8, 192, 28, 28);
+            ConvolutionParams relu = ConvolutionParams.of(1, 1, 1).withActivation(Activation.RELU);
+            ConvolutionDescriptor c1 = conv("3a/1x1", in, relu, 64, 1, 0);
+            ConvolutionDescriptor c2a = conv("3a/3x3_reduce", in, relu, 96, 1, 0);
+            ConvolutionDescriptor c2b = conv("3a/3x3", c2a.output(), relu, 128, 3, 1);
+            ConvolutionDescriptor c3a = conv("3a/5x5_reduce", in, relu, 16, 1, 0);
+            ConvolutionDescriptor c3b = conv("3a/5x5", c3a.output(), relu, 32, 5, 2);
+            pool = PoolingDescriptor.create("3a/pool", in, LAYOUT,
+                    PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(1, 1).withPadding(Padding.explicit(1)));
+            ConvolutionDescriptor c4 = conv("3a/pool_proj", pool.output(), relu, 32, 1, 0);
+            b1 = plan(engine, scope, c1);
+            b2a = plan(engine, scope, c2a);
+            b2b = plan(engine, scope, c2b);
+            b3a = plan(engine, scope, c3a);
+            b3b = plan(engine, scope, c3b);
+            b4 = plan(engine, scope, c4);
+            x = random(scope, in, LAYOUT, 5, 1);
+            t2 = engine.allocate(c2a.output(), LAYOUT, scope);
+            t3 = engine.allocate(c3a.output(), LAYOUT, scope);
+            t4 = engine.allocate(pool.output(), LAYOUT, scope);
+            Tensor out = engine.allocate(Shape.of(8, 256, 28, 28), LAYOUT, scope);
+            o1 = out.channelSlice(0, 64);
+            o2 = out.channelSlice(64, 128);
+            o3 = out.channelSlice(192, 32);
+            o4 = out.channelSlice(224, 32);
+        }
+
+        private static ConvolutionDescriptor conv(String name, Shape in, ConvolutionParams base, int k, int size,
+                                                  int pad) {
+            return ConvolutionDescriptor.create(name, in, LAYOUT, ConvolutionParams.of(k, size, size)
+                    .withActivation(base.activation()).withPadding(Padding.explicit(pad)));
+        }
+
+        @Override
+        public void run() {
+            b1.execute(x, o1);
+            b2a.execute(x, t2);
+            b2b.execute(t2, o2);
+            b3a.execute(x, t3);
+            b3b.execute(t3, o3);
+            engine.poolingForward(pool, x, t4);
+            b4.execute(t4, o4);
+        }
+    }
+}

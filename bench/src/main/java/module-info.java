@@ -1,1 +1,0 @@
-module dev.fovea.bench { requires dev.fovea.api; }

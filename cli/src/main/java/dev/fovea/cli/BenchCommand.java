@@ -1,0 +1,44 @@
+package dev.fovea.cli;
+
+import dev.fovea.bench.Bench;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code fovea bench}: the W1–W6 workloads of bench/, as fractions of this machine's measured peak. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time the benchmark workloads W1-W6 (see bench/RESULTS.md): per workload threads, median ms, "
+                + "GFLOP/s (GB/s for pooling) and % of this machine's FMA peak (copy bandwidth for pooling), the "
+                + "peaks measured in the same run by a short Vector API probe."})
+final class BenchCommand implements Callable<Integer> {
+    @ParentCommand
+    Fovea fovea;
+
+    @Option(names = "--workload", paramLabel = "W", description = "One workload (W1..W6; W6 = both poolings).")
+    String workload;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Worker threads (default: all cores).")
+    int threads;
+
+    @Option(names = "--tsv", description = "Tab-separated output with a header line.")
+    boolean tsv;
+
+    @Option(names = "--peak", description = "Print only the measured FMA and copy peaks.")
+    boolean peak;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (threads < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be ≥ 0");
+        }
+        spec.commandLine().getOut().flush();
+        return Bench.run(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, peak);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.fovea.conformance;
+
+/** Ends a case early with a FAIL or SKIP outcome; thrown by the checks, caught by {@link ConformanceCase#run}. */
+final class CaseAbort extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Outcome outcome;
+
+    CaseAbort(Outcome outcome) {
+        super(outcome.line("case"), null, false, false);
+        this.outcome = outcome;
+    }
+
+    Outcome outcome() {
+        return outcome;
+    }
+
+    static CaseAbort fail(String message) {
+        return new CaseAbort(Outcome.fail(message));
+    }
+
+    static CaseAbort skip(String reason) {
+        return new CaseAbort(Outcome.skip(reason));
+    }
+}

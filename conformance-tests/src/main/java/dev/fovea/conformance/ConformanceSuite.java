@@ -1,0 +1,35 @@
+package dev.fovea.conformance;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Every conformance case, in a fixed order: the seeds' examples ({@code seed000/...}), the pins of
+ * SEMANTICS.md ({@code rule/...}), the differential sweep against the reference backend ({@code diff/...}) and
+ * the invalid inputs ({@code bad/...}).
+ */
+public final class ConformanceSuite {
+    private static volatile List<ConformanceCase> all;
+
+    private ConformanceSuite() {
+    }
+
+    /** All cases; building them allocates nothing and runs nothing. */
+    public static List<ConformanceCase> cases() {
+        List<ConformanceCase> c = all;
+        if (c == null) {
+            CaseList list = new CaseList();
+            SeedCases.add(list);
+            SemanticsCases.add(list);
+            DifferentialCases.add(list);
+            BadInputCases.add(list);
+            all = c = List.copyOf(list.list());
+        }
+        return c;
+    }
+
+    /** The cases whose name contains a match of {@code filter}; all cases for a null filter. */
+    public static List<ConformanceCase> cases(Pattern filter) {
+        return filter == null ? cases() : cases().stream().filter(c -> filter.matcher(c.name()).find()).toList();
+    }
+}

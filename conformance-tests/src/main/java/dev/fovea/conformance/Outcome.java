@@ -1,0 +1,48 @@
+package dev.fovea.conformance;
+
+/**
+ * The result of one conformance case: passed, failed (with the first mismatching element when values were
+ * compared), or skipped with the reason (an op the backend reported unsupported, or a backend unavailable here).
+ */
+public sealed interface Outcome {
+    /** Every check of the case held. */
+    record Pass() implements Outcome {
+    }
+
+    /**
+     * A check failed. {@code index} is the first mismatching element in logical order (or −1 when the failure is
+     * not an element, e.g. a wrong shape or an exception), {@code position} its logical coordinates.
+     */
+    record Fail(String message, long index, String position, double expected, double actual) implements Outcome {
+    }
+
+    /** Not run: {@code reason} says why (the backend's own reason for an unsupported op). */
+    record Skip(String reason) implements Outcome {
+    }
+
+    static Outcome pass() {
+        return new Pass();
+    }
+
+    static Outcome skip(String reason) {
+        return new Skip(reason);
+    }
+
+    static Outcome fail(String message) {
+        return new Fail(message, -1, "", Double.NaN, Double.NaN);
+    }
+
+    static Outcome mismatch(String what, long index, String position, double expected, double actual) {
+        return new Fail((what.isEmpty() ? "" : what + ": ") + "index " + index + " " + position + " expected "
+                + expected + " actual " + actual, index, position, expected, actual);
+    }
+
+    /** {@code PASS name}, {@code FAIL name: detail} or {@code SKIP name: reason}: one line of a run's report. */
+    default String line(String caseName) {
+        return switch (this) {
+            case Pass p -> "PASS " + caseName;
+            case Fail f -> "FAIL " + caseName + ": " + f.message();
+            case Skip s -> "SKIP " + caseName + ": " + s.reason();
+        };
+    }
+}

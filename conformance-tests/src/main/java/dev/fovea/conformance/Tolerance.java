@@ -1,0 +1,47 @@
+package dev.fovea.conformance;
+
+/**
+ * How close a backend's float32 result must be to the expected value, which the suite computes in double:
+ * {@code |actual − expected| ≤ atol + rtol·|expected|} (SEMANTICS.md, Numerics). NaN never matches.
+ *
+ * <p>Per op:
+ * <ul>
+ *   <li>Convolution and dense ({@link #accumulation}): {@code atol = 1e-5 · S}, {@code rtol = 1e-5}, where S is
+ *       the largest {@code Σ|x·w| + |b|} of any output (the size of what was summed, so float32 rounding in any
+ *       summation order, FMA, blocking or Winograd passes; a semantic error such as one misplaced tap changes an
+ *       output by about {@code S/terms} and fails). TF32 tensor-core math has a 10-bit mantissa and fails.</li>
+ *   <li>Max pooling, ReLU, identity, copies ({@link #EXACT}): exact; the result is one of the inputs.</li>
+ *   <li>Average pooling ({@link #average}): {@code atol = 1e-5 · max|x|}.</li>
+ *   <li>Sigmoid and tanh ({@link #TRANSCENDENTAL}): {@code atol = 2e-6}, {@code rtol = 1e-5}.</li>
+ *   <li>Softmax ({@link #SOFTMAX}): {@code atol = 1e-7}, {@code rtol = 1e-4} (rows of 10⁴ terms summed in float).</li>
+ * </ul>
+ */
+public record Tolerance(double atol, double rtol) {
+    public static final Tolerance EXACT = new Tolerance(0, 0);
+    public static final Tolerance TRANSCENDENTAL = new Tolerance(2e-6, 1e-5);
+    public static final Tolerance SOFTMAX = new Tolerance(1e-7, 1e-4);
+
+    /** Convolution or dense output whose largest sum of absolute terms is {@code magnitude}. */
+    public static Tolerance accumulation(double magnitude) {
+        return new Tolerance(1e-5 * magnitude, 1e-5);
+    }
+
+    /** Average pooling over inputs bounded by {@code maxAbsInput}. */
+    public static Tolerance average(double maxAbsInput) {
+        return new Tolerance(1e-5 * maxAbsInput, 1e-6);
+    }
+
+    /** {@code a} on top of {@code b}: the sum of both bounds (a fused activation after an accumulation). */
+    public Tolerance plus(Tolerance b) {
+        return new Tolerance(atol + b.atol, rtol + b.rtol);
+    }
+
+    public boolean accepts(double expected, double actual) {
+        return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected); // false for NaN
+    }
+
+    @Override
+    public String toString() {
+        return "atol " + atol + ", rtol " + rtol;
+    }
+}

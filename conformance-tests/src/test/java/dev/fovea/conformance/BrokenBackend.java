@@ -1,0 +1,140 @@
+package dev.fovea.conformance;
+
+import dev.fovea.op.Activation;
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.DenseDescriptor;
+import dev.fovea.op.OpDescriptor;
+import dev.fovea.op.Padding;
+import dev.fovea.op.Pads;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
+import dev.fovea.spi.Backend;
+import dev.fovea.spi.BackendOptions;
+import dev.fovea.spi.BackendProvider;
+import dev.fovea.spi.Capability;
+import dev.fovea.spi.Plan;
+import dev.fovea.spi.Support;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * The reference backend with one rule deliberately broken, to show that the suite catches each mistake backends
+ * commonly make. Only for the suite's own tests.
+ */
+final class BrokenBackend implements Backend {
+    enum Bug {
+        /** TF SAME with an odd total: the extra pixel goes before (top/left) instead of after. */
+        SAME_EXTRA_PIXEL_BEFORE,
+        /** Max pooling treats padded cells as 0 instead of −∞. */
+        MAX_PADDING_AS_ZERO,
+        /** Average pooling with countIncludePad counts a ceil-mode overhang beyond the padding in the divisor. */
+        CEIL_OVERHANG_COUNTED,
+        /** Convolution leaves its last output channel unwritten (caught by the NaN poisoning). */
+        LAST_CHANNEL_UNWRITTEN,
+        /** Not a bug: reports dilated convolutions unsupported, so their cases must be skipped, never passed. */
+        DILATION_UNSUPPORTED
+    }
+
+    private final Backend reference = ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
+            .filter(p -> p.name().equals("reference")).findFirst().orElseThrow().open(BackendOptions.defaults());
+    private final Bug bug;
+
+    BrokenBackend(Bug bug) {
+        this.bug = bug;
+    }
+
+    @Override
+    public String name() {
+        return "broken-" + bug.name().toLowerCase().replace('_', '-');
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return Set.of();
+    }
+
+    @Override
+    public Support supports(OpDescriptor op) {
+        if (bug == Bug.DILATION_UNSUPPORTED && op instanceof ConvolutionDescriptor c
+                && (c.dilationH() > 1 || c.dilationW() > 1)) {
+            return Support.no("dilation " + c.dilationH() + "×" + c.dilationW() + " is not implemented");
+        }
+        return Support.YES;
+    }
+
+    @Override
+    public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
+        if (bug == Bug.SAME_EXTRA_PIXEL_BEFORE && op.padding().mode() == Padding.Mode.SAME) {
+            Pads p = op.pads();
+            op = new ConvolutionDescriptor(op.layer(), op.input(), op.layout(), op.filters(), op.kernelH(),
+                    op.kernelW(), op.strideH(), op.strideW(), op.dilationH(), op.dilationW(), op.groups(),
+                    new Pads(p.bottom(), p.right(), p.top(), p.left()), op.bias(), op.activation(), op.padding(),
+                    op.output());
+        }
+        Plan plan = reference.planConvolution(op, weights, bias);
+        if (bug == Bug.LAST_CHANNEL_UNWRITTEN && op.filters() > 1) {
+            ConvolutionDescriptor d = op;
+            return (x, y) -> {
+                try (TensorScope s = new TensorScope()) {
+                    Tensor full = s.allocate(d.output(), d.layout());
+                    plan.execute(x, full);
+                    int k = d.filters() - 1;
+                    reference.copy(full.channelSlice(0, k), y.channelSlice(0, k));
+                }
+            };
+        }
+        return plan;
+    }
+
+    @Override
+    public Plan planDense(DenseDescriptor op, Tensor weights, Tensor bias) {
+        return reference.planDense(op, weights, bias);
+    }
+
+    @Override
+    public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
+        Pads p = op.pads();
+        if (bug == Bug.MAX_PADDING_AS_ZERO && op.mode() == PoolingMode.MAX && !p.isZero()) {
+            // Pool a zero-padded copy with no padding: padded cells become real zeros.
+            Shape in = op.input();
+            Shape padded = Shape.of(in.n(), in.c(), in.h() + p.top() + p.bottom(), in.w() + p.left() + p.right());
+            try (TensorScope scope = new TensorScope()) {
+                Tensor z = scope.allocate(padded, op.layout());
+                reference.copy(x, z.slice(2, p.top(), in.h()).slice(3, p.left(), in.w()));
+                reference.poolingForward(new PoolingDescriptor(op.layer(), op.mode(), padded, op.layout(), op.kernelH(),
+                        op.kernelW(), op.strideH(), op.strideW(), new Pads(0, 0, 0, 0), op.ceilMode(),
+                        op.countIncludePad(), op.output()), z, y);
+            }
+            return;
+        }
+        if (bug == Bug.CEIL_OVERHANG_COUNTED && op.mode() == PoolingMode.AVERAGE && op.countIncludePad()
+                && op.ceilMode()) {
+            // Widen the end padding by the overhang so the reference counts it.
+            int oh = Math.max(0, (op.output().h() - 1) * op.strideH() + op.kernelH()
+                    - (op.input().h() + p.top() + p.bottom()));
+            int ow = Math.max(0, (op.output().w() - 1) * op.strideW() + op.kernelW()
+                    - (op.input().w() + p.left() + p.right()));
+            op = new PoolingDescriptor(op.layer(), op.mode(), op.input(), op.layout(), op.kernelH(), op.kernelW(),
+                    op.strideH(), op.strideW(), new Pads(p.top(), p.left(), p.bottom() + oh, p.right() + ow),
+                    op.ceilMode(), op.countIncludePad(), op.output());
+        }
+        reference.poolingForward(op, x, y);
+    }
+
+    @Override
+    public void activationForward(Activation activation, Tensor x, Tensor y) {
+        reference.activationForward(activation, x, y);
+    }
+
+    @Override
+    public void softmaxForward(Tensor x, Tensor y) {
+        reference.softmaxForward(x, y);
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,97 @@
+package dev.fovea.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.engine.Engine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** A backend with one broken rule fails the cases pinning that rule, and passes the others. */
+class BrokenBackendTest {
+    private static List<String> run(BrokenBackend.Bug bug, String filter, int expectedExit) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit;
+        try (Engine e = Engine.of(new BrokenBackend(bug));
+             PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            exit = ConformanceRunner.run(e, ConformanceSuite.cases(Pattern.compile(filter)), out);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        System.out.println("---- " + bug + " (filter " + filter + ")\n" + text);
+        assertEquals(expectedExit, exit, text);
+        return Arrays.asList(text.split("\n"));
+    }
+
+    private static void assertLine(List<String> lines, String prefix) {
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix)), "no line starting with '" + prefix + "' in\n"
+                + String.join("\n", lines));
+    }
+
+    @Test
+    void sameWithTheExtraPixelBeforeFails() {
+        List<String> lines = run(BrokenBackend.Bug.SAME_EXTRA_PIXEL_BEFORE, "^rule/same-odd-padding-stride2/conv-", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL rule/same-odd-padding-stride2/conv-1x3x6x6-k3x3-s2-SAME-pads(0,0,1,1)/" + layout
+                    + ": y: index ");
+            assertLine(lines, "PASS rule/same-odd-padding-stride2/conv-1x3x6x6-k3x3-s2-SAME_LOWER-pads(1,1,0,0)/"
+                    + layout);
+        }
+        List<String> diff = run(BrokenBackend.Bug.SAME_EXTRA_PIXEL_BEFORE, "^diff/conv/.*-SAME-", 1);
+        assertTrue(diff.stream().filter(l -> l.startsWith("FAIL")).count() >= 10, String.join("\n", diff));
+    }
+
+    @Test
+    void maxPaddingAsZeroFails() {
+        List<String> lines = run(BrokenBackend.Bug.MAX_PADDING_AS_ZERO,
+                "^rule/max-pooling-padding-is-minus-infinity/|^seed000/pooling-practice/max", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL rule/max-pooling-padding-is-minus-infinity/all-negative-1x3x5x5-k3-s1-pads(1,1,1,1)"
+                    + "-to-5x5/" + layout);
+            assertLine(lines, "PASS seed000/pooling-practice/max-2x2-s2-to-2.5,10,15,6/" + layout);
+        }
+    }
+
+    @Test
+    void ceilOverhangCountedFails() {
+        List<String> lines = run(BrokenBackend.Bug.CEIL_OVERHANG_COUNTED, "^rule/average-pooling-divisor/", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL rule/average-pooling-divisor/4x4-values-0..15-k3-s2-ceil-overhang-countIncludePad-"
+                    + "true-corner-50/4/" + layout + ": y: index 1 [0, 0, 0, 1] expected 6.5 actual 4.33");
+            assertLine(lines, "PASS rule/average-pooling-divisor/4x4-values-0..15-k3-s2-ceil-overhang-countIncludePad-"
+                    + "false-corner-50/4/" + layout);
+        }
+    }
+
+    @Test
+    void unwrittenOutputFailsThroughThePoison() {
+        List<String> more = run(BrokenBackend.Bug.LAST_CHANNEL_UNWRITTEN, "^seed000/feature-map-sizes/", 1);
+        assertLine(more, "FAIL seed000/feature-map-sizes/28x28x3-8x3x3-SAME-s1-to-28x28x8/NCHW: y: index 5488 "
+                + "[0, 7, 0, 0] expected ");
+        assertTrue(more.stream().filter(l -> l.startsWith("FAIL")).allMatch(l -> l.endsWith("actual NaN")),
+                String.join("\n", more));
+    }
+
+    @Test
+    void unsupportedOpsAreSkippedWithTheBackendsReason() {
+        List<String> lines = run(BrokenBackend.Bug.DILATION_UNSUPPORTED, "^rule/dilation/", 0);
+        assertEquals(12, lines.stream().filter(l -> l.startsWith("SKIP rule/dilation/")
+                && l.contains("does not support Conv2D") && l.contains("is not implemented")).count(),
+                String.join("\n", lines));
+        assertEquals("0 passed, 0 failed, 12 skipped", lines.getLast());
+    }
+
+    @Test
+    void referenceRunnerReportsUnknownBackend() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit = ConformanceRunner.run("no-such-backend", null, false, new PrintStream(bytes, true,
+                StandardCharsets.UTF_8));
+        assertEquals(1, exit);
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("available backends: reference"),
+                bytes.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,456 @@
+package dev.fovea.models;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.nn.Model;
+import dev.fovea.tensor.DType;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Model weights in the <a href="https://github.com/huggingface/safetensors">safetensors</a> format:
+ * an 8-byte little-endian unsigned header length {@code N}, {@code N} bytes of JSON header, then the raw
+ * little-endian tensor data. The header maps each tensor name to
+ * {@code {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}} (offsets relative to the first data
+ * byte, that is file offset {@code 8 + N}) and may hold {@code "__metadata__"}, a string-to-string map.
+ *
+ * <p>Fovea writes:
+ * <ul>
+ *   <li>one F32 tensor per entry of {@link Model#namedWeights()}, named {@code <layer>.<param>}
+ *       ({@code conv2d.kernel}, {@code conv2d.bias}, {@code dense_1.kernel}), in layer order, packed back to
+ *       back from offset 0;</li>
+ *   <li>each tensor in its logical row-major order: a convolution kernel is {@code [K, C/groups, kH, kW]} (as
+ *       PyTorch stores it; TensorFlow's {@code [kH, kW, C, K]} must be transposed by an importer), a dense
+ *       kernel {@code [F, U]} (as Keras stores it), a bias {@code [K]} or {@code [U]};</li>
+ *   <li>{@code __metadata__} {@code {"fovea.model": <model name>, "fovea.format": "1"}}: for a zoo model the
+ *       name is its {@link ModelZoo} name, so {@link #loadModel(Path)} can rebuild it from the file alone;</li>
+ *   <li>the JSON header padded with spaces so the data starts at a multiple of 8 bytes.</li>
+ * </ul>
+ *
+ * <p>Loading maps the file into memory and validates everything before writing any weight: the header's
+ * structure (length, JSON, dtypes, shapes, offsets in range, matching the shape, neither overlapping nor
+ * leaving gaps), then every name, dtype and shape against the model. All problems are reported together in one
+ * {@link SafeTensorsException}; a model is never left partly loaded.
+ *
+ * <pre>{@code
+ * SafeTensors.save(model, Path.of("mnist.safetensors"));
+ * try (Model m = SafeTensors.loadModel(Path.of("mnist.safetensors"))) { ... }   // zoo model + weights
+ * SafeTensors.load(otherModel, Path.of("mnist.safetensors"));                   // into an existing model
+ * }</pre>
+ */
+public final class SafeTensors {
+    /** Metadata key naming the model the weights belong to (a {@link ModelZoo} name for zoo models). */
+    public static final String MODEL_KEY = "fovea.model";
+    /** Metadata key of Fovea's file-format version. */
+    public static final String FORMAT_KEY = "fovea.format";
+    /** The file-format version this class writes and reads. */
+    public static final String FORMAT_VERSION = "1";
+    /** Largest header accepted, as the reference implementation limits it (100 MB). */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    private static final String METADATA = "__metadata__";
+    private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Bytes per element of every safetensors dtype with whole-byte elements. */
+    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
+            Map.entry("BOOL", 1), Map.entry("U8", 1), Map.entry("I8", 1), Map.entry("F8_E5M2", 1),
+            Map.entry("F8_E4M3", 1), Map.entry("I16", 2), Map.entry("U16", 2), Map.entry("F16", 2),
+            Map.entry("BF16", 2), Map.entry("I32", 4), Map.entry("U32", 4), Map.entry("F32", 4),
+            Map.entry("F64", 8), Map.entry("I64", 8), Map.entry("U64", 8));
+
+    /** One tensor's header entry: offsets are relative to the first data byte, {@code end} exclusive. */
+    public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
+        public TensorInfo {
+            shape = shape.clone();
+        }
+
+        /** The dimensions (a copy). */
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        @Override
+        public String toString() {
+            return name + " " + dtype + " " + Arrays.toString(shape) + " [" + begin + ", " + end + ")";
+        }
+    }
+
+    /**
+     * A validated header: the metadata, the tensors in header order, and where the data starts in the file.
+     */
+    public record Header(Map<String, String> metadata, List<TensorInfo> tensors, long dataStart) {
+        /** The tensor named {@code name}, or null. */
+        public TensorInfo tensor(String name) {
+            return tensors.stream().filter(t -> t.name.equals(name)).findFirst().orElse(null);
+        }
+    }
+
+    private SafeTensors() {
+    }
+
+    /**
+     * Writes every weight of {@code model} to {@code file} (replacing it atomically where the file system allows),
+     * with metadata {@code fovea.model} = the model's name and {@code fovea.format} = {@value #FORMAT_VERSION}.
+     */
+    public static void save(Model model, Path file) throws IOException {
+        Map<String, Tensor> weights = model.namedWeights();
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode meta = root.putObject(METADATA);
+        meta.put(MODEL_KEY, model.name());
+        meta.put(FORMAT_KEY, FORMAT_VERSION);
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            Tensor t = e.getValue();
+            if (t.dtype() != DType.F32) {
+                throw new IllegalStateException("weight '" + e.getKey() + "' is " + t.dtype() + "; only F32 is saved");
+            }
+            long bytes = t.shape().elementCount() * DType.F32.byteSize();
+            ObjectNode entry = root.putObject(e.getKey());
+            entry.put("dtype", DType.F32.safetensorsName());
+            ArrayNode shape = entry.putArray("shape");
+            for (int d : t.shape().dims()) {
+                shape.add(d);
+            }
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] json = JSON.writeValueAsBytes(root);
+        int padded = json.length + (8 - json.length % 8) % 8;
+
+        Path target = file.toAbsolutePath();
+        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+                head.putLong(padded).put(json);
+                while (head.hasRemaining()) {
+                    head.put((byte) ' ');
+                }
+                writeFully(ch, head.flip());
+                for (Tensor t : weights.values()) {
+                    float[] values = t.toArray();  // weights are dense in logical order
+                    ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                    data.asFloatBuffer().put(values);  // raw bits: NaN payloads and -0.0 survive
+                    writeFully(ch, data);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Loads {@code file}'s weights into {@code model}. Every tensor of the model must be in the file with dtype
+     * F32 and the model's shape, and the file must hold no other tensor; otherwise a {@link SafeTensorsException}
+     * lists every missing, unexpected, wrongly shaped or typed tensor, and the model is unchanged.
+     */
+    public static void load(Model model, Path file) throws IOException {
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment data = map(ch, arena);
+            Header header = parse(data, file);
+            Map<String, Tensor> weights = model.namedWeights();
+            checkFits(header, weights, model, file);
+            Map<String, TensorInfo> byName = new LinkedHashMap<>();
+            header.tensors.forEach(t -> byName.put(t.name, t));
+            // Read everything before writing anything, so an I/O fault cannot leave the model half loaded.
+            List<float[]> staged = new ArrayList<>();
+            for (String name : weights.keySet()) {
+                TensorInfo info = byName.get(name);
+                float[] values = new float[Math.toIntExact((info.end - info.begin) / 4)];
+                MemorySegment.copy(data, F32_LE, header.dataStart + info.begin, values, 0, values.length);
+                staged.add(values);
+            }
+            Iterator<float[]> it = staged.iterator();
+            for (Tensor t : weights.values()) {
+                t.copyFrom(it.next());
+            }
+        }
+    }
+
+    /**
+     * Rebuilds the zoo model named by the file's {@code fovea.model} metadata and loads the weights into it:
+     * the file alone is enough to run the network. The caller owns (closes) the returned model.
+     */
+    public static Model loadModel(Path file) throws IOException {
+        Header header = readHeader(file);
+        String name = header.metadata.get(MODEL_KEY);
+        if (name == null) {
+            throw new SafeTensorsException(file, "cannot rebuild the model", "the header's " + METADATA
+                    + " has no '" + MODEL_KEY + "' entry naming the model; build the model yourself and call"
+                    + " SafeTensors.load(model, file)");
+        }
+        if (!ModelZoo.names().contains(name)) {
+            throw new SafeTensorsException(file, "cannot rebuild the model", "'" + MODEL_KEY + "' names '" + name
+                    + "', which is not a zoo model (known: " + String.join(", ", ModelZoo.names())
+                    + "); build the model yourself and call SafeTensors.load(model, file)");
+        }
+        Model model = ModelZoo.build(name, 0);
+        try {
+            load(model, file);
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Reads and validates the header of {@code file} (not the tensor data against any model). */
+    public static Header readHeader(Path file) throws IOException {
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return parse(map(ch, arena), file);
+        }
+    }
+
+    private static MemorySegment map(FileChannel ch, Arena arena) throws IOException {
+        long size = ch.size();
+        return size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** Validates the whole header against the file's size; throws with every problem found. */
+    static Header parse(MemorySegment file, Path path) throws SafeTensorsException {
+        String malformed = "malformed safetensors header";
+        long size = file.byteSize();
+        if (size < 8) {
+            throw new SafeTensorsException(path, malformed, "the file is " + size + " bytes, too short for the"
+                    + " 8-byte header length at byte offset 0");
+        }
+        long n = file.get(U64_LE, 0);
+        if (Long.compareUnsigned(n, size - 8) > 0) {
+            throw new SafeTensorsException(path, malformed, "header length " + Long.toUnsignedString(n)
+                    + " (the u64 at byte offset 0) is beyond the end of the file: only " + (size - 8)
+                    + " bytes follow it (file size " + size + ")");
+        }
+        if (n > MAX_HEADER_BYTES) {
+            throw new SafeTensorsException(path, malformed, "header length " + n + " (the u64 at byte offset 0)"
+                    + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        }
+        if (n < 2) {
+            throw new SafeTensorsException(path, malformed, "header length " + n + " (the u64 at byte offset 0)"
+                    + " is too short for a JSON object");
+        }
+        byte[] json = file.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+            throw new SafeTensorsException(path, malformed, "invalid JSON" + (at >= 0 ? " at byte offset "
+                    + (8 + at) : "") + " of the header (bytes 8 to " + (8 + n) + "): " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new SafeTensorsException(path, malformed, "unreadable JSON header: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new SafeTensorsException(path, malformed, "the header at byte offset 8 is not a JSON object");
+        }
+
+        long dataStart = 8 + n;
+        long dataSize = size - dataStart;
+        List<String> problems = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<TensorInfo> tensors = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            String name = field.getKey();
+            JsonNode v = field.getValue();
+            if (name.equals(METADATA)) {
+                if (!v.isObject()) {
+                    problems.add(METADATA + " is not a JSON object");
+                    continue;
+                }
+                for (Map.Entry<String, JsonNode> m : v.properties()) {
+                    if (m.getValue().isTextual()) {
+                        metadata.put(m.getKey(), m.getValue().textValue());
+                    } else {
+                        problems.add(METADATA + " entry '" + m.getKey() + "' is not a string");
+                    }
+                }
+                continue;
+            }
+            TensorInfo t = tensorInfo(name, v, dataStart, dataSize, problems);
+            if (t != null) {
+                tensors.add(t);
+            }
+        }
+        if (problems.isEmpty()) {
+            checkCoverage(tensors, dataStart, dataSize, problems);
+        }
+        String format = metadata.get(FORMAT_KEY);
+        if (format != null && !format.equals(FORMAT_VERSION)) {
+            problems.add("'" + FORMAT_KEY + "' is '" + format + "'; this version reads format " + FORMAT_VERSION);
+        }
+        if (!problems.isEmpty()) {
+            throw new SafeTensorsException(path, malformed, problems);
+        }
+        return new Header(Map.copyOf(metadata), List.copyOf(tensors), dataStart);
+    }
+
+    /** One tensor entry, or null after adding its problems. */
+    private static TensorInfo tensorInfo(String name, JsonNode v, long dataStart, long dataSize,
+                                         List<String> problems) {
+        String where = "tensor '" + name + "'";
+        if (!v.isObject()) {
+            problems.add(where + ": entry is not a JSON object");
+            return null;
+        }
+        int before = problems.size();
+        JsonNode dtypeNode = v.get("dtype");
+        String dtype = dtypeNode != null && dtypeNode.isTextual() ? dtypeNode.textValue() : null;
+        if (dtype == null) {
+            problems.add(where + ": 'dtype' is missing or not a string");
+        } else if (!DTYPE_BYTES.containsKey(dtype)) {
+            problems.add(where + ": unknown dtype '" + dtype + "'");
+        }
+        long[] shape = longs(v.get("shape"), -1);
+        if (shape == null) {
+            problems.add(where + ": 'shape' is missing or not an array of non-negative integers");
+        }
+        long[] offsets = longs(v.get("data_offsets"), 2);
+        if (offsets == null) {
+            problems.add(where + ": 'data_offsets' is missing or not two non-negative integers [begin, end]");
+        } else if (offsets[0] > offsets[1]) {
+            problems.add(where + ": data_offsets [" + offsets[0] + ", " + offsets[1] + "] end before they begin");
+        } else if (offsets[1] > dataSize) {
+            problems.add(where + ": data_offsets [" + offsets[0] + ", " + offsets[1] + "] end at file byte offset "
+                    + (dataStart + offsets[1]) + ", beyond the end of the file (" + (dataStart + dataSize)
+                    + " bytes; truncated?)");
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        long expected;
+        try {
+            expected = DTYPE_BYTES.get(dtype);
+            for (long d : shape) {
+                expected = Math.multiplyExact(expected, d);
+            }
+        } catch (ArithmeticException e) {
+            problems.add(where + ": shape " + Arrays.toString(shape) + " is too large");
+            return null;
+        }
+        if (offsets[1] - offsets[0] != expected) {
+            problems.add(where + ": data_offsets [" + offsets[0] + ", " + offsets[1] + "] hold "
+                    + (offsets[1] - offsets[0]) + " bytes, but " + dtype + " " + Arrays.toString(shape) + " needs "
+                    + expected);
+            return null;
+        }
+        return new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
+    }
+
+    /** The tensors must tile the data exactly: no overlap, no gap, nothing after the last one. */
+    private static void checkCoverage(List<TensorInfo> tensors, long dataStart, long dataSize, List<String> problems) {
+        List<TensorInfo> byOffset = new ArrayList<>(tensors);
+        byOffset.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long next = 0;
+        TensorInfo previous = null;
+        for (TensorInfo t : byOffset) {
+            if (t.begin < next) {
+                problems.add("tensors '" + previous.name + "' [" + previous.begin + ", " + previous.end + ") and '"
+                        + t.name + "' [" + t.begin + ", " + t.end + ") overlap");
+            } else if (t.begin > next) {
+                problems.add("data bytes [" + next + ", " + t.begin + ") (file byte offset " + (dataStart + next)
+                        + ") belong to no tensor");
+            }
+            if (t.end >= next) {
+                next = t.end;
+                previous = t;
+            }
+        }
+        if (next < dataSize) {
+            problems.add((dataSize - next) + " bytes after the last tensor (from file byte offset "
+                    + (dataStart + next) + ") belong to no tensor");
+        }
+    }
+
+    /** A JSON array of non-negative integers ({@code count} of them, or any number if negative), or null. */
+    private static long[] longs(JsonNode node, int count) {
+        if (node == null || !node.isArray() || (count >= 0 && node.size() != count)) {
+            return null;
+        }
+        long[] out = new long[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode x = node.get(i);
+            if (!x.isIntegralNumber() || !x.canConvertToLong() || x.longValue() < 0) {
+                return null;
+            }
+            out[i] = x.longValue();
+        }
+        return out;
+    }
+
+    /** Every name, dtype and shape of the model against the file; throws with all mismatches. */
+    private static void checkFits(Header header, Map<String, Tensor> weights, Model model, Path file)
+            throws SafeTensorsException {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            String name = e.getKey();
+            long[] want = toLongs(e.getValue().shape());
+            TensorInfo t = header.tensor(name);
+            if (t == null) {
+                problems.add("missing tensor '" + name + "' (the model needs F32 " + Arrays.toString(want) + ")");
+                continue;
+            }
+            if (!t.dtype.equals(DType.F32.safetensorsName())) {
+                problems.add("tensor '" + name + "' has dtype " + t.dtype + ", the model needs F32");
+            }
+            if (!Arrays.equals(t.shape, want)) {
+                problems.add("tensor '" + name + "' has shape " + Arrays.toString(t.shape) + ", the model needs "
+                        + Arrays.toString(want));
+            }
+        }
+        for (TensorInfo t : header.tensors) {
+            if (!weights.containsKey(t.name)) {
+                problems.add("unexpected tensor '" + t.name + "' (" + t.dtype + " " + Arrays.toString(t.shape)
+                        + "): the model has no such weight");
+            }
+        }
+        if (!problems.isEmpty()) {
+            String from = header.metadata.get(MODEL_KEY);
+            throw new SafeTensorsException(file, "weights do not fit model '" + model.name() + "'"
+                    + (from != null && !from.equals(model.name()) ? " (the file was saved from '" + from + "')" : ""),
+                    problems);
+        }
+    }
+
+    private static long[] toLongs(Shape s) {
+        return Arrays.stream(s.dims()).asLongStream().toArray();
+    }
+}
