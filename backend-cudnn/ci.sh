@@ -7,11 +7,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then
-  for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/jdk-25*; do
-    if [ -x "$j/bin/java" ]; then export JAVA_HOME="$j"; break; fi
-  done
-fi
+source .ci/find-jdk.sh
+JAVA_HOME="$(fovea_find_jdk25)" || { echo "backend-cudnn: no JDK 25 found" >&2; exit 1; }
+export JAVA_HOME
 
 m2="${MAVEN_REPO:-$HOME/.m2/repository}"
 jar="$m2/org/bytedeco/cuda/12.6-9.5-1.5.11/cuda-12.6-9.5-1.5.11-linux-x86_64-redist.jar"
