@@ -21,30 +21,36 @@ public final class Concat extends Layer {
     private final List<List<Layer>> branches;
     private final String type;
     private final String prefix;
+    /** Suffixes naming each branch layer after the concat ({@code inception_3a_3x3}); null for automatic names. */
+    private final List<List<String>> roles;
 
-    private Concat(String name, List<List<Layer>> branches, String type, String prefix) {
+    private Concat(String name, List<List<Layer>> branches, String type, String prefix, List<List<String>> roles) {
         super(name);
         this.branches = branches.stream().map(List::copyOf).toList();
         this.type = type;
         this.prefix = prefix;
+        this.roles = roles;
     }
 
     @SafeVarargs
     public static Concat of(List<Layer>... branches) {
-        return new Concat(null, List.of(branches), "Concatenate", "concatenate");
+        return new Concat(null, List.of(branches), "Concatenate", "concatenate", null);
     }
 
     public static Concat of(List<List<Layer>> branches) {
-        return new Concat(null, branches, "Concatenate", "concatenate");
+        return new Concat(null, branches, "Concatenate", "concatenate", null);
     }
 
-    /** A concat shown in summaries as {@code type} with automatic names starting {@code prefix}. */
-    static Concat typed(List<List<Layer>> branches, String type, String prefix) {
-        return new Concat(null, branches, type, prefix);
+    /**
+     * A concat shown in summaries as {@code type} with automatic names starting {@code prefix}; when the concat is
+     * named, its unnamed branch layers are named {@code <concat name>_<role>}.
+     */
+    static Concat typed(List<List<Layer>> branches, String type, String prefix, List<List<String>> roles) {
+        return new Concat(null, branches, type, prefix, roles);
     }
 
     public Concat name(String name) {
-        return new Concat(name, branches, type, prefix);
+        return new Concat(name, branches, type, prefix, roles);
     }
 
     public List<List<Layer>> branches() {
@@ -78,8 +84,10 @@ public final class Concat extends Layer {
             }
             List<Node> nodes = new ArrayList<>();
             Shape s = input;
-            for (Layer l : branch) {
-                Node n = l.build(namer.name(l), s, layout, namer);
+            for (int i = 0; i < branch.size(); i++) {
+                Layer l = branch.get(i);
+                String preferred = name() != null && roles != null ? nodeName + "_" + roles.get(b).get(i) : null;
+                Node n = l.build(namer.name(l, preferred), s, layout, namer);
                 nodes.add(n);
                 s = n.output;
             }

@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * Inception modules (Szegedy et al. 2014): four branches over one input, concatenated on channels —
- * 1×1; 1×1 → 3×3; 1×1 → 5×5; 3×3/1 pool → 1×1 — every convolution with ReLU and SAME padding.
+ * 1×1; 1×1 → 3×3; 1×1 → 5×5; 3×3/1 pool → 1×1 — every convolution with ReLU and SAME padding. A named module
+ * names its layers as the Caffe model does: {@code inception_3a_1x1}, {@code _3x3_reduce}, {@code _3x3},
+ * {@code _5x5_reduce}, {@code _5x5}, {@code _pool}, {@code _pool_proj}.
  *
  * <pre>{@code
  * Inception.googlenet(64, 96, 128, 16, 32, 32)                  // GoogLeNet 3a: 256 channels out
@@ -32,7 +34,9 @@ public final class Inception {
                 List.of(conv(c1x1, 1)),
                 List.of(conv(c3x3reduce, 1), conv(c3x3, 3)),
                 List.of(conv(c5x5reduce, 1), conv(c5x5, 5)),
-                List.of(pool, conv(poolProj, 1))), "Inception", "inception");
+                List.of(pool, conv(poolProj, 1))), "Inception", "inception",
+                List.of(List.of("1x1"), List.of("3x3_reduce", "3x3"), List.of("5x5_reduce", "5x5"),
+                        List.of("pool", "pool_proj")));
     }
 
     private static Conv2D conv(int filters, int k) {

@@ -13,6 +13,14 @@ final class Namer {
     private final Set<String> used = new HashSet<>();
 
     String name(Layer layer) {
+        return name(layer, null);
+    }
+
+    /** The layer's own name, else {@code preferred} when given and free, else an automatic name. */
+    String name(Layer layer, String preferred) {
+        if (layer.name() == null && preferred != null && used.add(preferred)) {
+            return preferred;
+        }
         if (layer.name() != null) {
             if (!used.add(layer.name())) {
                 throw new ValidationException(layer.type() + " '" + layer.name() + "'",
