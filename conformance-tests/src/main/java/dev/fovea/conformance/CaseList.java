@@ -32,6 +32,34 @@ final class CaseList {
         }
     }
 
+    /**
+     * Adds a backward case: skipped with the reason on a backend without {@code Capability.TRAINING}; on one that
+     * lists it, an {@link UnsupportedOperationException} from a backward op is a FAIL (a claimed op must work; a
+     * configuration the backend declines goes through {@code Backend.supports} and is skipped).
+     */
+    void training(String name, ConformanceCase.Body body) {
+        add(name, trained(body));
+    }
+
+    /** {@link #training} once per storage layout. */
+    void trainingLayouts(String name, LayoutBody body) {
+        for (Layout l : Layout.values()) {
+            add(name + "/" + l, trained(e -> body.run(e, l)));
+        }
+    }
+
+    private static ConformanceCase.Body trained(ConformanceCase.Body body) {
+        return e -> {
+            Run.requireTraining(e, null);
+            try {
+                return body.run(e);
+            } catch (UnsupportedOperationException u) {
+                return Outcome.fail("backend '" + e.name() + "' lists Capability.TRAINING but a backward op threw "
+                        + u);
+            }
+        };
+    }
+
     List<ConformanceCase> list() {
         return cases;
     }

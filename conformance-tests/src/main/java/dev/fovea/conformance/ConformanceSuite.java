@@ -6,7 +6,10 @@ import java.util.regex.Pattern;
 /**
  * Every conformance case, in a fixed order: the seeds' examples ({@code seed000/...}), the pins of
  * SEMANTICS.md ({@code rule/...}), the differential sweep against the reference backend ({@code diff/...}) and
- * the invalid inputs ({@code bad/...}).
+ * the invalid inputs ({@code bad/...}), then the backward ops (training): against finite differences
+ * ({@code backward/fd/...}), hand-worked pins ({@code backward/rule/...}) and the reference backend on the forward
+ * sweep's shapes ({@code backward/diff/...}). Backward cases are skipped on a backend without
+ * {@code Capability.TRAINING}.
  */
 public final class ConformanceSuite {
     private static volatile List<ConformanceCase> all;
@@ -23,6 +26,8 @@ public final class ConformanceSuite {
             SemanticsCases.add(list);
             DifferentialCases.add(list);
             BadInputCases.add(list);
+            BackwardCases.add(list);
+            BackwardDifferentialCases.add(list);
             all = c = List.copyOf(list.list());
         }
         return c;

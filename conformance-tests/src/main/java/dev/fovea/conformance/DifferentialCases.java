@@ -11,6 +11,8 @@ import dev.fovea.op.PoolingMode;
 import dev.fovea.op.PoolingParams;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -42,7 +44,7 @@ final class DifferentialCases {
     }
 
     /** Expected values: the reference backend's, or the independent oracle's when the reference is under test. */
-    private static double[] expected(Engine e, Supplier<double[]> oracle, Function<Run, float[]> onReference) {
+    static double[] expected(Engine e, Supplier<double[]> oracle, Function<Run, float[]> onReference) {
         if (Reference.isUnderTest(e)) {
             return oracle.get();
         }
@@ -51,7 +53,7 @@ final class DifferentialCases {
         }
     }
 
-    private static float[] scaled(long seed, int n, int fanIn) {
+    static float[] scaled(long seed, int n, int fanIn) {
         float[] v = Data.uniform(seed, n, -1, 1);
         float s = (float) (1 / Math.sqrt(fanIn));
         for (int i = 0; i < n; i++) {
@@ -60,14 +62,50 @@ final class DifferentialCases {
         return v;
     }
 
-    private static String pad(Padding p) {
+    /** {@code n1-c5-13x7-f7-k3x2-s2x2-d1x2-g1-SAME-bias-RELU}: every parameter of a convolution on {@code xd}. */
+    static String convName(int[] xd, ConvolutionParams p) {
+        return "n" + xd[0] + "-c" + xd[1] + "-" + xd[2] + "x" + xd[3] + "-f" + p.filters() + "-k" + p.kernelH() + "x"
+                + p.kernelW() + "-s" + p.strideH() + "x" + p.strideW() + "-d" + p.dilationH() + "x" + p.dilationW()
+                + "-g" + p.groups() + "-" + pad(p.padding()) + (p.bias() ? "-bias-" : "-nobias-") + p.activation();
+    }
+
+    /** {@code max-pool/n1-c3-7x13-k2x3-s2-SAME} or {@code avg-pool/...-ceil-countIncludePad-true}. */
+    static String poolName(int[] xd, PoolingParams p) {
+        String window = p.global() ? "global" : "k" + p.kernelH() + "x" + p.kernelW() + "-s"
+                + (p.strideH() == p.strideW() ? "" + p.strideH() : p.strideH() + "x" + p.strideW()) + "-"
+                + pad(p.padding()) + (p.ceilMode() ? "-ceil" : "");
+        return (p.mode() == PoolingMode.MAX ? "max" : "avg") + "-pool/n" + xd[0] + "-c" + xd[1] + "-" + xd[2] + "x"
+                + xd[3] + "-" + window + (p.mode() == PoolingMode.AVERAGE ? "-countIncludePad-" + p.countIncludePad() : "");
+    }
+
+    static String pad(Padding p) {
         return p.mode() == Padding.Mode.EXPLICIT ? "pads(" + p.top() + "," + p.left() + "," + p.bottom() + ","
                 + p.right() + ")" : p.toString();
     }
 
     // ---- convolution ----
 
+    /**
+     * One convolution of the sweep: {@code params} is the name part after the group
+     * ({@code n1-c5-13x7-f7-k3x2-s2x2-d1x2-g1-SAME-bias-RELU}); data come from {@code seed} (x), {@code seed + 1}
+     * (weights), {@code seed + 2} (bias) and, for the backward cases, {@code seed + 3} (dy).
+     */
+    record ConvSweep(String params, int[] xd, ConvolutionParams p, long seed) {
+    }
+
+    /** One pooling of the sweep, named and seeded as {@link ConvSweep}. */
+    record PoolSweep(String params, int[] xd, PoolingParams p, long seed) {
+    }
+
     private static void convolutions(CaseList c) {
+        for (ConvSweep k : convSweep()) {
+            c.layouts("diff/conv/" + k.params() + "/seed=" + k.seed(), (e, l) -> convDiff(e, l, k.xd(), k.p(), k.seed()));
+        }
+    }
+
+    /** The convolution sweep (120 configurations), shared with the backward differential cases. */
+    static List<ConvSweep> convSweep() {
+        List<ConvSweep> out = new ArrayList<>();
         Padding[] paddings = {Padding.VALID, Padding.SAME, Padding.SAME_LOWER, Padding.FULL,
             Padding.explicit(1, 0, 2, 1)};
         for (int i = 0; i < SIZES.length; i++) {
@@ -113,13 +151,11 @@ final class DifferentialCases {
                     ConvolutionParams cp = params(ch, kh, kw, sh, sw, dh, dw, p, bias, act);
                     int[] xd = {n, ch[0], h, w};
                     long seed = 10_000 + idx;
-                    String name = "diff/conv/n" + n + "-c" + ch[0] + "-" + h + "x" + w + "-f" + cp.filters() + "-k" + kh
-                            + "x" + kw + "-s" + sh + "x" + sw + "-d" + dh + "x" + dw + "-g" + ch[2] + "-" + pad(p)
-                            + (bias ? "-bias-" : "-nobias-") + act + "/seed=" + seed;
-                    c.layouts(name, (e, l) -> convDiff(e, l, xd, cp, seed));
+                    out.add(new ConvSweep(convName(xd, cp), xd, cp, seed));
                 }
             }
         }
+        return out;
     }
 
     private static ConvolutionParams params(int[] ch, int kh, int kw, int sh, int sw, int dh, int dw, Padding p,
@@ -147,6 +183,16 @@ final class DifferentialCases {
     // ---- pooling ----
 
     private static void poolings(CaseList c) {
+        for (PoolSweep k : poolSweep()) {
+            c.layouts("diff/" + k.params() + "/seed=" + k.seed(), (e, l) -> poolDiff(e, l, k.xd(), k.p(), k.seed()));
+        }
+    }
+
+    /**
+     * The pooling sweep (112 configurations); {@code params} starts with {@code max-pool/} or {@code avg-pool/}.
+     */
+    static List<PoolSweep> poolSweep() {
+        List<PoolSweep> out = new ArrayList<>();
         record Pad(Padding padding, boolean ceil) {
         }
         Pad[] pads = {new Pad(Padding.VALID, false), new Pad(Padding.SAME, false), new Pad(Padding.SAME_LOWER, false),
@@ -178,13 +224,11 @@ final class DifferentialCases {
                     PoolingParams pp = new PoolingParams(m, kh, kw, s, s, p, pd.ceil, include, false);
                     int[] xd = {n, ch, h, w};
                     long seed = 20_000 + idx;
-                    String name = "diff/" + (m == PoolingMode.MAX ? "max" : "avg") + "-pool/n" + n + "-c" + ch + "-" + h
-                            + "x" + w + "-k" + kh + "x" + kw + "-s" + s + "-" + pad(p) + (pd.ceil ? "-ceil" : "")
-                            + (m == PoolingMode.AVERAGE ? "-countIncludePad-" + include : "") + "/seed=" + seed;
-                    c.layouts(name, (e, l) -> poolDiff(e, l, xd, pp, seed));
+                    out.add(new PoolSweep(poolName(xd, pp), xd, pp, seed));
                 }
             }
         }
+        return out;
     }
 
     private static Outcome poolDiff(Engine e, Layout l, int[] xd, PoolingParams p, long seed) {

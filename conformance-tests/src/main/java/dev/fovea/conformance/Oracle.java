@@ -63,20 +63,61 @@ final class Oracle {
 
     /** Convolution of {@code x [n, c, h, w]}; {@code b} null for no bias. */
     static Result conv(int[] xd, float[] x, ConvolutionParams p, float[] w, float[] b) {
+        return convD(xd, toDouble(x), p, toDouble(w), toDouble(b));
+    }
+
+    /** {@link #conv} on double data: the finite-difference cases perturb inputs in double. */
+    static Result convD(int[] xd, double[] x, ConvolutionParams p, double[] w, double[] b) {
+        int[] yd = convOutput(xd, p);
+        int count = yd[0] * yd[1] * yd[2] * yd[3];
+        double[] y = new double[count];
+        double[] abs = new double[count];
+        convTaps(xd, p, (o, i, k) -> {
+            double t = x[i] * w[k];
+            y[o] += t;
+            abs[o] += Math.abs(t);
+        });
+        double magnitude = 0;
+        int plane = yd[2] * yd[3];
+        for (int o = 0; o < count; o++) {
+            int f = o / plane % yd[1];
+            double bias = b == null ? 0 : b[f];
+            y[o] = p.activation().apply(y[o] + bias);
+            magnitude = Math.max(magnitude, abs[o] + Math.abs(bias));
+        }
+        return new Result(yd, y, magnitude);
+    }
+
+    /** One multiply of a convolution: output {@code out} reads input {@code in} times weight {@code weight}. */
+    @FunctionalInterface
+    interface Tap {
+        void at(int out, int in, int weight);
+    }
+
+    /** {@code [n, k, oh, ow]} of a convolution of {@code x [n, c, h, w]}. */
+    static int[] convOutput(int[] xd, ConvolutionParams p) {
+        Axis ah = axis(xd[2], p.kernelH(), p.strideH(), p.dilationH(), p.padding(), true, false);
+        Axis aw = axis(xd[3], p.kernelW(), p.strideW(), p.dilationW(), p.padding(), false, false);
+        return new int[] {xd[0], p.filters(), ah.out(), aw.out()};
+    }
+
+    /**
+     * Every multiply of the convolution as flat logical indices of output, input and weight, outputs in order,
+     * taps in (channel, row, column) order; taps that land in the zero padding are left out. Forward and backward
+     * oracles walk the same taps, so they share one definition of the window.
+     */
+    static void convTaps(int[] xd, ConvolutionParams p, Tap tap) {
         int n = xd[0], c = xd[1], h = xd[2], wd = xd[3];
         Axis ah = axis(h, p.kernelH(), p.strideH(), p.dilationH(), p.padding(), true, false);
         Axis aw = axis(wd, p.kernelW(), p.strideW(), p.dilationW(), p.padding(), false, false);
         int k = p.filters(), g = p.groups(), cg = c / g, kg = k / g, kh = p.kernelH(), kw = p.kernelW();
         int oh = ah.out(), ow = aw.out();
-        double[] y = new double[n * k * oh * ow];
-        double magnitude = 0;
         for (int in = 0; in < n; in++) {
             for (int f = 0; f < k; f++) {
                 int group = f / kg;
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
-                        double sum = b == null ? 0 : b[f];
-                        double abs = b == null ? 0 : Math.abs(b[f]);
+                        int o = ((in * k + f) * oh + oy) * ow + ox;
                         for (int ci = 0; ci < cg; ci++) {
                             int ch = group * cg + ci;
                             for (int r = 0; r < kh; r++) {
@@ -86,24 +127,63 @@ final class Oracle {
                                     if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
                                         continue; // zero padding
                                     }
-                                    double t = (double) x[((in * c + ch) * h + iy) * wd + ix]
-                                            * w[((f * cg + ci) * kh + r) * kw + s];
-                                    sum += t;
-                                    abs += Math.abs(t);
+                                    tap.at(o, ((in * c + ch) * h + iy) * wd + ix, ((f * cg + ci) * kh + r) * kw + s);
                                 }
                             }
                         }
-                        y[((in * k + f) * oh + oy) * ow + ox] = p.activation().apply(sum);
-                        magnitude = Math.max(magnitude, abs);
                     }
                 }
             }
         }
-        return new Result(new int[] {n, k, oh, ow}, y, magnitude);
     }
 
     /** Pooling of {@code x [n, c, h, w]}. */
     static Result pool(int[] xd, float[] x, PoolingParams p) {
+        return poolD(xd, toDouble(x), p);
+    }
+
+    static Result poolD(int[] xd, double[] x, PoolingParams p) {
+        boolean max = p.mode() == PoolingMode.MAX;
+        int[] yd = poolOutput(xd, p);
+        double[] y = new double[yd[0] * yd[1] * yd[2] * yd[3]];
+        double maxAbs = 0;
+        for (double v : x) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        poolWindows(xd, p, (o, cells, inside, padded) -> {
+            double acc = max ? Double.NEGATIVE_INFINITY : 0; // padding: −∞ for max, left out of the sum for average
+            for (int i = 0; i < inside; i++) {
+                acc = max ? Math.max(acc, x[cells[i]]) : acc + x[cells[i]];
+            }
+            y[o] = max ? acc : acc / (p.countIncludePad() ? padded : inside);
+        });
+        return new Result(yd, y, maxAbs);
+    }
+
+    /** One pooling window: output {@code out} and its input cells. */
+    @FunctionalInterface
+    interface Window {
+        /**
+         * @param cells  flat logical indices of the window's cells inside the input, in window order (rows, then
+         *               columns); only the first {@code inside} entries are valid
+         * @param padded the cells inside the padded input (the {@code countIncludePad} divisor; a ceil-mode
+         *               overhang past the padding is not counted)
+         */
+        void at(int out, int[] cells, int inside, int padded);
+    }
+
+    /** {@code [n, c, oh, ow]} of a pooling of {@code x [n, c, h, w]}. */
+    static int[] poolOutput(int[] xd, PoolingParams p) {
+        if (p.global()) {
+            return new int[] {xd[0], xd[1], 1, 1};
+        }
+        Axis ah = axis(xd[2], p.kernelH(), p.strideH(), 1, p.padding(), true, p.ceilMode());
+        Axis aw = axis(xd[3], p.kernelW(), p.strideW(), 1, p.padding(), false, p.ceilMode());
+        return new int[] {xd[0], xd[1], ah.out(), aw.out()};
+    }
+
+    /** Every window of the pooling, outputs in logical order; forward and backward oracles share it. */
+    static void poolWindows(int[] xd, PoolingParams p, Window window) {
         int n = xd[0], c = xd[1], h = xd[2], wd = xd[3];
         int kh, kw, sh, sw;
         Axis ah, aw;
@@ -122,19 +202,13 @@ final class Oracle {
             ah = axis(h, kh, sh, 1, p.padding(), true, p.ceilMode());
             aw = axis(wd, kw, sw, 1, p.padding(), false, p.ceilMode());
         }
-        boolean max = p.mode() == PoolingMode.MAX;
-        double[] y = new double[n * c * ah.out() * aw.out()];
-        double maxAbs = 0;
-        for (float v : x) {
-            maxAbs = Math.max(maxAbs, Math.abs(v));
-        }
+        int[] cells = new int[kh * kw];
         for (int in = 0; in < n; in++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int oy = 0; oy < ah.out(); oy++) {
                     int y0 = oy * sh - ah.before();
                     for (int ox = 0; ox < aw.out(); ox++) {
                         int x0 = ox * sw - aw.before();
-                        double acc = max ? Double.NEGATIVE_INFINITY : 0;
                         int inside = 0;
                         int padded = 0;
                         for (int r = y0; r < y0 + kh; r++) {
@@ -142,27 +216,24 @@ final class Oracle {
                                 if (r >= -ah.before() && r < h + ah.after() && s >= -aw.before() && s < wd + aw.after()) {
                                     padded++; // inside the padded input; a ceil-mode overhang is not
                                 }
-                                if (r < 0 || r >= h || s < 0 || s >= wd) {
-                                    continue; // padding: −∞ for max, left out of the sum for average
+                                if (r >= 0 && r < h && s >= 0 && s < wd) {
+                                    cells[inside++] = ((in * c + ch) * h + r) * wd + s;
                                 }
-                                double v = x[((in * c + ch) * h + r) * wd + s];
-                                acc = max ? Math.max(acc, v) : acc + v;
-                                inside++;
                             }
                         }
-                        if (!max) {
-                            acc /= p.countIncludePad() ? padded : inside;
-                        }
-                        y[((in * c + ch) * ah.out() + oy) * aw.out() + ox] = acc;
+                        window.at(((in * c + ch) * ah.out() + oy) * aw.out() + ox, cells, inside, padded);
                     }
                 }
             }
         }
-        return new Result(new int[] {n, c, ah.out(), aw.out()}, y, maxAbs);
     }
 
     /** {@code x [n, f] · w [f, u] + b}, then the activation. */
     static Result dense(int n, int f, float[] x, int u, float[] w, float[] b, Activation act) {
+        return denseD(n, f, toDouble(x), u, toDouble(w), toDouble(b), act);
+    }
+
+    static Result denseD(int n, int f, double[] x, int u, double[] w, double[] b, Activation act) {
         double[] y = new double[n * u];
         double magnitude = 0;
         for (int i = 0; i < n; i++) {
@@ -170,7 +241,7 @@ final class Oracle {
                 double sum = b == null ? 0 : b[j];
                 double abs = b == null ? 0 : Math.abs(b[j]);
                 for (int e = 0; e < f; e++) {
-                    double t = (double) x[i * f + e] * w[e * u + j];
+                    double t = x[i * f + e] * w[e * u + j];
                     sum += t;
                     abs += Math.abs(t);
                 }
@@ -183,6 +254,10 @@ final class Oracle {
 
     /** Row-wise softmax of {@code x [n, f]}, row maximum subtracted first. */
     static double[] softmax(int n, int f, float[] x) {
+        return softmaxD(n, f, toDouble(x));
+    }
+
+    static double[] softmaxD(int n, int f, double[] x) {
         double[] y = new double[n * f];
         for (int i = 0; i < n; i++) {
             double m = Double.NEGATIVE_INFINITY;
@@ -226,6 +301,18 @@ final class Oracle {
             }
         }
         return out;
+    }
+
+    /** {@code v} widened to double; null for null. */
+    static double[] toDouble(float[] v) {
+        if (v == null) {
+            return null;
+        }
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
     }
 
     static float[] toFloat(double[] v) {

@@ -125,6 +125,109 @@ final class Run implements AutoCloseable {
         return read(yt);
     }
 
+    // ---- backward ops: inputs written from logical arrays, destinations poisoned, results read back ----
+
+    /**
+     * Skips the case unless the backend lists {@link dev.fovea.spi.Capability#TRAINING} and supports {@code op}
+     * (null: an op without a descriptor, such as an activation).
+     */
+    void requireTraining(OpDescriptor op) {
+        requireTraining(engine, op);
+    }
+
+    static void requireTraining(Engine engine, OpDescriptor op) {
+        if (!engine.supportsTraining()) {
+            throw CaseAbort.skip("backend '" + engine.name() + "' has no backward ops (it does not list"
+                    + " Capability.TRAINING)");
+        }
+        if (op != null) {
+            require(engine, op);
+        }
+    }
+
+    /** {@code dx} of a convolution from {@code dy} and the weights. */
+    float[] convBackwardData(ConvolutionDescriptor d, float[] w, float[] dy) {
+        requireTraining(d);
+        Tensor dyt = input(d.output(), d.layout(), dy);
+        Tensor dx = output(d.input(), d.layout());
+        engine.convolutionBackwardData(d, host(d.weightShape(), w), dyt, dx);
+        return read(dx);
+    }
+
+    /** {@code dw [K, C/g, kH, kW]} of a convolution from its input and {@code dy}. */
+    float[] convBackwardFilter(ConvolutionDescriptor d, float[] x, float[] dy) {
+        requireTraining(d);
+        Tensor xt = input(d.input(), d.layout(), x);
+        Tensor dyt = input(d.output(), d.layout(), dy);
+        Tensor dw = output(d.weightShape(), Layout.NCHW);
+        engine.convolutionBackwardFilter(d, xt, dyt, dw);
+        return read(dw);
+    }
+
+    /** {@code db [K]} of a convolution from {@code dy}. */
+    float[] convBackwardBias(ConvolutionDescriptor d, float[] dy) {
+        requireTraining(d);
+        Tensor dyt = input(d.output(), d.layout(), dy);
+        Tensor db = output(d.biasShape(), Layout.NCHW);
+        engine.convolutionBackwardBias(d, dyt, db);
+        return read(db);
+    }
+
+    /** {@code dx} of a pooling from the forward's input and output and {@code dy}. */
+    float[] poolBackward(PoolingDescriptor d, float[] x, float[] y, float[] dy) {
+        requireTraining(d);
+        Tensor xt = input(d.input(), d.layout(), x);
+        Tensor yt = input(d.output(), d.layout(), y);
+        Tensor dyt = input(d.output(), d.layout(), dy);
+        Tensor dx = output(d.input(), d.layout());
+        engine.poolingBackward(d, xt, yt, dyt, dx);
+        return read(dx);
+    }
+
+    /** {@code dx} of an activation from its forward output {@code y} and {@code dy}. */
+    float[] activationBackward(Activation a, Shape shape, Layout layout, float[] y, float[] dy) {
+        requireTraining(null);
+        Tensor yt = input(shape, layout, y);
+        Tensor dyt = input(shape, layout, dy);
+        Tensor dx = output(shape, layout);
+        engine.activationBackward(a, yt, dyt, dx);
+        return read(dx);
+    }
+
+    /** {@code {dx or null, dw, db or null}} of a dense layer; {@code dx} is not requested when {@code withDx} is false. */
+    float[][] denseBackward(DenseDescriptor d, float[] w, float[] x, float[] dy, boolean withDx) {
+        requireTraining(d);
+        Tensor xt = input(d.input(), Layout.NCHW, x);
+        Tensor dyt = input(d.output(), Layout.NCHW, dy);
+        Tensor dx = withDx ? output(d.input(), Layout.NCHW) : null;
+        Tensor dw = output(d.weightShape(), Layout.NCHW);
+        Tensor db = d.bias() ? output(Shape.of(d.units()), Layout.NCHW) : null;
+        engine.denseBackward(d, host(d.weightShape(), w), xt, dyt, dx, dw, db);
+        return new float[][] {dx == null ? null : read(dx), read(dw), db == null ? null : read(db)};
+    }
+
+    /** {@code dx} of a row-wise softmax from its output {@code y [N, F]} and {@code dy}. */
+    float[] softmaxBackward(Shape shape, float[] y, float[] dy) {
+        requireTraining(null);
+        Tensor yt = input(shape, Layout.NCHW, y);
+        Tensor dyt = input(shape, Layout.NCHW, dy);
+        Tensor dx = output(shape, Layout.NCHW);
+        engine.softmaxBackward(yt, dyt, dx);
+        return read(dx);
+    }
+
+    /** The loss and (unless {@code gradient} is null) {@code dx} into {@code gradient[0]}. */
+    double softmaxCrossEntropy(Shape shape, float[] z, int[] labels, float scale, float[][] gradient) {
+        requireTraining(null);
+        Tensor zt = input(shape, Layout.NCHW, z);
+        Tensor dx = gradient == null ? null : output(shape, Layout.NCHW);
+        double loss = engine.softmaxCrossEntropy(zt, labels, scale, dx);
+        if (gradient != null) {
+            gradient[0] = read(dx);
+        }
+        return loss;
+    }
+
     @Override
     public void close() {
         scope.close();

@@ -31,6 +31,37 @@ public record Tolerance(double atol, double rtol) {
         return new Tolerance(1e-5 * maxAbsInput, 1e-6);
     }
 
+    /**
+     * Added to every bound when the expected value is a finite difference: the quotient's own double rounding
+     * (ReLU's gradient is exactly {@code dy}, but its difference quotient is {@code dy·(1 ± 1e-16)}).
+     */
+    public static final Tolerance FINITE_DIFFERENCE = new Tolerance(1e-12, 1e-9);
+
+    /**
+     * A gradient that is a sum of products (convolution backward data, filter and bias, dense backward, pooling
+     * backward): as {@link #accumulation}, with {@code magnitude} a bound of {@code Σ|terms|} for any element —
+     * terms per element times the largest factors (see the README's table).
+     */
+    public static Tolerance gradient(double magnitude) {
+        return accumulation(magnitude);
+    }
+
+    /**
+     * Activation backward with {@code |dy| ≤ maxAbsDy}: exact for NONE and ReLU ({@code dy} or 0); for sigmoid and
+     * tanh {@code atol = 1e-6·max|dy|}, {@code rtol = 1e-5} (the derivative is taken from the float32 output y).
+     */
+    public static Tolerance activationGradient(dev.fovea.op.Activation a, double maxAbsDy) {
+        return switch (a) {
+            case NONE, RELU -> EXACT;
+            case SIGMOID, TANH -> new Tolerance(1e-6 * maxAbsDy, 1e-5);
+        };
+    }
+
+    /** Softmax backward and the cross-entropy gradient: {@code atol = 1e-6·scale}, {@code rtol = 1e-4}. */
+    public static Tolerance softmaxGradient(double scale) {
+        return new Tolerance(1e-6 * Math.abs(scale), 1e-4);
+    }
+
     /** {@code a} on top of {@code b}: the sum of both bounds (a fused activation after an accumulation). */
     public Tolerance plus(Tolerance b) {
         return new Tolerance(atol + b.atol, rtol + b.rtol);

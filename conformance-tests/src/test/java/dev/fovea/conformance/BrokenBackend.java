@@ -35,7 +35,15 @@ final class BrokenBackend implements Backend {
         /** Convolution leaves its last output channel unwritten (caught by the NaN poisoning). */
         LAST_CHANNEL_UNWRITTEN,
         /** Not a bug: reports dilated convolutions unsupported, so their cases must be skipped, never passed. */
-        DILATION_UNSUPPORTED
+        DILATION_UNSUPPORTED,
+        /** Max pooling backward sends a window's gradient to the last maximal cell instead of the first. */
+        MAX_BACKWARD_LAST_TIE,
+        /** Convolution backward filter ignores dilation (reads the input as if the kernel were dense). */
+        FILTER_IGNORES_DILATION,
+        /** Not a bug: an inference-only backend (no Capability.TRAINING), so every backward case is skipped. */
+        NO_TRAINING,
+        /** Lists Capability.TRAINING but has no convolutionBackwardFilter: those cases must fail, not skip. */
+        TRAINING_CLAIMED_FILTER_MISSING
     }
 
     private final Backend reference = ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
@@ -53,7 +61,7 @@ final class BrokenBackend implements Backend {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of();
+        return bug == Bug.NO_TRAINING ? Set.of() : Set.of(Capability.TRAINING);
     }
 
     @Override
@@ -132,6 +140,84 @@ final class BrokenBackend implements Backend {
     @Override
     public void softmaxForward(Tensor x, Tensor y) {
         reference.softmaxForward(x, y);
+    }
+
+    // ---- backward: the reference's, except where a bug says otherwise ----
+
+    @Override
+    public void convolutionBackwardData(ConvolutionDescriptor op, Tensor weights, Tensor dy, Tensor dx) {
+        reference.convolutionBackwardData(op, weights, dy, dx);
+    }
+
+    @Override
+    public void convolutionBackwardFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
+        if (bug == Bug.TRAINING_CLAIMED_FILTER_MISSING) {
+            Backend.super.convolutionBackwardFilter(op, x, dy, dw); // the SPI's default: throws
+            return;
+        }
+        if (bug == Bug.FILTER_IGNORES_DILATION) {
+            op = new ConvolutionDescriptor(op.layer(), op.input(), op.layout(), op.filters(), op.kernelH(),
+                    op.kernelW(), op.strideH(), op.strideW(), 1, 1, op.groups(), op.pads(), op.bias(),
+                    op.activation(), op.padding(), op.output());
+        }
+        reference.convolutionBackwardFilter(op, x, dy, dw);
+    }
+
+    @Override
+    public void convolutionBackwardBias(ConvolutionDescriptor op, Tensor dy, Tensor db) {
+        reference.convolutionBackwardBias(op, dy, db);
+    }
+
+    @Override
+    public void poolingBackward(PoolingDescriptor op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        if (bug != Bug.MAX_BACKWARD_LAST_TIE || op.mode() != PoolingMode.MAX) {
+            reference.poolingBackward(op, x, y, dy, dx);
+            return;
+        }
+        Shape in = op.input();
+        dx.fill(0);
+        for (int n = 0; n < in.n(); n++) {
+            for (int c = 0; c < in.c(); c++) {
+                for (int p = 0; p < op.output().h(); p++) {
+                    for (int q = 0; q < op.output().w(); q++) {
+                        int h0 = p * op.strideH() - op.pads().top();
+                        int w0 = q * op.strideW() - op.pads().left();
+                        int bh = -1;
+                        int bw = -1;
+                        for (int r = Math.max(h0, 0); r < Math.min(h0 + op.kernelH(), in.h()); r++) {
+                            for (int s = Math.max(w0, 0); s < Math.min(w0 + op.kernelW(), in.w()); s++) {
+                                if (bh < 0 || x.get(n, c, r, s) >= x.get(n, c, bh, bw)) { // the bug: >= keeps the last
+                                    bh = r;
+                                    bw = s;
+                                }
+                            }
+                        }
+                        dx.set(dx.get(n, c, bh, bw) + dy.get(n, c, p, q), n, c, bh, bw);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void activationBackward(Activation activation, Tensor y, Tensor dy, Tensor dx) {
+        reference.activationBackward(activation, y, dy, dx);
+    }
+
+    @Override
+    public void denseBackward(DenseDescriptor op, Tensor weights, Tensor x, Tensor dy, Tensor dx, Tensor dw,
+                              Tensor db) {
+        reference.denseBackward(op, weights, x, dy, dx, dw, db);
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        reference.softmaxBackward(y, dy, dx);
+    }
+
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, int[] labels, float scale, Tensor dx) {
+        return reference.softmaxCrossEntropy(logits, labels, scale, dx);
     }
 
     @Override

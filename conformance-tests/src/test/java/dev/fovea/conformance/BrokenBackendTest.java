@@ -83,6 +83,66 @@ class BrokenBackendTest {
                 && l.contains("does not support Conv2D") && l.contains("is not implemented")).count(),
                 String.join("\n", lines));
         assertEquals("0 passed, 0 failed, 12 skipped", lines.getLast());
+        // Backward too: the backend lists TRAINING but declines dilated convolutions through supports().
+        List<String> backward = run(BrokenBackend.Bug.DILATION_UNSUPPORTED, "^backward/fd/conv-", 0);
+        assertLine(backward, "SKIP backward/fd/conv-filter/n1-c2-5x5-f2-k2x2-s1x1-d2x2-g1-pads(1,0,2,1)-bias-NONE"
+                + "/seed=60004/NHWC: backend 'broken-dilation-unsupported' does not support Conv2D 'backward fd': "
+                + "dilation 2×2 is not implemented");
+        assertLine(backward, "PASS backward/fd/conv-filter/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/NHWC");
+    }
+
+    @Test
+    void maxBackwardToTheLastTieFails() {
+        List<String> lines = run(BrokenBackend.Bug.MAX_BACKWARD_LAST_TIE, "^backward/(rule|fd)/max-pool", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL backward/rule/max-pool-ties-go-to-first-in-window-order/4x4-all-5-k3-s1-dy-1,2,4,8/"
+                    + layout + ": dx: index 0 [0, 0, 0, 0] expected 1.0 actual 0.0");
+            assertLine(lines, "FAIL backward/rule/max-pool-ties-go-to-first-in-window-order/4x4-all-5-k2-s2-dy-1,2,4,8/"
+                    + layout + ": dx: index 0 [0, 0, 0, 0] expected 1.0 actual 0.0");
+            // Without ties the first and the last maximum are the same cell.
+            assertLine(lines, "PASS backward/fd/max-pool/n2-c2-7x7-k3x3-s2-VALID/seed=62005/" + layout);
+        }
+    }
+
+    @Test
+    void filterGradientIgnoringDilationFails() {
+        List<String> lines = run(BrokenBackend.Bug.FILTER_IGNORES_DILATION, "^backward/(fd|diff)/conv-filter/", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL backward/fd/conv-filter/n1-c2-5x5-f2-k2x2-s1x1-d2x2-g1-pads(1,0,2,1)-bias-NONE"
+                    + "/seed=60004/" + layout + ": dw vs finite differences: index ");
+            assertLine(lines, "PASS backward/fd/conv-filter/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/"
+                    + layout);
+        }
+        // Only dilated configurations fail, and most of them do (a dilated axis with a 1-wide kernel reads the same).
+        long dilatedFails = 0;
+        for (String l : lines) {
+            if (l.startsWith("FAIL ")) {
+                assertTrue(!l.contains("-d1x1-"), l);
+                dilatedFails++;
+            }
+        }
+        assertTrue(dilatedFails >= 100, dilatedFails + " dilated cases failed");
+    }
+
+    @Test
+    void backendWithoutTrainingSkipsEveryBackwardCase() {
+        List<String> lines = run(BrokenBackend.Bug.NO_TRAINING, "^backward/", 0);
+        int cases = ConformanceSuite.cases(Pattern.compile("^backward/")).size();
+        assertTrue(cases > 1000, "backward cases: " + cases);
+        assertEquals(cases, lines.stream().filter(l -> l.startsWith("SKIP backward/")
+                && l.endsWith("has no backward ops (it does not list Capability.TRAINING)")).count(),
+                String.join("\n", lines));
+        assertEquals("0 passed, 0 failed, " + cases + " skipped", lines.getLast());
+    }
+
+    @Test
+    void claimedTrainingWithAMissingOpFails() {
+        List<String> lines = run(BrokenBackend.Bug.TRAINING_CLAIMED_FILTER_MISSING, "^backward/fd/conv-", 1);
+        assertLine(lines, "FAIL backward/fd/conv-filter/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/NCHW: "
+                + "backend 'broken-training-claimed-filter-missing' lists Capability.TRAINING but a backward op threw "
+                + "java.lang.UnsupportedOperationException");
+        assertLine(lines, "PASS backward/fd/conv-data/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/NCHW");
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("SKIP")), String.join("\n", lines));
     }
 
     @Test
