@@ -125,7 +125,7 @@ public final class Engine implements AutoCloseable {
     /** Prepares a convolution; weights {@code [K, C/groups, kH, kW]} and bias {@code [K]} (or null) on the host. */
     public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
         Violations v = new Violations(op.layer());
-        checkSupported(v, op);
+        checkSupported(op);
         checkHost(v, "weights", weights, op.weightShape());
         if (op.bias()) {
             checkHost(v, "bias", bias, op.biasShape());
@@ -139,7 +139,7 @@ public final class Engine implements AutoCloseable {
     /** Prepares a dense layer; weights {@code [F, U]} and bias {@code [U]} (or null) on the host. */
     public Plan planDense(DenseDescriptor op, Tensor weights, Tensor bias) {
         Violations v = new Violations(op.layer());
-        checkSupported(v, op);
+        checkSupported(op);
         checkHost(v, "weights", weights, op.weightShape());
         if (op.bias()) {
             checkHost(v, "bias", bias, Shape.of(op.units()));
@@ -152,7 +152,7 @@ public final class Engine implements AutoCloseable {
 
     public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
         Violations v = new Violations(op.layer());
-        checkSupported(v, op);
+        checkSupported(op);
         checkTensor(v, "x", x, op.input(), op.layout(), true);
         checkTensor(v, "y", y, op.output(), op.layout(), true);
         v.throwIfAny("backend " + name());
@@ -332,7 +332,7 @@ public final class Engine implements AutoCloseable {
         };
     }
 
-    private void checkSupported(Violations v, OpDescriptor op) {
+    private void checkSupported(OpDescriptor op) {
         Support s = backend.supports(op);
         if (!s.supported()) {
             throw new UnsupportedOperationException(op.layer() + ": backend '" + name() + "' does not support this op: "
@@ -347,7 +347,7 @@ public final class Engine implements AutoCloseable {
                     + " e.g. --backend reference");
         }
         if (op != null) {
-            checkSupported(null, op);
+            checkSupported(op);
         }
     }
 
