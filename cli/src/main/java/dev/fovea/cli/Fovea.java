@@ -18,7 +18,8 @@ import picocli.CommandLine.ScopeType;
         description = "Convolutional neural networks on the JVM.",
         footer = {"", "In a source checkout, './fovea test' runs the test suite (mvn verify with a JDK 25)."},
         subcommands = {BackendsCommand.class, SummaryCommand.class, ConformanceCommand.class, BenchCommand.class,
-                TrainCommand.class, EvaluateCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
+                TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DemoCommand.class, VisualizeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Fovea implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
