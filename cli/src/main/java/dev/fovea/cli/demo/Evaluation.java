@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <pre>{@code
  * Evaluation e = Evaluation.run(net, testImages, 256);
- * System.out.print(Report.text(e, FashionMnist.CLASSES));
+ * System.out.print(Report.text(e, Datasets.FASHION_MNIST_CLASSES));
  * }</pre>
  */
 public record Evaluation(int[] labels, int[] predicted, float[] confidence, int classes, long[][] confusion) {

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>{@code
  * Evaluation e = Evaluation.run(net, test, 256);
- * List<Figure> figs = Pictures.demo(dir, net, history, test, e, FashionMnist.CLASSES);
+ * List<Figure> figs = Pictures.demo(dir, net, history, test, e, Datasets.FASHION_MNIST_CLASSES);
  * IndexPage.write(dir, "Fovea demo", facts, figs, blocks);
  * }</pre>
  */

@@ -1,5 +1,6 @@
 package dev.fovea.cli.demo;
 
+import dev.fovea.data.Datasets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,9 +59,9 @@ class PicturesTest {
         try (Engine engine = Engine.open("reference"); Model model = ModelZoo.build("fashion-cnn", 3);
              Inference net = model.compile(engine)) {
             e = Evaluation.run(net, test, 16);
-            figures = Pictures.demo(dir, net, history, test, e, FashionMnist.CLASSES);
+            figures = Pictures.demo(dir, net, history, test, e, Datasets.FASHION_MNIST_CLASSES);
             IndexPage.write(dir, "Fovea demo (test)", List.of("model: fashion-cnn"), figures,
-                    List.of(new IndexPage.Block("Evaluation", Report.text(e, FashionMnist.CLASSES)),
+                    List.of(new IndexPage.Block("Evaluation", Report.text(e, Datasets.FASHION_MNIST_CLASSES)),
                             new IndexPage.Block("Model", model.summary())));
         }
 
@@ -110,7 +111,7 @@ class PicturesTest {
             confusion[labels[i]][predicted[i]]++;
         }
         Evaluation e = new Evaluation(labels, predicted, new float[] {0.9f, 0.6f, 0.99f, 0.5f}, 10, confusion);
-        Figure f = PredictionsFigure.writeFirst(imgs, e, FashionMnist.CLASSES, 40, dir);
+        Figure f = PredictionsFigure.writeFirst(imgs, e, Datasets.FASHION_MNIST_CLASSES, 40, dir);
         assertTrue(f.caption().contains("2 of 4"), f.caption());
         BufferedImage img = ImageIO.read(dir.resolve(f.file()).toFile());
         assertNotNull(img);
@@ -124,7 +125,7 @@ class PicturesTest {
             }
         }
         assertTrue(red > 2 * 4 * 84, "two red frames drawn, red pixels: " + red);
-        Figure none = PredictionsFigure.writeMistakes(imgs, e, FashionMnist.CLASSES, 24, dir).orElseThrow();
+        Figure none = PredictionsFigure.writeMistakes(imgs, e, Datasets.FASHION_MNIST_CLASSES, 24, dir).orElseThrow();
         assertValidPng(dir.resolve(none.file()));
     }
 
