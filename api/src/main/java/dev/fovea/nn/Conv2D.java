@@ -165,9 +165,15 @@ public final class Conv2D extends Layer {
 
         @Override
         Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx) {
+            return backward(run, x, y, dy, grads, needDx, false);
+        }
+
+        /** With {@code preActivation}, {@code dy} is already the gradient of the output before the activation. */
+        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx,
+                        boolean preActivation) {
             ConvolutionDescriptor d = descriptor.withBatch(run.batch());
             Tensor dz = dy;
-            if (d.activation() != Activation.NONE) {
+            if (d.activation() != Activation.NONE && !preActivation) {
                 dz = run.allocate(output);
                 run.engine().activationBackward(d.activation(), y, dy, dz);
             }

@@ -20,6 +20,8 @@ final class Run {
     /** Training mode (dropout active, state saved for backward): the random stream dropout draws from. */
     private SplittableRandom training;
     private final Map<Node, Object> saved = new HashMap<>();
+    /** Training passes: tensors reused from the previous pass of this batch size instead of the scope's. */
+    private Workspace workspace;
 
     Run(Inference inference, TensorScope scope, int batch) {
         this.inference = inference;
@@ -30,6 +32,12 @@ final class Run {
     /** Switches this run to training mode with dropout masks drawn from {@code random}. */
     Run training(SplittableRandom random) {
         this.training = random;
+        return this;
+    }
+
+    /** Serves {@link #allocate} from {@code w} (training passes). */
+    Run workspace(Workspace w) {
+        this.workspace = w;
         return this;
     }
 
@@ -64,6 +72,9 @@ final class Run {
 
     /** A new activation for {@code perItem} (a batch-1 shape) at this run's batch size. */
     Tensor allocate(Shape perItem) {
+        if (workspace != null) {
+            return workspace.take(perItem.withBatch(batch), layout());
+        }
         return engine().allocate(perItem.withBatch(batch), layout(), scope);
     }
 

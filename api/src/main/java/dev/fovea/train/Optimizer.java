@@ -4,6 +4,8 @@ import dev.fovea.engine.Engine;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,6 +23,7 @@ import java.util.Map;
 public abstract class Optimizer {
     final double weightDecay;
     private final Map<String, float[]> hostGrad = new HashMap<>();
+    private final Map<String, float[]> hostWeight = new HashMap<>();
     private long steps;
 
     Optimizer(double weightDecay) {
@@ -72,25 +75,36 @@ public abstract class Optimizer {
             if (gt == null) {
                 throw new IllegalArgumentException("no gradient for weight '" + e.getKey() + "'");
             }
-            float[] g = hostGrad.computeIfAbsent(e.getKey(), k -> new float[Math.toIntExact(gt.shape().elementCount())]);
+            int size = Math.toIntExact(gt.shape().elementCount());
+            float[] g = hostGrad.computeIfAbsent(e.getKey(), k -> new float[size]);
             if (gt.isHost()) {
-                readInto(gt, g);
+                read(gt, g);
             } else {
                 try (TensorScope s = new TensorScope()) {
                     Tensor h = s.allocate(gt.shape(), Layout.NCHW);
                     engine.copy(gt, h);
-                    readInto(h, g);
+                    read(h, g);
                 }
             }
-            float[] w = e.getValue().toArray();
+            Tensor wt = e.getValue();
+            float[] w = hostWeight.computeIfAbsent(e.getKey(), k -> new float[size]);
+            read(wt, w);
             update(e.getKey(), w, g, lr, steps);
-            e.getValue().copyFrom(w);
+            if (wt.isContiguous()) {
+                MemorySegment.copy(w, 0, wt.buffer(), ValueLayout.JAVA_FLOAT_UNALIGNED, wt.offset() * 4, w.length);
+            } else {
+                wt.copyFrom(w);
+            }
         }
     }
 
-    private static void readInto(Tensor t, float[] out) {
-        float[] a = t.toArray();
-        System.arraycopy(a, 0, out, 0, out.length);
+    /** {@code t}'s values in logical order into {@code out} (no allocation when it is contiguous). */
+    private static void read(Tensor t, float[] out) {
+        if (t.isContiguous()) {
+            MemorySegment.copy(t.buffer(), ValueLayout.JAVA_FLOAT_UNALIGNED, t.offset() * 4, out, 0, out.length);
+        } else {
+            System.arraycopy(t.toArray(), 0, out, 0, out.length);
+        }
     }
 
     /** Updates {@code w} in place; {@code t} is the 1-based step number. */
@@ -178,19 +192,18 @@ public abstract class Optimizer {
         void update(String name, float[] w, float[] g, double lr, long t) {
             float[] mm = m.computeIfAbsent(name, k -> new float[w.length]);
             float[] vv = v.computeIfAbsent(name, k -> new float[w.length]);
-            double c1 = 1 - Math.pow(beta1, t);
-            double c2 = 1 - Math.pow(beta2, t);
+            double stepSize = lr / (1 - Math.pow(beta1, t));
+            double invC2 = 1 / (1 - Math.pow(beta2, t));
+            double decay = decoupled ? 1 - lr * weightDecay : 1;
+            double l2 = decoupled ? 0 : weightDecay;
             for (int i = 0; i < w.length; i++) {
                 double wi = w[i];
-                double grad = decoupled ? g[i] : g[i] + weightDecay * wi;
-                if (decoupled) {
-                    wi -= lr * weightDecay * wi;
-                }
+                double grad = g[i] + l2 * wi;
                 double mi = beta1 * mm[i] + (1 - beta1) * grad;
                 double vi = beta2 * vv[i] + (1 - beta2) * grad * grad;
                 mm[i] = (float) mi;
                 vv[i] = (float) vi;
-                w[i] = (float) (wi - lr * (mi / c1) / (Math.sqrt(vi / c2) + epsilon));
+                w[i] = (float) (wi * decay - stepSize * mi / (Math.sqrt(vi * invC2) + epsilon));
             }
         }
 

@@ -5,10 +5,16 @@ import dev.fovea.engine.Engine;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Trainable;
 import dev.fovea.op.Violations;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -22,8 +28,9 @@ import java.util.SplittableRandom;
  * }</pre>
  *
  * <p>Determinism: the epoch's order is a Fisher–Yates shuffle drawn from {@code seed} and the epoch number, each
- * step's dropout masks from {@code seed} and the step number, and the optimizer is sequential; so the same seed,
- * backend and thread count give bit-identical weights (as long as the backend itself is deterministic).
+ * step's dropout masks and augmentations from {@code seed} and the step number, and the optimizer is sequential;
+ * so the same seed, backend and thread count give bit-identical weights (as long as the backend itself is
+ * deterministic; the vector backend's results do not even depend on its thread count).
  */
 public final class Trainer implements AutoCloseable {
     private final Model model;
@@ -37,8 +44,12 @@ public final class Trainer implements AutoCloseable {
     private final long seed;
     private final boolean shuffle;
     private final int evalBatchSize;
+    private final Augmentation augmentation;
     private final List<Callback> callbacks;
     private final Trainable trainable;
+    /** Host input batches, one per batch size, reused every step. */
+    private final TensorScope batchScope = new TensorScope();
+    private final Map<Integer, Tensor> batches = new HashMap<>();
     private long step;
 
     private Trainer(Builder b) {
@@ -53,6 +64,7 @@ public final class Trainer implements AutoCloseable {
         this.seed = b.seed;
         this.shuffle = b.shuffle;
         this.evalBatchSize = b.evalBatchSize;
+        this.augmentation = b.augmentation;
         this.callbacks = List.copyOf(b.callbacks);
         this.trainable = Trainable.of(model, engine);
     }
@@ -88,15 +100,13 @@ public final class Trainer implements AutoCloseable {
                 int count = Math.min(batchSize, n - from);
                 double lr = schedule.rate(learningRate, epoch, (double) (epoch * batches + b) / totalSteps);
                 double batchLoss;
-                try (TensorScope s = new TensorScope()) {
-                    Tensor x = train.batch(order, from, count, s);
-                    int[] labels = train.labels(order, from, count);
-                    try (Trainable.Pass pass = trainable.forward(x, true, loss.wantsLogits(), seed * 31 + step)) {
-                        Tensor d = pass.allocate(pass.output().shape());
-                        batchLoss = loss.compute(engine, pass.output(), new Loss.Targets(labels, null), d);
-                        correct += correct(pass.output(), labels);
-                        pass.backward(d);
-                    }
+                Tensor x = batch(train, order, from, count);
+                int[] labels = train.labels(order, from, count);
+                try (Trainable.Pass pass = trainable.forward(x, true, loss.wantsLogits(), seed * 31 + step)) {
+                    Tensor d = pass.allocate(pass.output().shape());
+                    batchLoss = loss.compute(engine, pass.output(), new Loss.Targets(labels, null), d);
+                    correct += correct(pass.output(), labels);
+                    pass.backward(d);
                 }
                 if (!Double.isFinite(batchLoss)) {
                     throw new IllegalStateException("training diverged: loss " + batchLoss + " at epoch " + (epoch + 1)
@@ -156,6 +166,28 @@ public final class Trainer implements AutoCloseable {
                 (System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * Items {@code order[from .. from + count)} of {@code data} in a host tensor kept per batch size (overwritten by
+     * the next call), as {@link Dataset#batch} makes them.
+     */
+    private Tensor batch(Dataset data, int[] order, int from, int count) {
+        Tensor t = batches.computeIfAbsent(count, c -> batchScope.allocate(
+                Shape.of(c, data.channels(), data.height(), data.width()), Layout.NHWC));
+        MemorySegment seg = t.buffer();
+        long per = (long) data.channels() * data.height() * data.width();
+        SplittableRandom random = augmentation == null ? null
+                : new SplittableRandom((seed * 0x9E3779B97F4A7C15L + step) * 0xBF58476D1CE4E5B9L);
+        for (int b = 0; b < count; b++) {
+            float[] image = data.image(order[from + b]);
+            if (random != null) {
+                augmentation.apply(image, data.height(), data.width(), data.channels(), random);
+            }
+            MemorySegment.copy(image, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, (t.offset() + b * per) * 4,
+                    image.length);
+        }
+        return t;
+    }
+
     private long correct(Tensor output, int[] labels) {
         return correct(engine, output, labels);
     }
@@ -163,10 +195,14 @@ public final class Trainer implements AutoCloseable {
     /** How many rows' argmax (first maximum) equals the label. */
     static long correct(Engine engine, Tensor output, int[] labels) {
         float[] y;
-        try (TensorScope s = new TensorScope()) {
-            Tensor h = s.allocate(output.shape(), output.layout());
-            engine.copy(output, h);
-            y = h.toArray();
+        if (output.isHost()) {
+            y = output.toArray();
+        } else {
+            try (TensorScope s = new TensorScope()) {
+                Tensor h = s.allocate(output.shape(), output.layout());
+                engine.copy(output, h);
+                y = h.toArray();
+            }
         }
         int f = y.length / labels.length;
         long ok = 0;
@@ -208,6 +244,7 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         trainable.close();
+        batchScope.close();
     }
 
     /** Settings of a {@link Trainer}; defaults: softmax cross-entropy, Adam, rate 1e-3 constant, batch 64, 1 epoch, seed 0. */
@@ -223,6 +260,7 @@ public final class Trainer implements AutoCloseable {
         private long seed;
         private boolean shuffle = true;
         private int evalBatchSize = 256;
+        private Augmentation augmentation;
         private final List<Callback> callbacks = new ArrayList<>();
 
         private Builder(Model model, Engine engine) {
@@ -268,7 +306,7 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Seed of the shuffling and the dropout masks (the weights' seed is the model's). */
+        /** Seed of the shuffling, the dropout masks and augmentations (the weights' seed is the model's). */
         public Builder seed(long s) {
             this.seed = s;
             return this;
@@ -277,6 +315,12 @@ public final class Trainer implements AutoCloseable {
         /** Whether each epoch visits the training set in a new seeded order (default true). */
         public Builder shuffle(boolean s) {
             this.shuffle = s;
+            return this;
+        }
+
+        /** Random changes of every training image each time it is used (default none); see {@link Augmentation}. */
+        public Builder augmentation(Augmentation a) {
+            this.augmentation = a;
             return this;
         }
 

@@ -1,6 +1,5 @@
 package dev.fovea.backend.vector;
 
-import static dev.fovea.backend.vector.Epilogue.FLOAT;
 import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
@@ -164,8 +163,9 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             dwWeights = null;
             dwOff = null;
             // Reduction order within a group is (r, s, c) in every mode.
-            packed = new Gemm.Packed(groups, depth, kg,
-                    (g, kk, kl) -> wts[(((g * kg + kl) * cg + kk % cg) * r + kk / cg / s) * s + kk / cg % s]);
+            packed = new Gemm.Packed(groups, depth, kg, (float[]) null);
+            packed.fill(wts, kg * depth, Gemm.index(depth, kk -> kk % cg * r * s + kk / cg),
+                    Gemm.index(kg, kl -> kl * depth));
             if (mode == Mode.IM2COL) {
                 colStride = groups * depth;
                 colPtr = new int[pixels + Gemm.MR];
@@ -239,7 +239,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         // Slack past the end: depthwise loads whole vectors from the last pixel.
         float[] in = scratch.input(imagesPerTask * imageStride + V);
         for (int i = 0; i < images; i++) {
-            gather(x, img0 + i, p0 * sh - pt, gRows, in, i * imageStride);
+            Gather.paddedRows(x, img0 + i, p0 * sh - pt, gRows, h, w, c, pl, wp, in, i * imageStride);
         }
         float[] out = scratch.output(pixels * ldo + Gemm.MR * ldo);
         switch (mode) {
@@ -257,45 +257,6 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             long rowBase = y.offset() + (img0 + i) * y.stride(0) + p0 * y.stride(2);
             Epilogue.store(out, i * perImage * ldo, rows, q, ldo, outGroups, outKg, outKgPad, ys, rowBase,
                     y.stride(2), y.stride(3), y.stride(1));
-        }
-    }
-
-    /** Copies input rows {@code ih0 .. ih0 + rows − 1} of image {@code img} into {@code in} from {@code at},
-     * zero-padded, NHWC. */
-    private void gather(Tensor x, int img, int ih0, int rows, float[] in, int at) {
-        MemorySegment xs = x.buffer();
-        long s0 = x.stride(0);
-        long s1 = x.stride(1);
-        long s2 = x.stride(2);
-        long s3 = x.stride(3);
-        int rowLen = wp * c;
-        for (int i = 0; i < rows; i++) {
-            int ih = ih0 + i;
-            int o = at + i * rowLen;
-            if (ih < 0 || ih >= h) {
-                java.util.Arrays.fill(in, o, o + rowLen, 0f);
-                continue;
-            }
-            java.util.Arrays.fill(in, o, o + pl * c, 0f);
-            java.util.Arrays.fill(in, o + (pl + w) * c, o + rowLen, 0f);
-            long src = x.offset() + img * s0 + ih * s2;
-            int dst = o + pl * c;
-            if (s1 == 1 && s3 == c) {
-                MemorySegment.copy(xs, FLOAT, src * 4, in, dst, w * c);
-            } else if (s1 == 1) {
-                for (int j = 0; j < w; j++) {
-                    MemorySegment.copy(xs, FLOAT, (src + j * s3) * 4, in, dst + j * c, c);
-                }
-            } else {
-                // Channels-first: a transpose of a C × W block.
-                for (int ch = 0; ch < c; ch++) {
-                    long cb = src + ch * s1;
-                    int d = dst + ch;
-                    for (int j = 0; j < w; j++) {
-                        in[d + j * c] = xs.getAtIndex(FLOAT, cb + j * s3);
-                    }
-                }
-            }
         }
     }
 

@@ -45,7 +45,8 @@ final class DensePlan implements Plan, WorkerPool.Body {
         for (int m = 0; m < rows; m++) {
             ptr[m] = m * f;
         }
-        packed = new Gemm.Packed(1, f, u, (g, kk, kl) -> wts[kk * u + kl]);
+        packed = new Gemm.Packed(1, f, u, (float[]) null);
+        packed.fill(wts, 0, Gemm.index(f, kk -> kk * u), Gemm.index(u, kl -> kl));
         runs = new Gemm.Runs(1, new int[] {0}, new int[] {f});
         bias = new float[packed.kgPad];
         if (b != null) {

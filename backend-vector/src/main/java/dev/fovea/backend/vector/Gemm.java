@@ -20,6 +20,15 @@ final class Gemm {
     private Gemm() {
     }
 
+    /** {@code {f(0), f(1), ..., f(n − 1)}}: the index maps of {@link Packed#fill(float[], int, int[], int[])}. */
+    static int[] index(int n, java.util.function.IntUnaryOperator f) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = f.applyAsInt(i);
+        }
+        return a;
+    }
+
     /** Reduction depth per cache block: a {@code KC × NR} panel slice is 32 KiB and stays in L1. */
     static final int KC = 8192 / NR;
 
@@ -40,12 +49,11 @@ final class Gemm {
         final int[] panelOff;
         final float[] data;
 
-        /** Source of the unpacked weights. */
-        interface Source {
-            float at(int g, int kk, int kl);
-        }
-
-        Packed(int groups, int depth, int kg, Source src) {
+        /**
+         * The panel layout, its data in {@code storage} when that is large enough (a per-thread buffer: weights
+         * packed for one call), else in a new array; fill it with {@link #fill}.
+         */
+        Packed(int groups, int depth, int kg, float[] storage) {
             this.groups = groups;
             this.depth = depth;
             this.kg = kg;
@@ -63,19 +71,46 @@ final class Gemm {
             }
             kgPad = col;
             panelOff = new int[groups * panels];
-            data = new float[Math.toIntExact((long) groups * depth * kgPad)];
             int off = 0;
             for (int g = 0; g < groups; g++) {
                 for (int j = 0; j < panels; j++) {
                     panelOff[g * panels + j] = off;
+                    off += depth * panelWidth[j];
+                }
+            }
+            data = storage != null && storage.length >= off ? storage : new float[off];
+        }
+
+        /** Floats of packed data for these dimensions. */
+        static int size(int groups, int depth, int kg) {
+            int full = kg / NR;
+            int rest = kg - full * NR;
+            int kgPad = full * NR + (rest == 0 ? 0 : rest <= V ? V : NR);
+            return Math.toIntExact((long) groups * depth * kgPad);
+        }
+
+        /**
+         * (Re)packs from a flat array without a call per element: {@code B_g[kk][kl] = w[g·groupStride + rowIndex[kk]
+         * + colIndex[kl]]}.
+         */
+        void fill(float[] w, int groupStride, int[] rowIndex, int[] colIndex) {
+            int panels = panels();
+            for (int g = 0; g < groups; g++) {
+                for (int j = 0; j < panels; j++) {
+                    int off = panelOff[g * panels + j];
                     int width = panelWidth[j];
+                    int col = panelCol[j];
+                    int valid = Math.min(width, kg - col);
                     for (int kk = 0; kk < depth; kk++) {
-                        for (int c = 0; c < width; c++) {
-                            int kl = panelCol[j] + c;
-                            data[off + kk * width + c] = kl < kg ? src.at(g, kk, kl) : 0f;
+                        int src = g * groupStride + rowIndex[kk];
+                        int dst = off + kk * width;
+                        for (int c = 0; c < valid; c++) {
+                            data[dst + c] = w[src + colIndex[col + c]];
+                        }
+                        for (int c = valid; c < width; c++) {
+                            data[dst + c] = 0f;
                         }
                     }
-                    off += depth * width;
                 }
             }
         }

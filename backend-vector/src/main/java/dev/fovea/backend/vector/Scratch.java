@@ -15,6 +15,17 @@ final class Scratch {
     float[] output = new float[0];
     /** Row pointers of the current tile block. */
     int[] pointers = new int[0];
+    /** A transposed operand (backward passes: {@code dyᵀ}, {@code xᵀ}). */
+    float[] transposed = new float[0];
+    /** One packed panel slice (backward filter). */
+    float[] panel = new float[0];
+    /** Packed weights made for one call (backward data). */
+    float[] packed = new float[0];
+    /** Partial sums of the tasks of one call, reduced by the caller (owned by the calling thread). */
+    float[] partials = new float[0];
+    /** A single run (offset, length) for a GEMM over one contiguous reduction. */
+    final int[] runOff = new int[1];
+    final int[] runLen = new int[1];
 
     static Scratch get() {
         return LOCAL.get();
@@ -39,6 +50,34 @@ final class Scratch {
             output = new float[grow(size)];
         }
         return output;
+    }
+
+    float[] transposed(int size) {
+        if (transposed.length < size) {
+            transposed = new float[grow(size)];
+        }
+        return transposed;
+    }
+
+    float[] panel(int size) {
+        if (panel.length < size) {
+            panel = new float[grow(size)];
+        }
+        return panel;
+    }
+
+    float[] packed(int size) {
+        if (packed.length < size) {
+            packed = new float[grow(size)];
+        }
+        return packed;
+    }
+
+    float[] partials(int size) {
+        if (partials.length < size) {
+            partials = new float[grow(size)];
+        }
+        return partials;
     }
 
     int[] pointers(int size) {

@@ -7,18 +7,29 @@ import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The SIMD CPU backend: every forward op on {@code jdk.incubator.vector}, multi-threaded on a fixed pool of
- * daemon threads owned by this backend (closed by {@link #close()}). Plans pack their weights once and may
- * be executed from several threads at once; working buffers are per thread.
+ * The SIMD CPU backend: every forward and backward op ({@link Capability#TRAINING}) on
+ * {@code jdk.incubator.vector}, multi-threaded on a fixed pool of daemon threads owned by this backend (closed by
+ * {@link #close()}). Plans pack their weights once and may be executed from several threads at once; working
+ * buffers are per thread; large tensors are recycled between scopes ({@link HostPool}). Every result, weight
+ * gradients included, is the same for any number of threads.
  */
 final class VectorBackend implements Backend {
     private static final System.Logger LOG = System.getLogger("dev.fovea.backend.vector");
 
     private final WorkerPool pool;
+    private final HostPool memory = new HostPool();
+    /** Backward geometry per convolution (a training loop calls the same shapes every step). */
+    private final Map<ConvolutionDescriptor, ConvBackward.Filter> filters = new ConcurrentHashMap<>();
+    private final Map<ConvolutionDescriptor, ConvBackward.Data> data = new ConcurrentHashMap<>();
 
     VectorBackend(int threads) {
         pool = new WorkerPool(threads);
@@ -33,12 +44,17 @@ final class VectorBackend implements Backend {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of();
+        return Set.of(Capability.TRAINING);
     }
 
     /** Threads per op, the caller included. */
     int threads() {
         return pool.threads();
+    }
+
+    @Override
+    public Tensor allocate(Shape shape, Layout layout, TensorScope scope) {
+        return memory.allocate(shape, layout, scope);
     }
 
     @Override
@@ -69,6 +85,47 @@ final class VectorBackend implements Backend {
     @Override
     public void softmaxForward(Tensor x, Tensor y) {
         Elementwise.softmax(x, y);
+    }
+
+    @Override
+    public void convolutionBackwardData(ConvolutionDescriptor op, Tensor weights, Tensor dy, Tensor dx) {
+        data.computeIfAbsent(op, ConvBackward.Data::new).execute(weights, dy, dx, pool);
+    }
+
+    @Override
+    public void convolutionBackwardFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
+        filters.computeIfAbsent(op, ConvBackward.Filter::new).execute(x, dy, dw, pool);
+    }
+
+    @Override
+    public void convolutionBackwardBias(ConvolutionDescriptor op, Tensor dy, Tensor db) {
+        ConvBackward.bias(op, dy, db, pool);
+    }
+
+    @Override
+    public void poolingBackward(PoolingDescriptor op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        PoolingBackward.backward(op, x, dy, dx, pool);
+    }
+
+    @Override
+    public void activationBackward(Activation activation, Tensor y, Tensor dy, Tensor dx) {
+        Gradients.activation(Epilogue.code(activation), y, dy, dx, pool);
+    }
+
+    @Override
+    public void denseBackward(DenseDescriptor op, Tensor weights, Tensor x, Tensor dy, Tensor dx, Tensor dw,
+                              Tensor db) {
+        DenseBackward.backward(op, weights, x, dy, dx, dw, db, pool);
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        Gradients.softmax(y, dy, dx);
+    }
+
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, int[] labels, float scale, Tensor dx) {
+        return Gradients.softmaxCrossEntropy(logits, labels, scale, dx);
     }
 
     @Override

@@ -7,14 +7,17 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Loss and accuracy per epoch, side by side (XChart line charts), with the final values underneath. */
+/**
+ * Loss and accuracy per epoch, side by side, with the final values underneath. XChart category charts drawn as
+ * lines: epochs are whole numbers, so each is a category and the axis never shows fractional epochs.
+ */
 final class CurvesFigure {
     static final String FILE = "training-curves.png";
     private static final int CHART_W = 620;
@@ -27,12 +30,12 @@ final class CurvesFigure {
 
     static Figure write(History h, Path dir) {
         List<Integer> epochs = IntStream.rangeClosed(1, h.epochs()).boxed().toList();
-        XYChart loss = chart("Loss per epoch", "cross-entropy loss", h.epochs());
+        CategoryChart loss = chart("Loss per epoch", "cross-entropy loss");
         add(loss, "train loss", epochs, h.trainLoss(), TRAIN);
         if (!h.testLoss().isEmpty()) {
             add(loss, "test loss", epochs, h.testLoss(), TEST);
         }
-        XYChart acc = chart("Accuracy per epoch", "accuracy", h.epochs());
+        CategoryChart acc = chart("Accuracy per epoch", "accuracy");
         add(acc, "train accuracy", epochs, h.trainAccuracy(), TRAIN);
         if (!h.testAccuracy().isEmpty()) {
             add(acc, "test accuracy", epochs, h.testAccuracy(), TEST);
@@ -63,10 +66,12 @@ final class CurvesFigure {
                         + "set at the end of each epoch") + ". " + summary + ".");
     }
 
-    private static XYChart chart(String title, String yTitle, int epochs) {
-        XYChart c = new XYChartBuilder().width(CHART_W).height(CHART_H).title(title).xAxisTitle("epoch")
+    private static CategoryChart chart(String title, String yTitle) {
+        CategoryChart c = new CategoryChartBuilder().width(CHART_W).height(CHART_H).title(title).xAxisTitle("epoch")
                 .yAxisTitle(yTitle).build();
-        XYStyler s = c.getStyler();
+        CategoryStyler s = c.getStyler();
+        s.setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        s.setOverlapped(true); // train and test points of one epoch at the same x
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setPlotGridLinesColor(new Color(0xdddddd));
@@ -76,18 +81,11 @@ final class CurvesFigure {
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         s.setLegendPosition(Styler.LegendPosition.InsideNE);
         s.setMarkerSize(8);
-        s.setXAxisDecimalPattern("0");
-        // Whole epochs only, with half an epoch of room at both ends so single points are not on the frame.
-        s.setXAxisMin(0.5);
-        s.setXAxisMax(epochs + 0.5);
-        s.setXAxisMaxLabelCount(Math.min(epochs + 2, 16));
-        s.setxAxisTickLabelsFormattingFunction(x -> Math.abs(x - Math.rint(x)) < 1e-9 && x >= 1
-                ? String.valueOf(Math.round(x)) : "");
         return c;
     }
 
-    private static void add(XYChart c, String name, List<Integer> x, List<Double> y, Color color) {
-        XYSeries s = c.addSeries(name, x, y);
+    private static void add(CategoryChart c, String name, List<Integer> x, List<Double> y, Color color) {
+        CategorySeries s = c.addSeries(name, x, y);
         s.setLineColor(color);
         s.setMarkerColor(color);
         s.setMarker(SeriesMarkers.CIRCLE);
