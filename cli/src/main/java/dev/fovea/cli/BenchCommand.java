@@ -30,6 +30,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peak", description = "Print only the measured FMA and copy peaks.")
     boolean peak;
 
+    @Option(names = "--training", description = "Time fashion-cnn training steps and batch-256 inference instead of "
+            + "W1-W6 (1 and 2 threads unless --threads is given).")
+    boolean training;
+
     @Spec
     CommandSpec spec;
 
@@ -39,6 +43,11 @@ final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be ≥ 0");
         }
         spec.commandLine().getOut().flush();
+        if (training) {
+            dev.fovea.bench.TrainingBench.main(new String[] {"--threads", threads > 0 ? Integer.toString(threads)
+                    : "1,2"});
+            return 0;
+        }
         return Bench.run(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, peak);
     }
 }

@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
             + "data set is installed.")
     boolean sample;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "8",
             description = "Training epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 

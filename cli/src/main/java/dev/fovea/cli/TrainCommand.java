@@ -11,15 +11,10 @@ import dev.fovea.train.Callback;
 import dev.fovea.train.Optimizer;
 import dev.fovea.train.Schedule;
 import dev.fovea.train.Trainer;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -145,22 +140,11 @@ final class TrainCommand implements Callable<Integer> {
                     train.name(), train.size(), test.size(), engine.name(), opt, lr, schedule, batch, epochs, augment,
                     seed);
             outw.flush();
-            Progress progress = new Progress(noProgress, epochs, batch);
             List<Callback.EpochEnd> history;
-            try (Trainer trainer = Trainer.builder(m, engine).optimizer(opt).learningRate(lr).schedule(sched)
-                    .batchSize(batch).epochs(epochs).seed(seed).augmentation(aug).callback(progress)
-                    .callback(new Callback() {
-                        @Override
-                        public void onEpoch(EpochEnd e) {
-                            outw.printf("epoch %d/%d: train loss %.4f, train accuracy %.4f, test accuracy %.4f,"
-                                            + " %.1f s%n", e.epoch() + 1, epochs, e.trainLoss(), e.trainAccuracy(),
-                                    e.test().accuracy(), e.trainSeconds());
-                            outw.flush();
-                        }
-                    }).build()) {
+            try (TrainingProgress progress = new TrainingProgress(outw, !noProgress, epochs);
+                 Trainer trainer = Trainer.builder(m, engine).optimizer(opt).learningRate(lr).schedule(sched)
+                         .batchSize(batch).epochs(epochs).seed(seed).augmentation(aug).callback(progress).build()) {
                 history = trainer.fit(train, test);
-            } finally {
-                progress.close();
             }
             if (out != null) {
                 SafeTensors.save(m, out);
@@ -169,48 +153,5 @@ final class TrainCommand implements Callable<Integer> {
             outw.printf("test accuracy: %.4f%n", history.getLast().test().accuracy());
         }
         return 0;
-    }
-
-    /** The live bar on stderr: batches done, ETA, images/s and the running loss and accuracy. */
-    private static final class Progress implements Callback, AutoCloseable {
-        private final boolean off;
-        private final int epochs;
-        private final int batch;
-        private ProgressBar bar;
-
-        Progress(boolean off, int epochs, int batch) {
-            this.off = off;
-            this.epochs = epochs;
-            this.batch = batch;
-        }
-
-        @Override
-        public void onBatch(BatchEnd b) {
-            if (off) {
-                return;
-            }
-            if (bar == null) {
-                bar = new ProgressBarBuilder().setTaskName("epoch " + (b.epoch() + 1) + "/" + epochs)
-                        .setInitialMax(b.batches()).setUnit(" batches", 1).setStyle(ProgressBarStyle.ASCII)
-                        .setUpdateIntervalMillis(250).clearDisplayOnFinish()
-                        .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true), 110))
-                        .build();
-            }
-            double seconds = b.elapsedNanos() / 1e9;
-            bar.stepTo(b.batch() + 1);
-            bar.setExtraMessage(String.format("loss %.4f acc %.4f %,.0f img/s", b.meanLoss(), b.accuracy(),
-                    seconds > 0 ? b.examples() / seconds : 0.0));
-            if (b.batch() + 1 == b.batches()) {
-                close();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (bar != null) {
-                bar.close();
-                bar = null;
-            }
-        }
     }
 }

@@ -37,7 +37,9 @@ public final class Pictures {
         List<String> names = Evaluation.names(classNames, e.classes());
         List<Figure> figures = new ArrayList<>();
         figures.add(CurvesFigure.write(history, dir));
-        String what = "test image #0 (a " + names.get(e.labels()[0]) + ", predicted " + names.get(e.predicted()[0])
+        String label = names.get(e.labels()[0]);
+        String article = "AEIOUaeiou".indexOf(label.charAt(0)) >= 0 ? "an " : "a ";
+        String what = "test image #0 (" + article + label + ", predicted " + names.get(e.predicted()[0])
                 + String.format(" at %.0f%%)", 100.0 * e.confidence()[0]);
         figures.addAll(explain(dir, net, test.single(0), what));
         figures.add(PredictionsFigure.writeFirst(test, e, names, GRID_IMAGES, dir));
