@@ -201,6 +201,17 @@ class NativeBindingsTest {
             compute.put("cudnnGetConvolutionForwardAlgorithmMaxCount",
                     Cudnn.cudnnGetConvolutionForwardAlgorithmMaxCount(nul, count));
             compute.put("cudnnOpTensor", Cudnn.cudnnOpTensor(nul, op, one, x, nul, one, bias, nul, zero, y, nul));
+            // The backward ops training needs (bound now; used by the backend once it declares TRAINING).
+            compute.put("cudnnConvolutionBackwardData", Cudnn.cudnnConvolutionBackwardData(nul, one, w, nul, y, nul,
+                    conv, Cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_1, nul, 0, zero, x, nul));
+            compute.put("cudnnConvolutionBackwardFilter", Cudnn.cudnnConvolutionBackwardFilter(nul, one, x, nul, y,
+                    nul, conv, Cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1, nul, 0, zero, w, nul));
+            compute.put("cudnnConvolutionBackwardBias", Cudnn.cudnnConvolutionBackwardBias(nul, one, y, nul, zero,
+                    bias, nul));
+            compute.put("cudnnPoolingBackward", Cudnn.cudnnPoolingBackward(nul, pool, one, y, nul, y, nul, x, nul,
+                    zero, x, nul));
+            compute.put("cudnnActivationBackward", Cudnn.cudnnActivationBackward(nul, act, one, y, nul, y, nul, x,
+                    nul, zero, x, nul));
             // These open the device tier (libcudnn_engines_*, _heuristic) before looking at the handle: without it
             // they return SUBLIBRARY_LOADING_FAILED (1008) rather than aborting; with it, BAD_PARAM.
             Map<String, Integer> heuristics = new LinkedHashMap<>();

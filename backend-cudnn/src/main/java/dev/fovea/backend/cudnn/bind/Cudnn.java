@@ -98,7 +98,12 @@ public final class Cudnn {
             "cudnnDestroyOpTensorDescriptor",
             "cudnnSetOpTensorDescriptor",
             "cudnnGetOpTensorDescriptor",
-            "cudnnOpTensor");
+            "cudnnOpTensor",
+            "cudnnConvolutionBackwardData",
+            "cudnnConvolutionBackwardFilter",
+            "cudnnConvolutionBackwardBias",
+            "cudnnPoolingBackward",
+            "cudnnActivationBackward");
 
     // ---- cudnnStatus_t (cuDNN 9 codes; names come from cudnnGetErrorString) ----
     public static final int CUDNN_STATUS_SUCCESS = 0;
@@ -125,6 +130,12 @@ public final class Cudnn {
 
     // ---- cudnnConvolutionFwdAlgo_t ----
     public static final int CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM = 0;
+
+    // ---- cudnnConvolutionBwdDataAlgo_t / cudnnConvolutionBwdFilterAlgo_t (the first two of each) ----
+    public static final int CUDNN_CONVOLUTION_BWD_DATA_ALGO_0 = 0;
+    public static final int CUDNN_CONVOLUTION_BWD_DATA_ALGO_1 = 1;
+    public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0 = 0;
+    public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1 = 1;
     public static final int CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM = 1;
     public static final int CUDNN_CONVOLUTION_FWD_ALGO_GEMM = 2;
     public static final int CUDNN_CONVOLUTION_FWD_ALGO_DIRECT = 3;
@@ -893,6 +904,78 @@ public final class Cudnn {
     public static int cudnnOpTensor(MemorySegment handle, MemorySegment opTensorDesc, MemorySegment alpha1, MemorySegment aDesc, MemorySegment A, MemorySegment alpha2, MemorySegment bDesc, MemorySegment B, MemorySegment beta, MemorySegment cDesc, MemorySegment C) {
         try {
             return (int) cudnnOpTensor.HANDLE.invokeExact(handle, opTensorDesc, alpha1, aDesc, A, alpha2, bDesc, B, beta, cDesc, C);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // ---- Backward ops (training) ----
+
+    private static final class cudnnConvolutionBackwardData {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_INT, C_POINTER, C_SIZE_T, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnConvolutionBackwardData", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void *alpha, cudnnFilterDescriptor_t wDesc, const void *w, cudnnTensorDescriptor_t dyDesc, const void *dy, cudnnConvolutionDescriptor_t convDesc, cudnnConvolutionBwdDataAlgo_t algo, void *workSpace, size_t workSpaceSizeInBytes, const void *beta, cudnnTensorDescriptor_t dxDesc, void *dx)} */
+    public static int cudnnConvolutionBackwardData(MemorySegment handle, MemorySegment alpha, MemorySegment wDesc, MemorySegment w, MemorySegment dyDesc, MemorySegment dy, MemorySegment convDesc, int algo, MemorySegment workSpace, long workSpaceSizeInBytes, MemorySegment beta, MemorySegment dxDesc, MemorySegment dx) {
+        try {
+            return (int) cudnnConvolutionBackwardData.HANDLE.invokeExact(handle, alpha, wDesc, w, dyDesc, dy, convDesc, algo, workSpace, workSpaceSizeInBytes, beta, dxDesc, dx);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnConvolutionBackwardFilter {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_INT, C_POINTER, C_SIZE_T, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnConvolutionBackwardFilter", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t xDesc, const void *x, cudnnTensorDescriptor_t dyDesc, const void *dy, cudnnConvolutionDescriptor_t convDesc, cudnnConvolutionBwdFilterAlgo_t algo, void *workSpace, size_t workSpaceSizeInBytes, const void *beta, cudnnFilterDescriptor_t dwDesc, void *dw)} */
+    public static int cudnnConvolutionBackwardFilter(MemorySegment handle, MemorySegment alpha, MemorySegment xDesc, MemorySegment x, MemorySegment dyDesc, MemorySegment dy, MemorySegment convDesc, int algo, MemorySegment workSpace, long workSpaceSizeInBytes, MemorySegment beta, MemorySegment dwDesc, MemorySegment dw) {
+        try {
+            return (int) cudnnConvolutionBackwardFilter.HANDLE.invokeExact(handle, alpha, xDesc, x, dyDesc, dy, convDesc, algo, workSpace, workSpaceSizeInBytes, beta, dwDesc, dw);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnConvolutionBackwardBias {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnConvolutionBackwardBias", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnConvolutionBackwardBias(cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t dyDesc, const void *dy, const void *beta, cudnnTensorDescriptor_t dbDesc, void *db)} */
+    public static int cudnnConvolutionBackwardBias(MemorySegment handle, MemorySegment alpha, MemorySegment dyDesc, MemorySegment dy, MemorySegment beta, MemorySegment dbDesc, MemorySegment db) {
+        try {
+            return (int) cudnnConvolutionBackwardBias.HANDLE.invokeExact(handle, alpha, dyDesc, dy, beta, dbDesc, db);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnPoolingBackward {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnPoolingBackward", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnPoolingBackward(cudnnHandle_t handle, const cudnnPoolingDescriptor_t poolingDesc, const void *alpha, const cudnnTensorDescriptor_t yDesc, const void *y, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnTensorDescriptor_t xDesc, const void *x, const void *beta, const cudnnTensorDescriptor_t dxDesc, void *dx)} */
+    public static int cudnnPoolingBackward(MemorySegment handle, MemorySegment poolingDesc, MemorySegment alpha, MemorySegment yDesc, MemorySegment y, MemorySegment dyDesc, MemorySegment dy, MemorySegment xDesc, MemorySegment x, MemorySegment beta, MemorySegment dxDesc, MemorySegment dx) {
+        try {
+            return (int) cudnnPoolingBackward.HANDLE.invokeExact(handle, poolingDesc, alpha, yDesc, y, dyDesc, dy, xDesc, x, beta, dxDesc, dx);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnActivationBackward {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnActivationBackward", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnActivationBackward(cudnnHandle_t handle, cudnnActivationDescriptor_t activationDesc, const void *alpha, const cudnnTensorDescriptor_t yDesc, const void *y, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnTensorDescriptor_t xDesc, const void *x, const void *beta, const cudnnTensorDescriptor_t dxDesc, void *dx)} */
+    public static int cudnnActivationBackward(MemorySegment handle, MemorySegment activationDesc, MemorySegment alpha, MemorySegment yDesc, MemorySegment y, MemorySegment dyDesc, MemorySegment dy, MemorySegment xDesc, MemorySegment x, MemorySegment beta, MemorySegment dxDesc, MemorySegment dx) {
+        try {
+            return (int) cudnnActivationBackward.HANDLE.invokeExact(handle, activationDesc, alpha, yDesc, y, dyDesc, dy, xDesc, x, beta, dxDesc, dx);
         } catch (Throwable t) {
             throw unexpected(t);
         }
