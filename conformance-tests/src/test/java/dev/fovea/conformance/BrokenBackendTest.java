@@ -22,7 +22,6 @@ class BrokenBackendTest {
             exit = ConformanceRunner.run(e, ConformanceSuite.cases(Pattern.compile(filter)), out);
         }
         String text = bytes.toString(StandardCharsets.UTF_8);
-        System.out.println("---- " + bug + " (filter " + filter + ")\n" + text);
         assertEquals(expectedExit, exit, text);
         return Arrays.asList(text.split("\n"));
     }
