@@ -19,6 +19,7 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -126,14 +127,39 @@ public final class Engine implements AutoCloseable {
     public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
         Violations v = new Violations(op.layer());
         checkSupported(op);
+        checkConvolutionWeights(v, op, weights, bias);
+        v.throwIfAny("backend " + name());
+        return checked(op.layer(), op.input(), op.output(), op.layout(), backend.planConvolution(op, weights, bias));
+    }
+
+    /**
+     * A convolution and the pooling that reads its output as one plan, where the backend offers that fusion
+     * ({@link Backend#planConvolutionPooled}); empty otherwise, and the caller runs the two ops apart. The
+     * plan's {@code execute(x, y)} takes the convolution's input and the pooling's output.
+     */
+    public Optional<Plan> planConvolutionPooled(ConvolutionDescriptor conv, PoolingDescriptor pool, Tensor weights,
+                                                Tensor bias) {
+        String layer = conv.layer() + " + " + pool.layer();
+        Violations v = new Violations(layer);
+        checkSupported(conv);
+        checkSupported(pool);
+        v.check(pool.input().equals(conv.output()), "pool.input", "the pooling's input " + pool.input()
+                + " is not the convolution's output " + conv.output());
+        v.check(pool.layout() == conv.layout(), "pool.layout", "the pooling's layout " + pool.layout()
+                + " differs from the convolution's " + conv.layout());
+        checkConvolutionWeights(v, conv, weights, bias);
+        v.throwIfAny("backend " + name());
+        return backend.planConvolutionPooled(conv, pool, weights, bias)
+                .map(p -> checked(layer, conv.input(), pool.output(), conv.layout(), p));
+    }
+
+    private void checkConvolutionWeights(Violations v, ConvolutionDescriptor op, Tensor weights, Tensor bias) {
         checkHost(v, "weights", weights, op.weightShape());
         if (op.bias()) {
             checkHost(v, "bias", bias, op.biasShape());
         } else {
             v.check(bias == null, "bias", "bias given but the descriptor has bias=false");
         }
-        v.throwIfAny("backend " + name());
-        return checked(op, backend.planConvolution(op, weights, bias));
     }
 
     /** Prepares a dense layer; weights {@code [F, U]} and bias {@code [U]} (or null) on the host. */
@@ -147,7 +173,7 @@ public final class Engine implements AutoCloseable {
             v.check(bias == null, "bias", "bias given but the descriptor has bias=false");
         }
         v.throwIfAny("backend " + name());
-        return checked(op, backend.planDense(op, weights, bias));
+        return checked(op.layer(), op.input(), op.output(), op.layout(), backend.planDense(op, weights, bias));
     }
 
     public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
@@ -314,13 +340,13 @@ public final class Engine implements AutoCloseable {
         backend.close();
     }
 
-    private Plan checked(OpDescriptor op, Plan plan) {
+    private Plan checked(String layer, Shape input, Shape output, Layout layout, Plan plan) {
         return new Plan() {
             @Override
             public void execute(Tensor x, Tensor y) {
-                Violations v = new Violations(op.layer());
-                checkTensor(v, "x", x, op.input(), op.layout(), true);
-                checkTensor(v, "y", y, op.output(), op.layout(), true);
+                Violations v = new Violations(layer);
+                checkTensor(v, "x", x, input, layout, true);
+                checkTensor(v, "y", y, output, layout, true);
                 v.throwIfAny("backend " + name());
                 plan.execute(x, y);
             }

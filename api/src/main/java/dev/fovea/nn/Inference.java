@@ -8,12 +8,15 @@ import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * A model compiled for one engine: plans (packed weights, chosen algorithms) are made once per batch size
  * and reused. Each {@link #predict} call allocates its activations from its own scope and frees them on return.
+ * A convolution followed by a pooling runs as one fused plan where the backend offers one
+ * ({@link Engine#planConvolutionPooled}), except in {@link #trace}, which shows the convolution's own output.
  *
  * <pre>{@code
  * try (Engine engine = Engine.open(); Inference net = model.compile(engine)) {
@@ -31,6 +34,8 @@ public final class Inference implements AutoCloseable {
     private final Model model;
     private final Engine engine;
     private final Map<Key, Plan> plans = new ConcurrentHashMap<>();
+    /** Fused convolution + pooling plans, keyed by the convolution's node; empty where the backend has none. */
+    private final Map<Key, Optional<Plan>> fused = new ConcurrentHashMap<>();
 
     Inference(Model model, Engine engine) {
         this.model = model;
@@ -76,7 +81,20 @@ public final class Inference implements AutoCloseable {
             engine.copy(x, in);
             Run run = new Run(this, pass, n);
             Tensor t = in;
-            for (Node node : model.nodes()) {
+            List<Node> nodes = model.nodes();
+            for (int i = 0; i < nodes.size(); i++) {
+                Node node = nodes.get(i);
+                if (trace == null && i + 1 < nodes.size() && node instanceof Conv2D.ConvNode conv
+                        && nodes.get(i + 1) instanceof Pooling2D.PoolNode pool) {
+                    Optional<Plan> both = fusedPlan(conv, pool, n);
+                    if (both.isPresent()) {
+                        Tensor y = run.allocate(pool.output);
+                        both.get().execute(t, y);
+                        t = y;
+                        i++;
+                        continue;
+                    }
+                }
                 t = node.forward(run, t, null);
                 if (trace != null) {
                     Tensor copy = out.allocate(t.shape(), model.layout());
@@ -103,11 +121,23 @@ public final class Inference implements AutoCloseable {
         return plans.computeIfAbsent(new Key(node, batch), k -> create.get());
     }
 
+    private Optional<Plan> fusedPlan(Conv2D.ConvNode conv, Pooling2D.PoolNode pool, int batch) {
+        return fused.computeIfAbsent(new Key(conv, batch), k -> {
+            List<Tensor> w = model.weightsOf(conv);
+            return engine.planConvolutionPooled(conv.descriptor.withBatch(batch), pool.descriptor.withBatch(batch),
+                    w.get(0), conv.descriptor.bias() ? w.get(1) : null);
+        });
+    }
+
     @Override
     public void close() {
         for (Plan p : List.copyOf(plans.values())) {
             p.close();
         }
         plans.clear();
+        for (Optional<Plan> p : List.copyOf(fused.values())) {
+            p.ifPresent(Plan::close);
+        }
+        fused.clear();
     }
 }

@@ -9,6 +9,7 @@ import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -62,6 +63,18 @@ public interface Backend extends AutoCloseable {
      * pack what it needs: the caller may change or free both after this returns.
      */
     Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias);
+
+    /**
+     * Optionally prepares a convolution and the pooling that reads its output ({@code pool.input()} is
+     * {@code conv.output()}, same layout) as one plan: {@code execute(x, y)} reads the convolution's input and
+     * writes the pooling's output, so the activation between them need never reach memory. The results equal
+     * {@link #planConvolution} followed by {@link #poolingForward}. Empty (the default) when the backend offers no
+     * such fusion; callers then run the two ops apart. {@code weights} and {@code bias} as for planConvolution.
+     */
+    default Optional<Plan> planConvolutionPooled(ConvolutionDescriptor conv, PoolingDescriptor pool, Tensor weights,
+                                                 Tensor bias) {
+        return Optional.empty();
+    }
 
     /** Prepares a dense layer; {@code weights} is a host tensor {@code [F, U]}, {@code bias} {@code [U]} or null. */
     Plan planDense(DenseDescriptor op, Tensor weights, Tensor bias);

@@ -67,6 +67,25 @@ class EngineChecksTest {
     }
 
     @Test
+    void fusedConvolutionAndPoolingMustChainShapes() {
+        ConvolutionDescriptor conv = ConvolutionDescriptor.create("Conv2D 'c'", Shape.of(1, 3, 6, 6), Layout.NCHW,
+                ConvolutionParams.of(2, 3, 3));
+        try (TensorScope s = new TensorScope()) {
+            Tensor w = s.allocate(conv.weightShape(), Layout.NCHW);
+            Tensor b = s.allocate(conv.biasShape(), Layout.NCHW);
+            // pool() reads [1, 2, 4, 4]: the convolution's output. A pooling of another shape is refused by name.
+            assertTrue(engine.planConvolutionPooled(conv, pool(), w, b).isEmpty(), "the reference offers no fusion");
+            PoolingDescriptor other = PoolingDescriptor.create("MaxPooling2D 'q'", Shape.of(1, 2, 5, 5), Layout.NCHW,
+                    PoolingParams.of(PoolingMode.MAX, 2, 2));
+            ValidationException e = assertThrows(ValidationException.class,
+                    () -> engine.planConvolutionPooled(conv, other, w, b));
+            assertTrue(e.getMessage().contains("the pooling's input [1, 2, 5, 5] is not the convolution's "
+                    + "output [1, 2, 4, 4]"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("Conv2D 'c' + MaxPooling2D 'q'"), e.getMessage());
+        }
+    }
+
+    @Test
     void poolingRejectsAWrongLayout() {
         try (TensorScope s = new TensorScope()) {
             Tensor x = s.allocate(Shape.of(1, 2, 4, 4), Layout.NHWC);

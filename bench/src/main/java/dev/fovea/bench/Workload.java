@@ -112,13 +112,47 @@ public abstract class Workload {
 
     /** Plans {@code op} with random weights (Glorot-like scale) and bias. */
     Plan plan(Engine engine, TensorScope scope, ConvolutionDescriptor op) {
-        double scale = Math.sqrt(6.0 / (op.weightShape().perItem() + op.filters()));
-        Tensor w = random(scope, op.weightShape(), Layout.NCHW, op.hashCode(), scale);
-        Tensor b = op.bias() ? random(scope, op.biasShape(), Layout.NCHW, 1, 0.1) : null;
-        Plan p = engine.planConvolution(op, w, b);
+        Plan p = engine.planConvolution(op, weights(scope, op), bias(scope, op));
         plans.add(p);
         flops += op.flops();
         return p;
+    }
+
+    /**
+     * Plans {@code op} and the pooling {@code pool} that reads its output, as the model runner does: one fused plan
+     * where the backend offers it, else the two ops through an intermediate tensor.
+     */
+    Plan plan(Engine engine, TensorScope scope, ConvolutionDescriptor op, PoolingDescriptor pool) {
+        Tensor w = weights(scope, op);
+        Tensor b = bias(scope, op);
+        Plan p = engine.planConvolutionPooled(op, pool, w, b).orElseGet(() -> {
+            Plan conv = engine.planConvolution(op, w, b);
+            Tensor between = engine.allocate(op.output(), LAYOUT, scope);
+            return new Plan() {
+                @Override
+                public void execute(Tensor x, Tensor y) {
+                    conv.execute(x, between);
+                    engine.poolingForward(pool, between, y);
+                }
+
+                @Override
+                public void close() {
+                    conv.close();
+                }
+            };
+        });
+        plans.add(p);
+        flops += op.flops();
+        return p;
+    }
+
+    private static Tensor weights(TensorScope scope, ConvolutionDescriptor op) {
+        double scale = Math.sqrt(6.0 / (op.weightShape().perItem() + op.filters()));
+        return random(scope, op.weightShape(), Layout.NCHW, op.hashCode(), scale);
+    }
+
+    private static Tensor bias(TensorScope scope, ConvolutionDescriptor op) {
+        return op.bias() ? random(scope, op.biasShape(), Layout.NCHW, 1, 0.1) : null;
     }
 
     Plan plan(Engine engine, TensorScope scope, DenseDescriptor op) {
@@ -195,12 +229,8 @@ public abstract class Workload {
         private Plan conv3;
         private Plan dense1;
         private Plan dense2;
-        private PoolingDescriptor pool1;
-        private PoolingDescriptor pool2;
         private Tensor x;
-        private Tensor c1;
         private Tensor p1;
-        private Tensor c2;
         private Tensor p2;
         private Tensor c3;
         private Tensor d1;
@@ -218,24 +248,22 @@ public abstract class Workload {
             int n = 256;
             ConvolutionParams relu3x3 = ConvolutionParams.of(32, 3, 3).withActivation(Activation.RELU);
             ConvolutionDescriptor k1 = ConvolutionDescriptor.create("conv1", Shape.of(n, 1, 28, 28), LAYOUT, relu3x3);
-            pool1 = PoolingDescriptor.create("pool1", k1.output(), LAYOUT, PoolingParams.of(PoolingMode.MAX, 2, 2));
+            PoolingDescriptor pool1 = PoolingDescriptor.create("pool1", k1.output(), LAYOUT, PoolingParams.of(PoolingMode.MAX, 2, 2));
             ConvolutionDescriptor k2 = ConvolutionDescriptor.create("conv2", pool1.output(), LAYOUT,
                     ConvolutionParams.of(64, 3, 3).withActivation(Activation.RELU));
-            pool2 = PoolingDescriptor.create("pool2", k2.output(), LAYOUT, PoolingParams.of(PoolingMode.MAX, 2, 2));
+            PoolingDescriptor pool2 = PoolingDescriptor.create("pool2", k2.output(), LAYOUT, PoolingParams.of(PoolingMode.MAX, 2, 2));
             ConvolutionDescriptor k3 = ConvolutionDescriptor.create("conv3", pool2.output(), LAYOUT,
                     ConvolutionParams.of(64, 3, 3).withActivation(Activation.RELU));
             DenseDescriptor f1 = DenseDescriptor.create("dense1", Shape.of(n, (int) k3.output().perItem()), 64, true,
                     Activation.RELU);
             DenseDescriptor f2 = DenseDescriptor.create("dense2", f1.output(), 10, true, Activation.NONE);
-            conv1 = plan(engine, scope, k1);
-            conv2 = plan(engine, scope, k2);
+            conv1 = plan(engine, scope, k1, pool1);
+            conv2 = plan(engine, scope, k2, pool2);
             conv3 = plan(engine, scope, k3);
             dense1 = plan(engine, scope, f1);
             dense2 = plan(engine, scope, f2);
             x = random(scope, k1.input(), LAYOUT, 4, 1);
-            c1 = engine.allocate(k1.output(), LAYOUT, scope);
             p1 = engine.allocate(pool1.output(), LAYOUT, scope);
-            c2 = engine.allocate(k2.output(), LAYOUT, scope);
             p2 = engine.allocate(pool2.output(), LAYOUT, scope);
             c3 = engine.allocate(k3.output(), LAYOUT, scope);
             d1 = engine.allocate(f1.output(), LAYOUT, scope);
@@ -246,10 +274,8 @@ public abstract class Workload {
 
         @Override
         public void run() {
-            conv1.execute(x, c1);
-            engine.poolingForward(pool1, c1, p1);
-            conv2.execute(p1, c2);
-            engine.poolingForward(pool2, c2, p2);
+            conv1.execute(x, p1);
+            conv2.execute(p1, p2);
             conv3.execute(p2, c3);
             dense1.execute(flat, d1);
             dense2.execute(d1, d2);

@@ -9,6 +9,7 @@ import dev.fovea.op.Padding;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
 import dev.fovea.op.PoolingParams;
+import dev.fovea.op.ValidationException;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ final class DifferentialCases {
     static void add(CaseList c) {
         convolutions(c);
         poolings(c);
+        convPools(c);
         denses(c);
         softmaxes(c);
         activations(c);
@@ -244,6 +246,68 @@ final class DifferentialCases {
                     tol);
         }
         return Outcome.pass();
+    }
+
+    // ---- convolution fused with the pooling that reads its output ----
+
+    /**
+     * Every third convolution of the sweep followed by a pooling (both kinds, windows 2–3, strides 1–3, padding,
+     * ceil mode, both divisors) as the backend's fused plan, against the reference's convolution then pooling.
+     * Skipped on a backend that offers no fused plan. Named {@code diff/conv-pool/<conv>/<pool>/seed=...}.
+     */
+    private static void convPools(CaseList c) {
+        record Pool(Padding padding, boolean ceil) {
+        }
+        Pool[] pools = {new Pool(Padding.VALID, false), new Pool(Padding.SAME, false), new Pool(Padding.VALID, true),
+            new Pool(Padding.explicit(1, 0, 0, 1), false), new Pool(Padding.explicit(1, 1, 1, 1), true)};
+        List<ConvSweep> convs = convSweep();
+        for (int i = 0; i < convs.size(); i += 3) {
+            ConvSweep k = convs.get(i);
+            int idx = i / 3;
+            PoolingMode mode = PoolingMode.values()[idx % 2];
+            Pool pd = pools[idx % pools.length];
+            int kh = 2 + idx % 2;
+            int kw = 2 + (idx / 2) % 2;
+            int s = 1 + (idx / 3) % 3;
+            ConvolutionDescriptor d = ConvolutionDescriptor.create("Conv2D 'diff'", Shape.of(k.xd()), Layout.NCHW, k.p());
+            int[] yd = d.output().dims();
+            PoolingParams pp = new PoolingParams(mode, kh, kw, s, s, pd.padding(), pd.ceil(), idx % 4 >= 2, false);
+            try {
+                PoolingDescriptor.create("pool 'diff'", d.output(), Layout.NCHW, pp);
+            } catch (ValidationException tooSmall) {
+                continue; // a 1×1 convolution output has no room for this window
+            }
+            String name = "diff/conv-pool/" + k.params() + "/" + poolName(yd, pp).replaceFirst("/n\\d+-c\\d+-", "/")
+                    + "/seed=" + k.seed();
+            c.layouts(name, (e, l) -> convPoolDiff(e, l, k.xd(), k.p(), pp, k.seed()));
+        }
+    }
+
+    private static Outcome convPoolDiff(Engine e, Layout l, int[] xd, ConvolutionParams p, PoolingParams pp,
+                                        long seed) {
+        ConvolutionDescriptor d = ConvolutionDescriptor.create("Conv2D 'diff'", Shape.of(xd), l, p);
+        PoolingDescriptor pd = PoolingDescriptor.create("pool 'diff'", d.output(), l, pp);
+        int fanIn = xd[1] / p.groups() * p.kernelH() * p.kernelW();
+        float[] x = Data.uniform(seed, Data.count(xd), -1, 1);
+        float[] w = scaled(seed + 1, p.filters() * fanIn, fanIn);
+        float[] b = p.bias() ? Data.uniform(seed + 2, p.filters(), -0.5, 0.5) : null;
+        try (Run r = new Run(e)) {
+            float[] y = r.convPool(d, pd, x, w, b);
+            double[] expected = expected(e, () -> Oracle.pool(d.output().dims(), toFloat(Oracle.conv(xd, x, p, w, b)
+                    .values()), pp).values(), ref -> ref.pool(pd, ref.conv(d, x, w, b)));
+            Tolerance tol = Tolerance.accumulation(Math.sqrt(fanIn) + 0.5).plus(Ops.activationTolerance(p));
+            Check.close("y vs " + (Reference.isUnderTest(e) ? "oracle" : "reference"), y, pd.output().dims(),
+                    expected, tol);
+        }
+        return Outcome.pass();
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
     }
 
     // ---- dense, softmax, activations ----

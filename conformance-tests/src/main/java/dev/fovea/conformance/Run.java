@@ -94,6 +94,24 @@ final class Run implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the convolution and the pooling reading its output as the backend's fused plan; skips the case when the
+     * backend offers no fusion for them. Returns the pooled y in logical order.
+     */
+    float[] convPool(ConvolutionDescriptor d, PoolingDescriptor pd, float[] x, float[] w, float[] b) {
+        require(d);
+        require(pd);
+        Plan fused = engine.planConvolutionPooled(d, pd, host(d.weightShape(), w), host(d.biasShape(), b))
+                .orElseThrow(() -> CaseAbort.skip("backend '" + engine.name()
+                        + "' offers no fused convolution + pooling plan for " + d.layer() + " + " + pd.layer()));
+        try (fused) {
+            Tensor xt = input(d.input(), d.layout(), x);
+            Tensor yt = output(pd.output(), pd.layout());
+            fused.execute(xt, yt);
+            return read(yt);
+        }
+    }
+
     float[] pool(PoolingDescriptor d, float[] x) {
         require(d);
         Tensor xt = input(d.input(), d.layout(), x);

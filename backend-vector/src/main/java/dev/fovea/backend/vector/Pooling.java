@@ -338,6 +338,98 @@ final class Pooling implements WorkerPool.Body {
         }
     }
 
+    /**
+     * Pools output rows {@code [o0, o1)} of one image from a working tile instead of a tensor: the second half of a
+     * convolution fused with its pooling ({@link ConvPlan}). The tile holds input rows {@code t0, t0 + 1, ...} of
+     * {@code op.input().w()} cells, cell {@code (row, col)} at {@code tile[tOff + ((row − t0)·W + col)·ld]}, and
+     * must hold every row the windows read; output cell {@code (oh, ow)} goes to
+     * {@code dst[dOff + ((oh − o0)·Q + ow)·ld]}. All {@code ld} lanes (a multiple of V) are pooled. Cells combine in
+     * the same order as in {@link #forward}, so results are identical.
+     */
+    static void fromTile(PoolingDescriptor op, float[] tile, int tOff, int t0, int ld, int o0, int o1, float[] dst,
+                         int dOff) {
+        int h = op.input().h();
+        int wd = op.input().w();
+        int q = op.output().w();
+        boolean max = op.mode() == PoolingMode.MAX;
+        int rowLen = wd * ld;
+        for (int oh = o0; oh < o1; oh++) {
+            int h0 = oh * op.strideH() - op.pads().top();
+            int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
+            int hs = Math.max(h0, 0);
+            int he = Math.min(h1, h);
+            for (int ow = 0; ow < q; ow++) {
+                int w0 = ow * op.strideW() - op.pads().left();
+                int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
+                int ws = Math.max(w0, 0);
+                int we = Math.min(w1, wd);
+                int rows = he - hs;
+                int cols = we - ws;
+                int src = tOff + ((hs - t0) * wd + ws) * ld;
+                int out = dOff + ((oh - o0) * q + ow) * ld;
+                if (max) {
+                    maxWindow(tile, src, rows, cols, rowLen, ld, dst, out);
+                    continue;
+                }
+                int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : rows * cols;
+                float scale = 1f / divisor;
+                for (int ch = 0; ch < ld; ch += V) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int i = 0; i < rows; i++) {
+                        int cell = src + i * rowLen + ch;
+                        for (int j = 0; j < cols; j++, cell += ld) {
+                            acc = acc.add(FloatVector.fromArray(F, tile, cell));
+                        }
+                    }
+                    acc.mul(scale).intoArray(dst, out + ch);
+                }
+            }
+        }
+    }
+
+    /**
+     * The max of one window over {@code ld} lanes, two vectors at a time. The dependency chain carries only
+     * compare + blend; NaNs are collected on the side and win at the end (as {@link Math#max}).
+     */
+    private static void maxWindow(float[] tile, int src, int rows, int cols, int rowLen, int ld, float[] dst,
+                                  int out) {
+        FloatVector nan = FloatVector.broadcast(F, Float.NaN);
+        FloatVector low = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int ch = 0;
+        for (; ch + 2 * V <= ld; ch += 2 * V) {
+            FloatVector a0 = low;
+            FloatVector a1 = low;
+            VectorMask<Float> n0 = F.maskAll(false);
+            VectorMask<Float> n1 = n0;
+            for (int i = 0; i < rows; i++) {
+                int cell = src + i * rowLen + ch;
+                for (int j = 0; j < cols; j++, cell += ld) {
+                    FloatVector v0 = FloatVector.fromArray(F, tile, cell);
+                    FloatVector v1 = FloatVector.fromArray(F, tile, cell + V);
+                    a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
+                    a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
+                    n0 = n0.or(v0.compare(VectorOperators.NE, v0));
+                    n1 = n1.or(v1.compare(VectorOperators.NE, v1));
+                }
+            }
+            a0.blend(nan, n0).intoArray(dst, out + ch);
+            a1.blend(nan, n1).intoArray(dst, out + ch + V);
+        }
+        for (; ch < ld; ch += V) {
+            FloatVector a0 = low;
+            VectorMask<Float> n0 = F.maskAll(false);
+            for (int i = 0; i < rows; i++) {
+                int cell = src + i * rowLen + ch;
+                for (int j = 0; j < cols; j++, cell += ld) {
+                    FloatVector v0 = FloatVector.fromArray(F, tile, cell);
+                    a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
+                    n0 = n0.or(v0.compare(VectorOperators.NE, v0));
+                }
+            }
+            a0.blend(nan, n0).intoArray(dst, out + ch);
+        }
+    }
+
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }

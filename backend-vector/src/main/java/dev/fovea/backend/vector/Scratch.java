@@ -13,6 +13,8 @@ final class Scratch {
     float[] columns = new float[0];
     /** Output tile before the epilogue and the store. */
     float[] output = new float[0];
+    /** A pooled output tile (convolution fused with pooling). */
+    float[] pooled = new float[0];
     /** Row pointers of the current tile block. */
     int[] pointers = new int[0];
     /** A transposed operand (backward passes: {@code dyᵀ}, {@code xᵀ}). */
@@ -50,6 +52,13 @@ final class Scratch {
             output = new float[grow(size)];
         }
         return output;
+    }
+
+    float[] pooled(int size) {
+        if (pooled.length < size) {
+            pooled = new float[grow(size)];
+        }
+        return pooled;
     }
 
     float[] transposed(int size) {

@@ -12,6 +12,7 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,7 +65,13 @@ final class VectorBackend implements Backend {
 
     @Override
     public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
-        return new ConvPlan(op, weights.toArray(), bias == null ? null : bias.toArray(), pool);
+        return new ConvPlan(op, null, weights.toArray(), bias == null ? null : bias.toArray(), pool);
+    }
+
+    @Override
+    public Optional<Plan> planConvolutionPooled(ConvolutionDescriptor conv, PoolingDescriptor pooling, Tensor weights,
+                                                Tensor bias) {
+        return Optional.of(new ConvPlan(conv, pooling, weights.toArray(), bias == null ? null : bias.toArray(), pool));
     }
 
     @Override
