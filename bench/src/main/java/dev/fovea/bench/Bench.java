@@ -3,7 +3,11 @@ package dev.fovea.bench;
 import dev.fovea.engine.Engine;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.tensor.TensorScope;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +15,11 @@ import java.util.Locale;
 /**
  * The plain-Java runner behind {@code fovea bench}: measures this machine's FMA peak and copy bandwidth, then
  * each workload's median time, and prints GFLOP/s (GB/s for pooling) as a fraction of that peak.
+ *
+ * <p>When several workloads run, each is measured in a JVM of its own (as JMH forks), started with this JVM's
+ * command and flags: the GEMM micro-kernels are shared by every workload, and C2 compiles them for the shapes that
+ * ran first. Measured in one JVM after W1–W4, W5 lost 10–30 % (a kernel recompiled after W1's short reduction
+ * runs hit an uncommon trap). {@code --same-jvm} measures them all in this JVM instead.
  *
  * <pre>{@code
  * Bench.run(System.out, null, "W2", 1, false, false);   // fovea bench --workload W2 --threads 1
@@ -41,6 +50,12 @@ public final class Bench {
      */
     public static int run(PrintStream out, String backend, String workload, int threads, boolean tsv,
                           boolean peakOnly) {
+        return run(out, backend, workload, threads, tsv, peakOnly, false);
+    }
+
+    /** As {@link #run(PrintStream, String, String, int, boolean, boolean)}; {@code sameJvm}: no JVM per workload. */
+    public static int run(PrintStream out, String backend, String workload, int threads, boolean tsv,
+                          boolean peakOnly, boolean sameJvm) {
         List<String> ids;
         if (workload == null) {
             ids = Workload.IDS;
@@ -68,12 +83,14 @@ public final class Bench {
         if (peakOnly) {
             return 0;
         }
+        boolean fork = ids.size() > 1 && !sameJvm;
         try (Engine engine = backend == null ? Engine.open(options) : Engine.open(backend, options)) {
             if (!tsv) {
-                out.println("backend: " + engine.name());
+                out.println("backend: " + engine.name() + (fork ? " (each workload in a JVM of its own)" : ""));
             }
             for (String id : ids) {
-                Result r = measure(engine, Workload.create(id), t, fma, copy);
+                Result r = fork ? measureForked(engine.name(), id, t, fma, copy) : measure(engine, Workload.create(id),
+                        t, fma, copy);
                 if (tsv) {
                     out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s%n", r.id(), r.threads(),
                             r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), r.unit().equals("GB/s") ? copy : fma,
@@ -87,6 +104,45 @@ public final class Bench {
             }
         }
         return 0;
+    }
+
+    /** Prefix of the line a forked measurement prints: id, median ms, FLOPs, bytes. */
+    private static final String CHILD_RESULT = "fovea-bench-result\t";
+
+    /** Measures workload {@code id} in a new JVM started with this one's command, flags and class path. */
+    static Result measureForked(String backend, String id, int threads, double fmaPeak, double copyPeak) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--measure", id,
+                "--backend", backend, "--threads", Integer.toString(threads)));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = p.waitFor();
+            String line = output.lines().filter(l -> l.startsWith(CHILD_RESULT)).findFirst().orElse(null);
+            if (code != 0 || line == null) {
+                throw new IllegalStateException("benchmark JVM for " + id + " failed (exit " + code + "):\n" + output);
+            }
+            String[] f = line.split("\t");
+            double median = Double.parseDouble(f[2]);
+            return result(id, threads, median, Long.parseLong(f[3]), Long.parseLong(f[4]), fmaPeak, copyPeak);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a benchmark JVM for " + id + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring " + id, e);
+        }
+    }
+
+    private static Result result(String id, int threads, double median, long flops, long bytes, double fmaPeak,
+                                 double copyPeak) {
+        if (bytes > 0) {
+            double gbps = bytes / (median / 1e3) / 1e9;
+            return new Result(id, threads, median, gbps, "GB/s", 100 * gbps / copyPeak);
+        }
+        double gflops = flops / (median / 1e3) / 1e9;
+        return new Result(id, threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak);
     }
 
     /** Warms {@code w} up, then times single runs and reports the median. */
@@ -115,34 +171,48 @@ public final class Bench {
                 double[] s = Arrays.copyOf(samples, count);
                 Arrays.sort(s);
                 double median = count % 2 == 1 ? s[count / 2] : (s[count / 2 - 1] + s[count / 2]) / 2;
-                if (w.memoryBound()) {
-                    double gbps = w.bytes() / (median / 1e3) / 1e9;
-                    return new Result(w.id(), threads, median, gbps, "GB/s", 100 * gbps / copyPeak);
-                }
-                double gflops = w.flops() / (median / 1e3) / 1e9;
-                return new Result(w.id(), threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak);
+                return result(w.id(), threads, median, w.memoryBound() ? 0 : w.flops(), w.bytes(), fmaPeak, copyPeak);
             } finally {
                 w.tearDown();
             }
         }
     }
 
-    /** {@code java dev.fovea.bench.Bench [--workload W2] [--threads N] [--tsv] [--peak]}. */
+    /**
+     * {@code java dev.fovea.bench.Bench [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--same-jvm]};
+     * {@code --measure W2} is the forked measurement: it prints one result line and no peak.
+     */
     public static void main(String[] args) {
         String workload = null;
+        String backend = null;
+        String measure = null;
         int threads = 0;
         boolean tsv = false;
         boolean peak = false;
+        boolean sameJvm = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--workload" -> workload = args[++i];
+                case "--backend" -> backend = args[++i];
+                case "--measure" -> measure = args[++i];
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--tsv" -> tsv = true;
                 case "--peak" -> peak = true;
+                case "--same-jvm" -> sameJvm = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: [--workload W2] [--threads N] [--tsv] [--peak]");
+                        + "; usage: [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--same-jvm]");
             }
         }
-        System.exit(run(System.out, null, workload, threads, tsv, peak));
+        if (measure != null) {
+            BackendOptions options = new BackendOptions(threads);
+            try (Engine engine = backend == null ? Engine.open(options) : Engine.open(backend, options)) {
+                Workload w = Workload.create(measure);
+                Result r = measure(engine, w, options.effectiveThreads(), 1, 1);
+                System.out.printf(Locale.ROOT, "%s%s\t%.6f\t%d\t%d%n", CHILD_RESULT, r.id(), r.medianMs(), w.flops(),
+                        w.bytes());
+            }
+            System.exit(0);
+        }
+        System.exit(run(System.out, backend, workload, threads, tsv, peak, sameJvm));
     }
 }

@@ -42,6 +42,15 @@ class WorkloadTest {
     }
 
     @Test
+    void aForkedMeasurementReportsTheWorkloadsFigures() {
+        Bench.Result r = Bench.measureForked("vector", "W6b", 1, 100, 10);
+        assertEquals("W6b", r.id());
+        assertEquals("GB/s", r.unit());
+        assertTrue(r.medianMs() > 0, r.toString());
+        assertEquals(r.rate() * 10, r.percentOfPeak(), 1e-6 * r.percentOfPeak(), "% of the parent's copy peak");
+    }
+
+    @Test
     void unknownWorkloadIsRefused() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc = Bench.run(new PrintStream(buf, true, StandardCharsets.UTF_8), null, "W9", 1, false, false);

@@ -30,6 +30,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peak", description = "Print only the measured FMA and copy peaks.")
     boolean peak;
 
+    @Option(names = "--same-jvm", description = "Measure every workload in this JVM (default: a JVM per workload, "
+            + "as JMH forks, so that kernels JIT-compiled for one workload's shapes do not slow the next).")
+    boolean sameJvm;
+
     @Option(names = "--training", description = "Time fashion-cnn training steps and batch-256 inference instead of "
             + "W1-W6 (1 and 2 threads unless --threads is given).")
     boolean training;
@@ -48,6 +52,6 @@ final class BenchCommand implements Callable<Integer> {
                     : "1,2"});
             return 0;
         }
-        return Bench.run(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, peak);
+        return Bench.run(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, peak, sameJvm);
     }
 }
