@@ -239,7 +239,11 @@ final class Pooling implements WorkerPool.Body {
         }
     }
 
-    /** One window, 4 vectors of channels from element {@code e}: scaled sum, or max (scale 1). */
+    /**
+     * One window, 4 vectors of channels from element {@code e}: scaled sum, or max (scale 1). The max chain carries
+     * only compare + blend; NaNs are noted on the side, and a window holding one is redone by
+     * {@link #maxWindow4WithNaN} (with the compare-only chain, max measured 3.0–3.2 → 2.3–2.7 ms on W6a).
+     */
     private static void window4(MemorySegment xs, long e, int rows, int cols, long rowStride, long colStride,
                                 boolean max, float scale, MemorySegment ys, long dst) {
         FloatVector init = FloatVector.broadcast(F, max ? Float.NEGATIVE_INFINITY : 0f);
@@ -247,6 +251,33 @@ final class Pooling implements WorkerPool.Body {
         FloatVector a1 = init;
         FloatVector a2 = init;
         FloatVector a3 = init;
+        if (max) {
+            VectorMask<Float> nan = F.maskAll(false);
+            for (int i = 0; i < rows; i++) {
+                long cell = e + i * rowStride;
+                for (int j = 0; j < cols; j++, cell += colStride) {
+                    FloatVector v0 = load(xs, cell);
+                    FloatVector v1 = load(xs, cell + V);
+                    FloatVector v2 = load(xs, cell + 2 * V);
+                    FloatVector v3 = load(xs, cell + 3 * V);
+                    a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
+                    a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
+                    a2 = a2.blend(v2, v2.compare(VectorOperators.GT, a2));
+                    a3 = a3.blend(v3, v3.compare(VectorOperators.GT, a3));
+                    nan = nan.or(v0.compare(VectorOperators.NE, v0)).or(v1.compare(VectorOperators.NE, v1))
+                            .or(v2.compare(VectorOperators.NE, v2)).or(v3.compare(VectorOperators.NE, v3));
+                }
+            }
+            if (nan.anyTrue()) {
+                maxWindow4WithNaN(xs, e, rows, cols, rowStride, colStride, ys, dst);
+                return;
+            }
+            a0.intoMemorySegment(ys, dst * 4, ORDER);
+            a1.intoMemorySegment(ys, (dst + V) * 4, ORDER);
+            a2.intoMemorySegment(ys, (dst + 2 * V) * 4, ORDER);
+            a3.intoMemorySegment(ys, (dst + 3 * V) * 4, ORDER);
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             long cell = e + i * rowStride;
             for (int j = 0; j < cols; j++, cell += colStride) {
@@ -254,23 +285,31 @@ final class Pooling implements WorkerPool.Body {
                 FloatVector v1 = load(xs, cell + V);
                 FloatVector v2 = load(xs, cell + 2 * V);
                 FloatVector v3 = load(xs, cell + 3 * V);
-                if (max) {
-                    a0 = max(a0, v0);
-                    a1 = max(a1, v1);
-                    a2 = max(a2, v2);
-                    a3 = max(a3, v3);
-                } else {
-                    a0 = a0.add(v0);
-                    a1 = a1.add(v1);
-                    a2 = a2.add(v2);
-                    a3 = a3.add(v3);
-                }
+                a0 = a0.add(v0);
+                a1 = a1.add(v1);
+                a2 = a2.add(v2);
+                a3 = a3.add(v3);
             }
         }
         a0.mul(scale).intoMemorySegment(ys, dst * 4, ORDER);
         a1.mul(scale).intoMemorySegment(ys, (dst + V) * 4, ORDER);
         a2.mul(scale).intoMemorySegment(ys, (dst + 2 * V) * 4, ORDER);
         a3.mul(scale).intoMemorySegment(ys, (dst + 3 * V) * 4, ORDER);
+    }
+
+    /** {@link #window4}'s max over a window holding a NaN: propagated per cell, as {@link Math#max}. */
+    private static void maxWindow4WithNaN(MemorySegment xs, long e, int rows, int cols, long rowStride,
+                                          long colStride, MemorySegment ys, long dst) {
+        for (int k = 0; k < 4; k++) {
+            FloatVector a = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int i = 0; i < rows; i++) {
+                long cell = e + i * rowStride + k * V;
+                for (int j = 0; j < cols; j++, cell += colStride) {
+                    a = max(a, load(xs, cell));
+                }
+            }
+            a.intoMemorySegment(ys, (dst + k * V) * 4, ORDER);
+        }
     }
 
     /** As {@link #window4} with 2 vectors. */

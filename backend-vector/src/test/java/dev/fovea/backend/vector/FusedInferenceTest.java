@@ -54,6 +54,44 @@ class FusedInferenceTest {
     }
 
     @Test
+    void aNaNInTheInputReachesEveryFusedMaxWindowItTouches() {
+        ConvolutionDescriptor conv = ConvolutionDescriptor.create("conv", Shape.of(1, 2, 10, 10), Layout.NHWC,
+                ConvolutionParams.of(40, 3, 3).withActivation(Activation.RELU));
+        PoolingDescriptor pool = PoolingDescriptor.create("pool", conv.output(), Layout.NHWC,
+                PoolingParams.of(PoolingMode.MAX, 2, 2));
+        try (TensorScope s = new TensorScope()) {
+            float[] w = new float[Math.toIntExact(conv.weightShape().elementCount())];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) Math.cos(i);
+            }
+            Tensor wt = s.fromArray(w, conv.weightShape(), Layout.NCHW);
+            Tensor b = s.allocate(conv.biasShape(), Layout.NCHW);
+            float[] pixels = new float[200];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (float) Math.sin(i);
+            }
+            pixels[4 * 10 + 5] = Float.NaN; // channel 0, row 4, column 5
+            Tensor x = s.fromArray(pixels, conv.input(), Layout.NCHW);
+            Tensor xn = Oracle.VECTOR.allocate(conv.input(), Layout.NHWC, s);
+            Oracle.VECTOR.copy(x, xn);
+            Tensor mid = Oracle.VECTOR.allocate(conv.output(), Layout.NHWC, s);
+            Tensor apart = Oracle.VECTOR.allocate(pool.output(), Layout.NHWC, s);
+            Tensor fused = Oracle.VECTOR.allocate(pool.output(), Layout.NHWC, s);
+            Oracle.VECTOR.planConvolution(conv, wt, b).execute(xn, mid);
+            Oracle.VECTOR.poolingForward(pool, mid, apart);
+            Oracle.VECTOR.planConvolutionPooled(conv, pool, wt, b).orElseThrow().execute(xn, fused);
+            float[] e = apart.toArray();
+            float[] a = fused.toArray();
+            int nans = 0;
+            for (int i = 0; i < e.length; i++) {
+                assertEquals(Float.isNaN(e[i]), Float.isNaN(a[i]), "NaN at " + i);
+                nans += Float.isNaN(a[i]) ? 1 : 0;
+            }
+            assertTrue(nans >= 40, "the NaN pixel's windows hold NaN in every channel: " + nans);
+        }
+    }
+
+    @Test
     void fusedPredictEqualsTheLayerByLayerTraceAndTheReference() {
         for (Layout layout : Layout.values()) {
             try (Model m = model(layout); Inference vec = m.compile(Oracle.VECTOR);

@@ -88,12 +88,14 @@ class PoolingTest {
     @TestFactory
     Stream<DynamicTest> maxPropagatesNaN() {
         return Stream.of(Layout.values()).map(layout -> DynamicTest.dynamicTest("NaN " + layout, () -> {
-            PoolingDescriptor op = PoolingDescriptor.create("pool", Shape.of(1, 37, 9, 9), layout,
+            // 71 channels: 4-vector, 2-vector and tail paths at 512 and 128 bits.
+            PoolingDescriptor op = PoolingDescriptor.create("pool", Shape.of(1, 71, 9, 9), layout,
                     PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)));
             try (TensorScope scope = new TensorScope()) {
                 Tensor x = Oracle.tensor(scope, new SplittableRandom(1), op.input(), layout);
                 x.set(Float.NaN, 0, 20, 4, 4);
                 x.set(Float.NaN, 0, 3, 0, 8);
+                x.set(Float.NaN, 0, 50, 8, 0);
                 Tensor expected = Oracle.poisoned(scope, op.output(), layout);
                 REFERENCE.poolingForward(op, x, expected);
                 Tensor y = Oracle.poisoned(scope, op.output(), layout);
@@ -101,6 +103,7 @@ class PoolingTest {
                 VECTOR.poolingForward(op, x, y);
                 Oracle.assertClose("NaN", expected, y);
                 org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 20, 2, 2)));
+                org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 50, 4, 0)));
             }
         }));
     }
