@@ -20,9 +20,14 @@ public final class Peak {
     /** Best GFLOP/s of {@code threads} threads running FMAs at once, over several short trials. */
     public static double fmaGflops(int threads) {
         long iters = 2_000_000L;
-        fmaLoop(200_000L);
+        for (int i = 0; i < 20; i++) {
+            fmaLoop(200_000L);
+        }
+        // Trials for at least a second: right after start-up the JIT's threads hold a core for a while, and a
+        // 2-thread probe that only ever overlaps with them reads as one thread's peak.
         double best = 0;
-        for (int trial = 0; trial < 7; trial++) {
+        long start = System.nanoTime();
+        for (int trial = 0; trial < 7 || (trial < 100 && System.nanoTime() - start < 1_000_000_000L); trial++) {
             double seconds = parallel(threads, () -> fmaLoop(iters));
             best = Math.max(best, threads * iters * 16.0 * 2 * S.length() / seconds / 1e9);
         }
@@ -36,7 +41,8 @@ public final class Peak {
         float[] b = new float[n];
         java.util.Arrays.fill(a, 1f);
         double best = 0;
-        for (int trial = 0; trial < 6; trial++) {
+        long start = System.nanoTime();
+        for (int trial = 0; trial < 6 || (trial < 60 && System.nanoTime() - start < 1_000_000_000L); trial++) {
             double seconds = parallelIndexed(threads, t -> {
                 int from = (int) ((long) n * t / threads);
                 int to = (int) ((long) n * (t + 1) / threads);
