@@ -93,6 +93,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
     private final int outGroups;
     private final int outKg;
     private final int outKgPad;
+    /** Bias per tile column, or null for none. */
     private final float[] bias;
     private final long flops;
 
@@ -227,7 +228,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             outKgPad = packed.kgPad;
         }
         ldo = outGroups * outKgPad;
-        bias = new float[ldo];
+        bias = b == null ? null : new float[ldo];
         if (b != null) {
             for (int ch = 0; ch < k; ch++) {
                 bias[(ch / outKg) * outKgPad + ch % outKg] = b[ch];

@@ -48,7 +48,7 @@ final class DensePlan implements Plan, WorkerPool.Body {
         packed = new Gemm.Packed(1, f, u, (float[]) null);
         packed.fill(wts, 0, Gemm.index(f, kk -> kk * u), Gemm.index(u, kl -> kl));
         runs = new Gemm.Runs(1, new int[] {0}, new int[] {f});
-        bias = new float[packed.kgPad];
+        bias = b == null ? null : new float[packed.kgPad];
         if (b != null) {
             System.arraycopy(b, 0, bias, 0, u);
         }

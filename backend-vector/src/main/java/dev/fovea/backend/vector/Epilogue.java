@@ -53,9 +53,17 @@ final class Epilogue {
 
     /**
      * {@code out[m·ldo + j] = act(out[m·ldo + j] + bias[j])} for {@code m < rows}, {@code j < ldo} (a multiple
-     * of {@link Simd#V}), in place.
+     * of {@link Simd#V}), in place; {@code bias} null for none. Without bias or activation it does nothing.
      */
     static void apply(float[] out, int rows, int ldo, float[] bias, int act) {
+        if (bias == null) {
+            if (act != NONE) {
+                for (int i = 0; i < rows * ldo; i += V) {
+                    activate(FloatVector.fromArray(F, out, i), act).intoArray(out, i);
+                }
+            }
+            return;
+        }
         for (int m = 0; m < rows; m++) {
             int o = m * ldo;
             for (int j = 0; j < ldo; j += V) {
