@@ -16,26 +16,34 @@ import java.util.Locale;
  * The plain-Java runner behind {@code fovea bench}: measures this machine's FMA peak and copy bandwidth, then
  * each workload's median time, and prints GFLOP/s (GB/s for pooling) as a fraction of that peak.
  *
- * <p>When several workloads run, each is measured in a JVM of its own (as JMH forks), started with this JVM's
- * command and flags: the GEMM micro-kernels are shared by every workload, and C2 compiles them for the shapes that
- * ran first. Measured in one JVM after W1–W4, W5 lost 10–30 % (a kernel recompiled after W1's short reduction
- * runs hit an uncommon trap). {@code --same-jvm} measures them all in this JVM instead.
+ * <p>Each workload is measured in {@code forks} JVMs of its own (as JMH forks), started with this JVM's command
+ * and flags, and the median of their medians is reported with their range. A fresh JVM per workload, because the
+ * GEMM micro-kernels are shared by every workload and C2 compiles them for the shapes that ran first (measured in
+ * one JVM after W1–W4, W5 lost 10–30 %: a kernel recompiled after W1's short reduction runs hit an uncommon trap);
+ * several, because on a shared host whole JVM runs land up to 25 % apart. {@code forks = 0} measures in this JVM.
  *
  * <pre>{@code
- * Bench.run(System.out, null, "W2", 1, false, false);   // fovea bench --workload W2 --threads 1
+ * Bench.run(System.out, null, "W2", 1, false, false, 3);   // fovea bench --workload W2 --threads 1
  * }</pre>
  */
 public final class Bench {
     /** Time spent warming each workload up before measuring, and the least time measured. */
-    private static final long WARMUP_NANOS = 2_000_000_000L;
-    private static final long MEASURE_NANOS = 3_000_000_000L;
+    private static final long WARMUP_NANOS = 1_500_000_000L;
+    private static final long WARMUP_LIMIT_NANOS = 12_000_000_000L;
+    private static final long MEASURE_NANOS = 2_000_000_000L;
+    /** JVMs per workload unless told otherwise. */
+    public static final int DEFAULT_FORKS = 3;
     private static final int MIN_SAMPLES = 10;
 
     private Bench() {
     }
 
-    /** One measured workload. */
-    public record Result(String id, int threads, double medianMs, double rate, String unit, double percentOfPeak) {
+    /**
+     * One measured workload: the median time (of the forks' medians), the rate and % of peak it gives, and the
+     * lowest and highest fork medians ({@code forks} JVMs; 0 when measured in the calling JVM).
+     */
+    public record Result(String id, int threads, double medianMs, double rate, String unit, double percentOfPeak,
+                         int forks, double lowMs, double highMs) {
     }
 
     /**
@@ -50,12 +58,12 @@ public final class Bench {
      */
     public static int run(PrintStream out, String backend, String workload, int threads, boolean tsv,
                           boolean peakOnly) {
-        return run(out, backend, workload, threads, tsv, peakOnly, false);
+        return run(out, backend, workload, threads, tsv, peakOnly, DEFAULT_FORKS);
     }
 
-    /** As {@link #run(PrintStream, String, String, int, boolean, boolean)}; {@code sameJvm}: no JVM per workload. */
+    /** As {@link #run(PrintStream, String, String, int, boolean, boolean)}, each workload in {@code forks} JVMs. */
     public static int run(PrintStream out, String backend, String workload, int threads, boolean tsv,
-                          boolean peakOnly, boolean sameJvm) {
+                          boolean peakOnly, int forks) {
         List<String> ids;
         if (workload == null) {
             ids = Workload.IDS;
@@ -72,33 +80,35 @@ public final class Bench {
         int t = options.effectiveThreads();
         double fma = Peak.fmaGflops(t);
         double copy = Peak.copyGbps(t);
-        if (tsv) {
-            out.println("workload\tthreads\tmedian_ms\trate\tunit\tpercent_of_peak\tpeak\tpeak_unit");
-            out.printf(Locale.ROOT, "peak-fma\t%d\t\t%.1f\tGFLOP/s\t100.0\t%.1f\tGFLOP/s%n", t, fma, fma);
-            out.printf(Locale.ROOT, "peak-copy\t%d\t\t%.1f\tGB/s\t100.0\t%.1f\tGB/s%n", t, copy, copy);
-        } else {
+        if (!tsv || peakOnly) {
             out.printf(Locale.ROOT, "peak: FMA %.1f GFLOP/s, copy %.1f GB/s (%d thread%s, %s)%n", fma, copy, t,
                     t == 1 ? "" : "s", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
         }
         if (peakOnly) {
             return 0;
         }
-        boolean fork = ids.size() > 1 && !sameJvm;
         try (Engine engine = backend == null ? Engine.open(options) : Engine.open(backend, options)) {
-            if (!tsv) {
-                out.println("backend: " + engine.name() + (fork ? " (each workload in a JVM of its own)" : ""));
+            if (tsv) {
+                out.println("workload\tthreads\tmedian_ms\trate\tunit\tpercent_of_peak\tpeak\tpeak_unit\tforks"
+                        + "\tlow_ms\thigh_ms");
+                out.printf(Locale.ROOT, "peak-fma\t%d\t\t%.1f\tGFLOP/s\t100.0\t%.1f\tGFLOP/s\t\t\t%n", t, fma, fma);
+                out.printf(Locale.ROOT, "peak-copy\t%d\t\t%.1f\tGB/s\t100.0\t%.1f\tGB/s\t\t\t%n", t, copy, copy);
+            } else {
+                out.println("backend: " + engine.name() + (forks > 0 ? "; each workload in " + forks + " JVM"
+                        + (forks == 1 ? "" : "s") + " of its own, median [range] of their medians" : ""));
             }
             for (String id : ids) {
-                Result r = fork ? measureForked(engine.name(), id, t, fma, copy) : measure(engine, Workload.create(id),
-                        t, fma, copy);
+                Result r = forks > 0 ? measureForked(engine.name(), id, t, fma, copy, forks)
+                        : measure(engine, Workload.create(id), t, fma, copy);
                 if (tsv) {
-                    out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s%n", r.id(), r.threads(),
-                            r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), r.unit().equals("GB/s") ? copy : fma,
-                            r.unit());
+                    out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f%n", r.id(),
+                            r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(),
+                            r.unit().equals("GB/s") ? copy : fma, r.unit(), r.forks(), r.lowMs(), r.highMs());
                 } else {
-                    out.printf(Locale.ROOT, "%-4s threads %d  median %9.3f ms  %8.2f %-7s  %5.1f%% of %s peak%n",
-                            r.id(), r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(),
-                            r.unit().equals("GB/s") ? "copy" : "FMA");
+                    out.printf(Locale.ROOT, "%-4s threads %d  median %9.3f ms%s  %8.2f %-7s  %5.1f%% of %s peak%n",
+                            r.id(), r.threads(), r.medianMs(), r.forks() > 1 ? String.format(Locale.ROOT,
+                                    " [%.3f–%.3f]", r.lowMs(), r.highMs()) : "", r.rate(), r.unit(),
+                            r.percentOfPeak(), r.unit().equals("GB/s") ? "copy" : "FMA");
                 }
                 out.flush();
             }
@@ -109,13 +119,31 @@ public final class Bench {
     /** Prefix of the line a forked measurement prints: id, median ms, FLOPs, bytes. */
     private static final String CHILD_RESULT = "fovea-bench-result\t";
 
-    /** Measures workload {@code id} in a new JVM started with this one's command, flags and class path. */
-    static Result measureForked(String backend, String id, int threads, double fmaPeak, double copyPeak) {
+    /** Measures workload {@code id} in {@code forks} new JVMs started with this one's command, flags and class path. */
+    static Result measureForked(String backend, String id, int threads, double fmaPeak, double copyPeak, int forks) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--measure", id,
                 "--backend", backend, "--threads", Integer.toString(threads)));
+        double[] medians = new double[forks];
+        long flops = 0;
+        long bytes = 0;
+        for (int f = 0; f < forks; f++) {
+            String line = child(cmd, id);
+            String[] fields = line.split("\t");
+            medians[f] = Double.parseDouble(fields[2]);
+            flops = Long.parseLong(fields[3]);
+            bytes = Long.parseLong(fields[4]);
+        }
+        Arrays.sort(medians);
+        Result r = result(id, threads, median(medians), flops, bytes, fmaPeak, copyPeak);
+        return new Result(r.id(), threads, r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), forks, medians[0],
+                medians[forks - 1]);
+    }
+
+    /** Runs one measuring JVM; returns its result line. */
+    private static String child(List<String> cmd, String id) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -124,9 +152,7 @@ public final class Bench {
             if (code != 0 || line == null) {
                 throw new IllegalStateException("benchmark JVM for " + id + " failed (exit " + code + "):\n" + output);
             }
-            String[] f = line.split("\t");
-            double median = Double.parseDouble(f[2]);
-            return result(id, threads, median, Long.parseLong(f[3]), Long.parseLong(f[4]), fmaPeak, copyPeak);
+            return line;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a benchmark JVM for " + id + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -135,14 +161,50 @@ public final class Bench {
         }
     }
 
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     private static Result result(String id, int threads, double median, long flops, long bytes, double fmaPeak,
                                  double copyPeak) {
         if (bytes > 0) {
             double gbps = bytes / (median / 1e3) / 1e9;
-            return new Result(id, threads, median, gbps, "GB/s", 100 * gbps / copyPeak);
+            return new Result(id, threads, median, gbps, "GB/s", 100 * gbps / copyPeak, 0, median, median);
         }
         double gflops = flops / (median / 1e3) / 1e9;
-        return new Result(id, threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak);
+        return new Result(id, threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak, 0, median, median);
+    }
+
+    /**
+     * Runs {@code w} in rounds of about {@link #WARMUP_NANOS}/3 until a round's median time no longer improves by
+     * 2 % (at least {@link #WARMUP_NANOS} in all, at most {@link #WARMUP_LIMIT_NANOS}). With every core computing,
+     * the JIT's compiler threads get little time: W1 with 2 threads still ran at half speed after 2 s.
+     */
+    private static void warmUp(Workload w) {
+        long start = System.nanoTime();
+        double previous = Double.MAX_VALUE;
+        while (true) {
+            long roundStart = System.nanoTime();
+            double[] t = new double[16];
+            int n = 0;
+            while (n < 3 || System.nanoTime() - roundStart < WARMUP_NANOS / 3) {
+                long t0 = System.nanoTime();
+                w.run();
+                if (n == t.length) {
+                    t = Arrays.copyOf(t, n * 2);
+                }
+                t[n++] = System.nanoTime() - t0;
+            }
+            double[] sorted = Arrays.copyOf(t, n);
+            Arrays.sort(sorted);
+            double median = median(sorted);
+            long elapsed = System.nanoTime() - start;
+            if (elapsed > WARMUP_LIMIT_NANOS || (elapsed >= WARMUP_NANOS && median > 0.98 * previous)) {
+                return;
+            }
+            previous = Math.min(previous, median);
+        }
     }
 
     /** Warms {@code w} up, then times single runs and reports the median. */
@@ -150,15 +212,10 @@ public final class Bench {
         try (TensorScope scope = new TensorScope()) {
             w.setUp(engine, scope);
             try {
-                long start = System.nanoTime();
-                int warm = 0;
-                while (warm < 3 || System.nanoTime() - start < WARMUP_NANOS) {
-                    w.run();
-                    warm++;
-                }
+                warmUp(w);
                 double[] samples = new double[64];
                 int count = 0;
-                start = System.nanoTime();
+                long start = System.nanoTime();
                 while (count < MIN_SAMPLES || (System.nanoTime() - start < MEASURE_NANOS && count < 1000)) {
                     long t0 = System.nanoTime();
                     w.run();
@@ -170,7 +227,7 @@ public final class Bench {
                 }
                 double[] s = Arrays.copyOf(samples, count);
                 Arrays.sort(s);
-                double median = count % 2 == 1 ? s[count / 2] : (s[count / 2 - 1] + s[count / 2]) / 2;
+                double median = median(s);
                 return result(w.id(), threads, median, w.memoryBound() ? 0 : w.flops(), w.bytes(), fmaPeak, copyPeak);
             } finally {
                 w.tearDown();
@@ -179,7 +236,7 @@ public final class Bench {
     }
 
     /**
-     * {@code java dev.fovea.bench.Bench [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--same-jvm]};
+     * {@code java dev.fovea.bench.Bench [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--forks N]};
      * {@code --measure W2} is the forked measurement: it prints one result line and no peak.
      */
     public static void main(String[] args) {
@@ -189,7 +246,7 @@ public final class Bench {
         int threads = 0;
         boolean tsv = false;
         boolean peak = false;
-        boolean sameJvm = false;
+        int forks = DEFAULT_FORKS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--workload" -> workload = args[++i];
@@ -198,9 +255,9 @@ public final class Bench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--tsv" -> tsv = true;
                 case "--peak" -> peak = true;
-                case "--same-jvm" -> sameJvm = true;
+                case "--forks" -> forks = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--same-jvm]");
+                        + "; usage: [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--forks N]");
             }
         }
         if (measure != null) {
@@ -213,6 +270,6 @@ public final class Bench {
             }
             System.exit(0);
         }
-        System.exit(run(System.out, backend, workload, threads, tsv, peak, sameJvm));
+        System.exit(run(System.out, backend, workload, threads, tsv, peak, forks));
     }
 }

@@ -43,8 +43,10 @@ class WorkloadTest {
 
     @Test
     void aForkedMeasurementReportsTheWorkloadsFigures() {
-        Bench.Result r = Bench.measureForked("vector", "W6b", 1, 100, 10);
+        Bench.Result r = Bench.measureForked("vector", "W6b", 1, 100, 10, 2);
         assertEquals("W6b", r.id());
+        assertEquals(2, r.forks());
+        assertTrue(r.lowMs() <= r.medianMs() && r.medianMs() <= r.highMs(), r.toString());
         assertEquals("GB/s", r.unit());
         assertTrue(r.medianMs() > 0, r.toString());
         assertEquals(r.rate() * 10, r.percentOfPeak(), 1e-6 * r.percentOfPeak(), "% of the parent's copy peak");

@@ -30,9 +30,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peak", description = "Print only the measured FMA and copy peaks.")
     boolean peak;
 
-    @Option(names = "--same-jvm", description = "Measure every workload in this JVM (default: a JVM per workload, "
-            + "as JMH forks, so that kernels JIT-compiled for one workload's shapes do not slow the next).")
-    boolean sameJvm;
+    @Option(names = "--forks", paramLabel = "N", defaultValue = "" + Bench.DEFAULT_FORKS,
+            description = "JVMs per workload (default: ${DEFAULT-VALUE}), each started fresh as JMH forks, so that "
+                    + "kernels JIT-compiled for one workload's shapes do not slow the next; the median of their "
+                    + "medians is reported with its range. 0: measure every workload in this JVM.")
+    int forks;
 
     @Option(names = "--training", description = "Time fashion-cnn training steps and batch-256 inference instead of "
             + "W1-W6 (1 and 2 threads unless --threads is given).")
@@ -46,12 +48,15 @@ final class BenchCommand implements Callable<Integer> {
         if (threads < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be ≥ 0");
         }
+        if (forks < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--forks must be ≥ 0, got " + forks);
+        }
         spec.commandLine().getOut().flush();
         if (training) {
             dev.fovea.bench.TrainingBench.main(new String[] {"--threads", threads > 0 ? Integer.toString(threads)
                     : "1,2"});
             return 0;
         }
-        return Bench.run(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, peak, sameJvm);
+        return Bench.run(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, peak, forks);
     }
 }
