@@ -110,6 +110,16 @@ public abstract class Workload {
         return scope.fromArray(a, shape, layout);
     }
 
+    /**
+     * A random input in engine memory, filled from the host as {@code Inference.predict} fills its input: the
+     * backend owns the memory its ops stream through.
+     */
+    static Tensor input(Engine engine, TensorScope scope, Shape shape, long seed) {
+        Tensor t = engine.allocate(shape, LAYOUT, scope);
+        engine.copy(random(scope, shape, LAYOUT, seed, 1), t);
+        return t;
+    }
+
     /** Plans {@code op} with random weights (Glorot-like scale) and bias. */
     Plan plan(Engine engine, TensorScope scope, ConvolutionDescriptor op) {
         Plan p = engine.planConvolution(op, weights(scope, op), bias(scope, op));
@@ -183,7 +193,7 @@ public abstract class Workload {
         public void setUp(Engine engine, TensorScope scope) {
             ConvolutionDescriptor op = ConvolutionDescriptor.create(id(), input, LAYOUT, params);
             plan = plan(engine, scope, op);
-            x = random(scope, input, LAYOUT, 2, 1);
+            x = input(engine, scope, input, 2);
             y = engine.allocate(op.output(), LAYOUT, scope);
         }
 
@@ -210,7 +220,7 @@ public abstract class Workload {
         public void setUp(Engine engine, TensorScope scope) {
             this.engine = engine;
             op = PoolingDescriptor.create(id(), Shape.of(8, 64, 112, 112), LAYOUT, params);
-            x = random(scope, op.input(), LAYOUT, 3, 1);
+            x = input(engine, scope, op.input(), 3);
             y = engine.allocate(op.output(), LAYOUT, scope);
             bytes = 4 * (op.input().elementCount() + op.output().elementCount());
         }
@@ -262,7 +272,7 @@ public abstract class Workload {
             conv3 = plan(engine, scope, k3);
             dense1 = plan(engine, scope, f1);
             dense2 = plan(engine, scope, f2);
-            x = random(scope, k1.input(), LAYOUT, 4, 1);
+            x = input(engine, scope, k1.input(), 4);
             p1 = engine.allocate(pool1.output(), LAYOUT, scope);
             p2 = engine.allocate(pool2.output(), LAYOUT, scope);
             c3 = engine.allocate(k3.output(), LAYOUT, scope);
@@ -325,7 +335,7 @@ public abstract class Workload {
             b3a = plan(engine, scope, c3a);
             b3b = plan(engine, scope, c3b);
             b4 = plan(engine, scope, c4);
-            x = random(scope, in, LAYOUT, 5, 1);
+            x = input(engine, scope, in, 5);
             t2 = engine.allocate(c2a.output(), LAYOUT, scope);
             t3 = engine.allocate(c3a.output(), LAYOUT, scope);
             t4 = engine.allocate(pool.output(), LAYOUT, scope);
