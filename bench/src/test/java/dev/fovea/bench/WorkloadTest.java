@@ -53,6 +53,25 @@ class WorkloadTest {
     }
 
     @Test
+    void tsvOutputHasAHeaderThePeaksAndOneLinePerWorkload() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc = Bench.run(new PrintStream(buf, true, StandardCharsets.UTF_8), "vector", "W6b", 1, true, false, 0);
+        assertEquals(0, rc);
+        String[] lines = buf.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(4, lines.length, String.join("\n", lines));
+        assertTrue(lines[0].startsWith("workload\tthreads\tmedian_ms"), lines[0]);
+        assertTrue(lines[1].startsWith("peak-fma\t1\t"), lines[1]);
+        assertTrue(lines[2].startsWith("peak-copy\t1\t"), lines[2]);
+        String[] f = lines[3].split("\t");
+        assertEquals(11, f.length, lines[3]);
+        assertEquals("W6b", f[0]);
+        assertEquals("GB/s", f[4]);
+        double rate = Double.parseDouble(f[3]);
+        double peak = Double.parseDouble(f[6]);
+        assertEquals(100 * rate / peak, Double.parseDouble(f[5]), 0.1, "% of the copy peak printed on the line");
+    }
+
+    @Test
     void unknownWorkloadIsRefused() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc = Bench.run(new PrintStream(buf, true, StandardCharsets.UTF_8), null, "W9", 1, false, false);
