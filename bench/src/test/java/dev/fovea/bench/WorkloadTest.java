@@ -68,7 +68,8 @@ class WorkloadTest {
         assertEquals("GB/s", f[4]);
         double rate = Double.parseDouble(f[3]);
         double peak = Double.parseDouble(f[6]);
-        assertEquals(100 * rate / peak, Double.parseDouble(f[5]), 0.1, "% of the copy peak printed on the line");
+        // The printed figures are rounded (the peak to 0.1 GB/s): agreement within a percentage point.
+        assertEquals(100 * rate / peak, Double.parseDouble(f[5]), 1.0, "% of the copy peak printed on the line");
     }
 
     @Test

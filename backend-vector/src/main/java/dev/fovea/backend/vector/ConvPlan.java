@@ -25,6 +25,8 @@ import jdk.incubator.vector.FloatVector;
  *       patches are first copied into rows of {@code R·S·C/groups} values;</li>
  *   <li>depthwise (one input and one output channel per group): vectorized across channels.</li>
  * </ul>
+ * A 9-element reduction against at most {@link Gemm#NR} filters (3×3 on one channel) takes
+ * {@link Gemm#smallDepth}, weight-stationary (MNIST's W1 median 19.8 → 18.2 ms, 4 JVMs each).
  * Weights are packed at plan time ({@link Gemm.Packed}); bias and activation are fused into the store.
  *
  * <p>With a pooling stage (a convolution planned with the pooling that reads its output), a task computes the
@@ -85,6 +87,8 @@ final class ConvPlan implements Plan, WorkerPool.Body {
     private final int colStride;
     private final Gemm.Packed packed;
     private final Gemm.Runs runs;
+    /** Offsets of a 9-element reduction run by {@link Gemm#smallDepth}, or null. */
+    private final int[] smallOff;
     /** Depthwise weights {@code [r·S + s][cPad]}. */
     private final float[] dwWeights;
     private final int[] dwOff;
@@ -183,6 +187,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             }
             packed = null;
             runs = null;
+            smallOff = null;
             colPtr = null;
             colStride = 0;
             outGroups = 1;
@@ -222,6 +227,18 @@ final class ConvPlan implements Plan, WorkerPool.Body {
                     }
                 }
                 runs = new Gemm.Runs(groups, off, len);
+            }
+            if (mode == Mode.IMPLICIT && groups == 1 && depth == Gemm.SMALL_DEPTH && packed.panels() == 1
+                    && packed.panelWidth[0] == Gemm.NR) {
+                smallOff = new int[depth];
+                int d = 0;
+                for (int t = 0; t < runs.perGroup; t++) {
+                    for (int i = 0; i < runs.len[t]; i++) {
+                        smallOff[d++] = runs.off[t] + i;
+                    }
+                }
+            } else {
+                smallOff = null;
             }
             outGroups = groups;
             outKg = kg;
@@ -284,7 +301,13 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         }
         float[] out = scratch.output(pixels * ldo + Gemm.MR * ldo);
         switch (mode) {
-            case IMPLICIT -> Gemm.multiply(packed, runs, in, rowPtr, pixels, out, ldo);
+            case IMPLICIT -> {
+                if (smallOff != null) {
+                    Gemm.smallDepth(packed, smallOff, in, rowPtr, pixels, out, ldo);
+                } else {
+                    Gemm.multiply(packed, runs, in, rowPtr, pixels, out, ldo);
+                }
+            }
             case IM2COL -> {
                 float[] cols = scratch.columns(pixels * colStride);
                 im2col(in, pixels, cols);

@@ -481,4 +481,83 @@ final class Gemm {
             c70.intoArray(c, o);
         }
     }
+
+    /** The reduction depth {@link #smallDepth} takes: its weights stay in registers (2 × 9 vectors). */
+    static final int SMALL_DEPTH = 9;
+
+    /**
+     * A reduction of exactly {@link #SMALL_DEPTH} elements against one {@link #NR}-wide panel (a first layer on one
+     * channel: 3×3 × 1 → 32 filters), weight-stationary: the panel's rows stay in registers and a pixel costs 9
+     * broadcasts and 18 FMAs, without kernel8x2's per-tile set-up, which dominates at this depth (its GEMM ran at
+     * 35–45 % of peak here). Element {@code d} of pixel {@code m} is {@code a[ptr[m] + off[d]]}; row {@code m} of
+     * the result goes to {@code out[m·ldo .. m·ldo + NR)}. The same products are summed in the same order as
+     * {@link #kernel8x2}, so results are identical. {@code rows} is rounded up to 4: {@code ptr} and {@code out}
+     * need that slack.
+     */
+    static void smallDepth(Packed b, int[] off, float[] a, int[] ptr, int rows, float[] out, int ldo) {
+        float[] w = b.data;
+        int o = b.panelOff[0];
+        FloatVector w00 = FloatVector.fromArray(F, w, o);
+        FloatVector w01 = FloatVector.fromArray(F, w, o + V);
+        FloatVector w10 = FloatVector.fromArray(F, w, o + 1 * NR);
+        FloatVector w11 = FloatVector.fromArray(F, w, o + 1 * NR + V);
+        FloatVector w20 = FloatVector.fromArray(F, w, o + 2 * NR);
+        FloatVector w21 = FloatVector.fromArray(F, w, o + 2 * NR + V);
+        FloatVector w30 = FloatVector.fromArray(F, w, o + 3 * NR);
+        FloatVector w31 = FloatVector.fromArray(F, w, o + 3 * NR + V);
+        FloatVector w40 = FloatVector.fromArray(F, w, o + 4 * NR);
+        FloatVector w41 = FloatVector.fromArray(F, w, o + 4 * NR + V);
+        FloatVector w50 = FloatVector.fromArray(F, w, o + 5 * NR);
+        FloatVector w51 = FloatVector.fromArray(F, w, o + 5 * NR + V);
+        FloatVector w60 = FloatVector.fromArray(F, w, o + 6 * NR);
+        FloatVector w61 = FloatVector.fromArray(F, w, o + 6 * NR + V);
+        FloatVector w70 = FloatVector.fromArray(F, w, o + 7 * NR);
+        FloatVector w71 = FloatVector.fromArray(F, w, o + 7 * NR + V);
+        FloatVector w80 = FloatVector.fromArray(F, w, o + 8 * NR);
+        FloatVector w81 = FloatVector.fromArray(F, w, o + 8 * NR + V);
+        int f0 = off[0];
+        int f1 = off[1];
+        int f2 = off[2];
+        int f3 = off[3];
+        int f4 = off[4];
+        int f5 = off[5];
+        int f6 = off[6];
+        int f7 = off[7];
+        int f8 = off[8];
+        for (int m = 0; m < rows; m += 4) {
+            for (int i = 0; i < 4; i++) {
+                int p = ptr[m + i];
+                FloatVector x = FloatVector.broadcast(F, a[p + f0]);
+                FloatVector c0 = x.mul(w00);
+                FloatVector c1 = x.mul(w01);
+                x = FloatVector.broadcast(F, a[p + f1]);
+                c0 = x.fma(w10, c0);
+                c1 = x.fma(w11, c1);
+                x = FloatVector.broadcast(F, a[p + f2]);
+                c0 = x.fma(w20, c0);
+                c1 = x.fma(w21, c1);
+                x = FloatVector.broadcast(F, a[p + f3]);
+                c0 = x.fma(w30, c0);
+                c1 = x.fma(w31, c1);
+                x = FloatVector.broadcast(F, a[p + f4]);
+                c0 = x.fma(w40, c0);
+                c1 = x.fma(w41, c1);
+                x = FloatVector.broadcast(F, a[p + f5]);
+                c0 = x.fma(w50, c0);
+                c1 = x.fma(w51, c1);
+                x = FloatVector.broadcast(F, a[p + f6]);
+                c0 = x.fma(w60, c0);
+                c1 = x.fma(w61, c1);
+                x = FloatVector.broadcast(F, a[p + f7]);
+                c0 = x.fma(w70, c0);
+                c1 = x.fma(w71, c1);
+                x = FloatVector.broadcast(F, a[p + f8]);
+                c0 = x.fma(w80, c0);
+                c1 = x.fma(w81, c1);
+                int dst = (m + i) * ldo;
+                c0.intoArray(out, dst);
+                c1.intoArray(out, dst + V);
+            }
+        }
+    }
 }
