@@ -25,7 +25,7 @@ import jdk.incubator.vector.FloatVector;
  *       patches are first copied into rows of {@code R·S·C/groups} values;</li>
  *   <li>depthwise (one input and one output channel per group): vectorized across channels.</li>
  * </ul>
- * A 9-element reduction against at most {@link Gemm#NR} filters (3×3 on one channel) takes
+ * A 9-element reduction (3×3 on one channel) whose filters fill one {@link Gemm#NR}-wide panel takes
  * {@link Gemm#smallDepth}, weight-stationary (MNIST's W1 median 19.8 → 18.2 ms, 4 JVMs each).
  * Weights are packed at plan time ({@link Gemm.Packed}); bias and activation are fused into the store.
  *
