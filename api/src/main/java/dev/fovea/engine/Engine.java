@@ -87,7 +87,8 @@ public final class Engine implements AutoCloseable {
             throw new BackendUnavailableException("backend '" + name + "' is unavailable: " + a.describe()
                     + "; available backends: " + Backends.availableNames());
         }
-        LOG.log(System.Logger.Level.INFO, "fovea: using backend ''{0}'' (named)", name);
+        // The caller chose this backend (by name or by its own rule): only automatic choices are logged at INFO.
+        LOG.log(System.Logger.Level.DEBUG, "fovea: using backend ''{0}'' (named)", name);
         return new Engine(p.open(options));
     }
 
