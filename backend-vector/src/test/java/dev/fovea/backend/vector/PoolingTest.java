@@ -65,6 +65,12 @@ class PoolingTest {
                 list.add(new Case(Shape.of(2, 64, 17, 17), layout,
                         PoolingParams.of(mode, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)), true));
                 list.add(new Case(Shape.of(2, 64, 16, 16), layout, PoolingParams.of(mode, 2, 2), false));
+                // Windows overlapping across rows with whole 4-vector channel blocks (max: two output rows at a
+                // time), odd and even output heights, padding, ceil mode.
+                for (int[] ks : new int[][] {{3, 1}, {3, 2}, {2, 1}, {4, 3}, {5, 2}}) {
+                    list.add(new Case(Shape.of(2, 64, 13, 11), layout, new PoolingParams(mode, ks[0], ks[0], ks[1],
+                            ks[1], Padding.explicit(1), ks[1] > 1, ks[1] == 2, false), ks[1] == 3));
+                }
             }
         }
         while (list.size() < 300) {
@@ -88,22 +94,24 @@ class PoolingTest {
     @TestFactory
     Stream<DynamicTest> maxPropagatesNaN() {
         return Stream.of(Layout.values()).map(layout -> DynamicTest.dynamicTest("NaN " + layout, () -> {
-            // 71 channels: 4-vector, 2-vector and tail paths at 512 and 128 bits.
-            PoolingDescriptor op = PoolingDescriptor.create("pool", Shape.of(1, 71, 9, 9), layout,
-                    PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)));
-            try (TensorScope scope = new TensorScope()) {
-                Tensor x = Oracle.tensor(scope, new SplittableRandom(1), op.input(), layout);
-                x.set(Float.NaN, 0, 20, 4, 4);
-                x.set(Float.NaN, 0, 3, 0, 8);
-                x.set(Float.NaN, 0, 50, 8, 0);
-                Tensor expected = Oracle.poisoned(scope, op.output(), layout);
-                REFERENCE.poolingForward(op, x, expected);
-                Tensor y = Oracle.poisoned(scope, op.output(), layout);
-                y.fill(0f);
-                VECTOR.poolingForward(op, x, y);
-                Oracle.assertClose("NaN", expected, y);
-                org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 20, 2, 2)));
-                org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 50, 4, 0)));
+            // 71 channels: 4-vector, 2-vector and tail paths at 512 and 128 bits; 64: two output rows at a time.
+            for (int channels : new int[] {71, 64}) {
+                PoolingDescriptor op = PoolingDescriptor.create("pool", Shape.of(1, channels, 9, 9), layout,
+                        PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)));
+                try (TensorScope scope = new TensorScope()) {
+                    Tensor x = Oracle.tensor(scope, new SplittableRandom(1), op.input(), layout);
+                    x.set(Float.NaN, 0, 20, 4, 4);
+                    x.set(Float.NaN, 0, 3, 0, 8);
+                    x.set(Float.NaN, 0, 50, 8, 0);
+                    Tensor expected = Oracle.poisoned(scope, op.output(), layout);
+                    REFERENCE.poolingForward(op, x, expected);
+                    Tensor y = Oracle.poisoned(scope, op.output(), layout);
+                    y.fill(0f);
+                    VECTOR.poolingForward(op, x, y);
+                    Oracle.assertClose("NaN", expected, y);
+                    org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 20, 2, 2)));
+                    org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 50, 4, 0)));
+                }
             }
         }));
     }
