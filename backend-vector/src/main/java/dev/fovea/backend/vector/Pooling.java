@@ -102,7 +102,7 @@ final class Pooling implements WorkerPool.Body {
             int h1 = h0 + op.strideH();
             int hsB = Math.max(h1, 0);
             int heB = Math.min(Math.min(h1 + op.kernelH(), h + op.pads().bottom()), h);
-            // Rows [hsA, hsB) only A's, [hsB, heA) both, [heA, heB) only B's (overlap: hsB < heA).
+            // Rows [hsA, heA) are A's window, [hsB, heB) B's; they overlap (hsB < heA).
             long dstA = yb + oh * y.stride(2);
             long dstB = dstA + y.stride(2);
             boolean nan = false;
@@ -112,78 +112,61 @@ final class Pooling implements WorkerPool.Body {
                 int we = Math.min(Math.min(w0 + op.kernelW(), wd + op.pads().right()), wd);
                 long col = xb + ws * xs3;
                 for (int ch = 0; ch < c; ch += 4 * V) {
-                    FloatVector t0 = low;
-                    FloatVector t1 = low;
-                    FloatVector t2 = low;
-                    FloatVector t3 = low;
-                    VectorMask<Float> n = F.maskAll(false);
-                    for (int r = hsA; r < hsB; r++) {
-                        long cell = col + r * xs2 + ch;
-                        for (int j = ws; j < we; j++, cell += xs3) {
-                            FloatVector v0 = load(xs, cell);
-                            FloatVector v1 = load(xs, cell + V);
-                            FloatVector v2 = load(xs, cell + 2 * V);
-                            FloatVector v3 = load(xs, cell + 3 * V);
-                            t0 = t0.blend(v0, v0.compare(VectorOperators.GT, t0));
-                            t1 = t1.blend(v1, v1.compare(VectorOperators.GT, t1));
-                            t2 = t2.blend(v2, v2.compare(VectorOperators.GT, t2));
-                            t3 = t3.blend(v3, v3.compare(VectorOperators.GT, t3));
-                            n = n.or(v0.compare(VectorOperators.NE, v0)).or(v1.compare(VectorOperators.NE, v1))
-                                    .or(v2.compare(VectorOperators.NE, v2)).or(v3.compare(VectorOperators.NE, v3));
-                        }
-                    }
-                    FloatVector s0 = low;
-                    FloatVector s1 = low;
-                    FloatVector s2 = low;
-                    FloatVector s3 = low;
-                    for (int r = hsB; r < heA; r++) {
-                        long cell = col + r * xs2 + ch;
-                        for (int j = ws; j < we; j++, cell += xs3) {
-                            FloatVector v0 = load(xs, cell);
-                            FloatVector v1 = load(xs, cell + V);
-                            FloatVector v2 = load(xs, cell + 2 * V);
-                            FloatVector v3 = load(xs, cell + 3 * V);
-                            s0 = s0.blend(v0, v0.compare(VectorOperators.GT, s0));
-                            s1 = s1.blend(v1, v1.compare(VectorOperators.GT, s1));
-                            s2 = s2.blend(v2, v2.compare(VectorOperators.GT, s2));
-                            s3 = s3.blend(v3, v3.compare(VectorOperators.GT, s3));
-                            n = n.or(v0.compare(VectorOperators.NE, v0)).or(v1.compare(VectorOperators.NE, v1))
-                                    .or(v2.compare(VectorOperators.NE, v2)).or(v3.compare(VectorOperators.NE, v3));
-                        }
-                    }
+                    // Each input row once: its maximum over the window's columns goes to A, to B or to both.
+                    FloatVector a0 = low;
+                    FloatVector a1 = low;
+                    FloatVector a2 = low;
+                    FloatVector a3 = low;
                     FloatVector b0 = low;
                     FloatVector b1 = low;
                     FloatVector b2 = low;
                     FloatVector b3 = low;
-                    for (int r = heA; r < heB; r++) {
+                    VectorMask<Float> n = F.maskAll(false);
+                    for (int r = hsA; r < heB; r++) {
+                        FloatVector r0 = low;
+                        FloatVector r1 = low;
+                        FloatVector r2 = low;
+                        FloatVector r3 = low;
                         long cell = col + r * xs2 + ch;
                         for (int j = ws; j < we; j++, cell += xs3) {
                             FloatVector v0 = load(xs, cell);
                             FloatVector v1 = load(xs, cell + V);
                             FloatVector v2 = load(xs, cell + 2 * V);
                             FloatVector v3 = load(xs, cell + 3 * V);
-                            b0 = b0.blend(v0, v0.compare(VectorOperators.GT, b0));
-                            b1 = b1.blend(v1, v1.compare(VectorOperators.GT, b1));
-                            b2 = b2.blend(v2, v2.compare(VectorOperators.GT, b2));
-                            b3 = b3.blend(v3, v3.compare(VectorOperators.GT, b3));
+                            r0 = r0.blend(v0, v0.compare(VectorOperators.GT, r0));
+                            r1 = r1.blend(v1, v1.compare(VectorOperators.GT, r1));
+                            r2 = r2.blend(v2, v2.compare(VectorOperators.GT, r2));
+                            r3 = r3.blend(v3, v3.compare(VectorOperators.GT, r3));
                             n = n.or(v0.compare(VectorOperators.NE, v0)).or(v1.compare(VectorOperators.NE, v1))
                                     .or(v2.compare(VectorOperators.NE, v2)).or(v3.compare(VectorOperators.NE, v3));
+                        }
+                        if (r < heA) {
+                            a0 = a0.blend(r0, r0.compare(VectorOperators.GT, a0));
+                            a1 = a1.blend(r1, r1.compare(VectorOperators.GT, a1));
+                            a2 = a2.blend(r2, r2.compare(VectorOperators.GT, a2));
+                            a3 = a3.blend(r3, r3.compare(VectorOperators.GT, a3));
+                        }
+                        if (r >= hsB) {
+                            b0 = b0.blend(r0, r0.compare(VectorOperators.GT, b0));
+                            b1 = b1.blend(r1, r1.compare(VectorOperators.GT, b1));
+                            b2 = b2.blend(r2, r2.compare(VectorOperators.GT, b2));
+                            b3 = b3.blend(r3, r3.compare(VectorOperators.GT, b3));
                         }
                     }
                     if (n.anyTrue()) {
                         nan = true;
                         continue;
                     }
-                    long a = dstA + ow * y.stride(3) + ch;
-                    long b = dstB + ow * y.stride(3) + ch;
-                    t0.blend(s0, s0.compare(VectorOperators.GT, t0)).intoMemorySegment(ys, a * 4, ORDER);
-                    t1.blend(s1, s1.compare(VectorOperators.GT, t1)).intoMemorySegment(ys, (a + V) * 4, ORDER);
-                    t2.blend(s2, s2.compare(VectorOperators.GT, t2)).intoMemorySegment(ys, (a + 2 * V) * 4, ORDER);
-                    t3.blend(s3, s3.compare(VectorOperators.GT, t3)).intoMemorySegment(ys, (a + 3 * V) * 4, ORDER);
-                    b0.blend(s0, s0.compare(VectorOperators.GT, b0)).intoMemorySegment(ys, b * 4, ORDER);
-                    b1.blend(s1, s1.compare(VectorOperators.GT, b1)).intoMemorySegment(ys, (b + V) * 4, ORDER);
-                    b2.blend(s2, s2.compare(VectorOperators.GT, b2)).intoMemorySegment(ys, (b + 2 * V) * 4, ORDER);
-                    b3.blend(s3, s3.compare(VectorOperators.GT, b3)).intoMemorySegment(ys, (b + 3 * V) * 4, ORDER);
+                    long da = dstA + ow * y.stride(3) + ch;
+                    long db = dstB + ow * y.stride(3) + ch;
+                    a0.intoMemorySegment(ys, da * 4, ORDER);
+                    a1.intoMemorySegment(ys, (da + V) * 4, ORDER);
+                    a2.intoMemorySegment(ys, (da + 2 * V) * 4, ORDER);
+                    a3.intoMemorySegment(ys, (da + 3 * V) * 4, ORDER);
+                    b0.intoMemorySegment(ys, db * 4, ORDER);
+                    b1.intoMemorySegment(ys, (db + V) * 4, ORDER);
+                    b2.intoMemorySegment(ys, (db + 2 * V) * 4, ORDER);
+                    b3.intoMemorySegment(ys, (db + 3 * V) * 4, ORDER);
                 }
             }
             if (nan) {
