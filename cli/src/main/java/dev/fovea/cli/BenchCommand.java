@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code fovea bench}: the W1–W6 workloads of bench/, as fractions of this machine's measured peak. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the benchmark workloads W1-W6 (see bench/RESULTS.md): per workload threads, median ms, "
-                + "GFLOP/s (GB/s for pooling) and % of this machine's FMA peak (copy bandwidth for pooling), the "
+                + "GFLOP/s (GB/s for pooling) and %% of this machine's FMA peak (copy bandwidth for pooling), the "
                 + "peaks measured in the same run by a short Vector API probe."})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand

@@ -58,6 +58,26 @@ class FoveaTest {
         }
     }
 
+    /** Every command's help renders as written: picocli warns on System.err when a description is a bad format. */
+    @Test
+    void everyHelpRendersWithoutPicocliWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Result root = run("--help");
+            assertEquals(0, root.code, root.err);
+            for (String name : new picocli.CommandLine(new Fovea()).getSubcommands().keySet()) {
+                Result r = run(name, "--help");
+                assertEquals(0, r.code, name + ": " + r.err);
+                assertTrue(r.out.contains("Usage: fovea " + name), name + ": " + r.out);
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Test
     void namedMissingBackendFailsWithAvailableList() {
         Result r = run("--backend", "nope", "summary", "mnist-cnn");
