@@ -161,12 +161,11 @@ final class Elementwise {
             FloatVector sum = FloatVector.zero(F);
             for (int j = 0; j < f; j += V) {
                 VectorMask<Float> m = j < main ? F.maskAll(true) : tail;
-                FloatVector e = FloatVector.fromMemorySegment(F, xs, xo + j * 4L, ORDER, m).sub(max)
-                        .lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(F, xs, xo + j * 4L, ORDER, m).sub(max));
                 e.intoMemorySegment(ys, yo + j * 4L, ORDER, m);
                 sum = sum.add(e, m);
             }
-            float scale = 1f / sum.reduceLanes(VectorOperators.ADD);
+            float scale = 1f / VectorMath.sumLanes(sum);
             for (int j = 0; j < f; j += V) {
                 VectorMask<Float> m = j < main ? F.maskAll(true) : tail;
                 FloatVector.fromMemorySegment(F, ys, yo + j * 4L, ORDER, m).mul(scale)

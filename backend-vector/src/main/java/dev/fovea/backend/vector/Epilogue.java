@@ -36,8 +36,8 @@ final class Epilogue {
     static FloatVector activate(FloatVector v, int act) {
         return switch (act) {
             case RELU -> v.max(0f);
-            case SIGMOID -> FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            case TANH -> v.lanewise(VectorOperators.TANH);
+            case SIGMOID -> VectorMath.sigmoid(v);
+            case TANH -> VectorMath.tanh(v);
             default -> v;
         };
     }
@@ -45,8 +45,8 @@ final class Epilogue {
     static float activate(float x, int act) {
         return switch (act) {
             case RELU -> x > 0 ? x : 0f;
-            case SIGMOID -> (float) (1 / (1 + Math.exp(-x)));
-            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> VectorMath.sigmoid(x);
+            case TANH -> VectorMath.tanh(x);
             default -> x;
         };
     }
