@@ -36,22 +36,36 @@ public final class Peak {
 
     /** Best copy GB/s (read + written bytes) of {@code threads} threads, each copying its share. */
     public static double copyGbps(int threads) {
-        int n = 24 << 20; // 96 MiB per array: far beyond L3
-        float[] a = new float[n];
-        float[] b = new float[n];
-        java.util.Arrays.fill(a, 1f);
         double best = 0;
         long start = System.nanoTime();
         for (int trial = 0; trial < 6 || (trial < 60 && System.nanoTime() - start < 1_000_000_000L); trial++) {
-            double seconds = parallelIndexed(threads, t -> {
-                int from = (int) ((long) n * t / threads);
-                int to = (int) ((long) n * (t + 1) / threads);
-                System.arraycopy(a, from, b, from, to - from);
-            });
-            best = Math.max(best, 2.0 * 4 * n / seconds / 1e9);
+            best = Math.max(best, copySampleGbps(threads));
         }
-        sink += b[n / 2];
         return best;
+    }
+
+    /** 96 MiB per array: far beyond L3. Allocated on first use and kept for later probes. */
+    private static final int COPY_FLOATS = 24 << 20;
+    private static float[] copyFrom;
+    private static float[] copyTo;
+
+    /** One copy of the probe's arrays by {@code threads} threads, each copying its share: GB/s (read + written). */
+    public static synchronized double copySampleGbps(int threads) {
+        if (copyFrom == null) {
+            copyFrom = new float[COPY_FLOATS];
+            copyTo = new float[COPY_FLOATS];
+            java.util.Arrays.fill(copyFrom, 1f);
+        }
+        float[] a = copyFrom;
+        float[] b = copyTo;
+        int n = COPY_FLOATS;
+        double seconds = parallelIndexed(threads, t -> {
+            int from = (int) ((long) n * t / threads);
+            int to = (int) ((long) n * (t + 1) / threads);
+            System.arraycopy(a, from, b, from, to - from);
+        });
+        sink += b[n / 2];
+        return 2.0 * 4 * n / seconds / 1e9;
     }
 
     private static void fmaLoop(long iters) {
