@@ -19,12 +19,6 @@ public final class BandwidthTrace {
     private BandwidthTrace() {
     }
 
-    /** Best of 3: a single copy is itself noisy here (12–26 GB/s back to back). */
-    private static double copy(int threads) {
-        return Math.max(Peak.copySampleGbps(threads), Math.max(Peak.copySampleGbps(threads),
-                Peak.copySampleGbps(threads)));
-    }
-
     public static void main(String[] args) {
         if (args.length < 2) {
             System.err.println("usage: BandwidthTrace WORKLOAD SECONDS [THREADS]   (e.g. W6a 20 1)");
@@ -44,13 +38,13 @@ public final class BandwidthTrace {
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             double[] t = new double[100];
             for (int round = 0; System.nanoTime() < end; round++) {
-                double before = copy(threads);
+                double before = Peak.copyGbpsNow(threads);
                 for (int i = 0; i < t.length; i++) {
                     long t0 = System.nanoTime();
                     w.run();
                     t[i] = (System.nanoTime() - t0) / 1e6;
                 }
-                double after = copy(threads);
+                double after = Peak.copyGbpsNow(threads);
                 Arrays.sort(t);
                 double median = (t[49] + t[50]) / 2;
                 System.out.printf(Locale.ROOT, "%d\t%.3f\t%.1f\t%.1f\t%.1f%n", round, median,

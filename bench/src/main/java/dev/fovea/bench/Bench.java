@@ -22,6 +22,8 @@ import java.util.Locale;
  * GEMM micro-kernels are shared by every workload and C2 compiles them for the shapes that ran first (measured in
  * one JVM after W1–W4, W5 lost 10–30 %: a kernel recompiled after W1's short reduction runs hit an uncommon trap);
  * several, because on a shared host whole JVM runs land up to 25 % apart. {@code forks = 0} measures in this JVM.
+ * Pooling is also compared with the copy bandwidth measured between its own measuring rounds (see
+ * {@link #measure}), next to the comparison with the run's copy peak.
  *
  * <pre>{@code
  * Bench.run(System.out, null, "W2", 1, false, false, 3);   // fovea bench --workload W2 --threads 1
@@ -35,16 +37,25 @@ public final class Bench {
     /** JVMs per workload unless told otherwise. */
     public static final int DEFAULT_FORKS = 3;
     private static final int MIN_SAMPLES = 10;
+    /** A memory-bound workload's measuring round between two copy probes. */
+    private static final long ROUND_NANOS = 250_000_000L;
 
     private Bench() {
     }
 
     /**
      * One measured workload: the median time (of the forks' medians), the rate and % of peak it gives, and the
-     * lowest and highest fork medians ({@code forks} JVMs; 0 when measured in the calling JVM).
+     * lowest and highest fork medians ({@code forks} JVMs; 0 when measured in the calling JVM). For a memory-bound
+     * workload also {@code percentOfCopyAlongside}: the median of its rounds' rates as % of the copy bandwidth
+     * measured between them (median over the forks); NaN otherwise.
      */
     public record Result(String id, int threads, double medianMs, double rate, String unit, double percentOfPeak,
-                         int forks, double lowMs, double highMs) {
+                         int forks, double lowMs, double highMs, double percentOfCopyAlongside) {
+    }
+
+    private static Result withAlongside(Result r, double percentOfCopyAlongside) {
+        return new Result(r.id(), r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), r.forks(),
+                r.lowMs(), r.highMs(), percentOfCopyAlongside);
     }
 
     /**
@@ -102,9 +113,9 @@ public final class Bench {
         copy = Math.max(copy, Peak.copyGbps(t));
         if (tsv) {
             out.println("workload\tthreads\tmedian_ms\trate\tunit\tpercent_of_peak\tpeak\tpeak_unit\tforks"
-                    + "\tlow_ms\thigh_ms");
-            out.printf(Locale.ROOT, "peak-fma\t%d\t\t%.1f\tGFLOP/s\t100.0\t%.1f\tGFLOP/s\t\t\t%n", t, fma, fma);
-            out.printf(Locale.ROOT, "peak-copy\t%d\t\t%.1f\tGB/s\t100.0\t%.1f\tGB/s\t\t\t%n", t, copy, copy);
+                    + "\tlow_ms\thigh_ms\tpercent_of_copy_alongside");
+            out.printf(Locale.ROOT, "peak-fma\t%d\t\t%.1f\tGFLOP/s\t100.0\t%.1f\tGFLOP/s\t\t\t\t%n", t, fma, fma);
+            out.printf(Locale.ROOT, "peak-copy\t%d\t\t%.1f\tGB/s\t100.0\t%.1f\tGB/s\t\t\t\t%n", t, copy, copy);
         } else {
             printPeaks(out, fma, copy, t);
             out.println("backend: " + name + (forks > 0 ? "; each workload in " + forks + " JVM"
@@ -114,16 +125,19 @@ public final class Bench {
             double peak = measured.unit().equals("GB/s") ? copy : fma;
             Result r = new Result(measured.id(), measured.threads(), measured.medianMs(), measured.rate(),
                     measured.unit(), 100 * measured.rate() / peak, measured.forks(), measured.lowMs(),
-                    measured.highMs());
+                    measured.highMs(), measured.percentOfCopyAlongside());
             if (tsv) {
-                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f%n", r.id(),
+                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f\t%s%n", r.id(),
                         r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), peak, r.unit(), r.forks(),
-                        r.lowMs(), r.highMs());
+                        r.lowMs(), r.highMs(), Double.isNaN(r.percentOfCopyAlongside()) ? ""
+                                : String.format(Locale.ROOT, "%.1f", r.percentOfCopyAlongside()));
             } else {
-                out.printf(Locale.ROOT, "%-4s threads %d  median %9.3f ms%s  %8.2f %-7s  %5.1f%% of %s peak%n",
+                out.printf(Locale.ROOT, "%-4s threads %d  median %9.3f ms%s  %8.2f %-7s  %5.1f%% of %s peak%s%n",
                         r.id(), r.threads(), r.medianMs(), r.forks() > 1 ? String.format(Locale.ROOT,
                                 " [%.3f–%.3f]", r.lowMs(), r.highMs()) : "", r.rate(), r.unit(),
-                        r.percentOfPeak(), r.unit().equals("GB/s") ? "copy" : "FMA");
+                        r.percentOfPeak(), r.unit().equals("GB/s") ? "copy" : "FMA",
+                        Double.isNaN(r.percentOfCopyAlongside()) ? "" : String.format(Locale.ROOT,
+                                " (%.1f%% of the copy measured between its rounds)", r.percentOfCopyAlongside()));
             }
         }
         out.flush();
@@ -135,7 +149,7 @@ public final class Bench {
                 t == 1 ? "" : "s", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
     }
 
-    /** Prefix of the line a forked measurement prints: id, median ms, FLOPs, bytes. */
+    /** Prefix of the line a forked measurement prints: id, median ms, FLOPs, bytes, % of copy alongside. */
     private static final String CHILD_RESULT = "fovea-bench-result\t";
 
     /** Measures workload {@code id} in {@code forks} new JVMs started with this one's command, flags and class path. */
@@ -146,6 +160,7 @@ public final class Bench {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--measure", id,
                 "--backend", backend, "--threads", Integer.toString(threads)));
         double[] medians = new double[forks];
+        double[] alongside = new double[forks];
         long flops = 0;
         long bytes = 0;
         for (int f = 0; f < forks; f++) {
@@ -154,11 +169,13 @@ public final class Bench {
             medians[f] = Double.parseDouble(fields[2]);
             flops = Long.parseLong(fields[3]);
             bytes = Long.parseLong(fields[4]);
+            alongside[f] = Double.parseDouble(fields[5]);
         }
         Arrays.sort(medians);
+        Arrays.sort(alongside);
         Result r = result(id, threads, median(medians), flops, bytes, fmaPeak, copyPeak);
         return new Result(r.id(), threads, r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), forks, medians[0],
-                medians[forks - 1]);
+                medians[forks - 1], median(alongside));
     }
 
     /** Runs one measuring JVM; returns its result line. */
@@ -189,10 +206,11 @@ public final class Bench {
                                  double copyPeak) {
         if (bytes > 0) {
             double gbps = bytes / (median / 1e3) / 1e9;
-            return new Result(id, threads, median, gbps, "GB/s", 100 * gbps / copyPeak, 0, median, median);
+            return new Result(id, threads, median, gbps, "GB/s", 100 * gbps / copyPeak, 0, median, median, Double.NaN);
         }
         double gflops = flops / (median / 1e3) / 1e9;
-        return new Result(id, threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak, 0, median, median);
+        return new Result(id, threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak, 0, median, median,
+                Double.NaN);
     }
 
     /**
@@ -226,7 +244,12 @@ public final class Bench {
         }
     }
 
-    /** Warms {@code w} up, then times single runs and reports the median. */
+    /**
+     * Warms {@code w} up, then times single runs and reports the median. A memory-bound workload is timed in rounds
+     * of {@link #ROUND_NANOS} with the copy probe between them, and each round's rate is also taken as a fraction of
+     * the copy bandwidth measured next to it (the lower of the probes before and after): this host's bandwidth moves
+     * for seconds at a time (copy 17 vs 26 GB/s), and a peak measured a minute earlier does not see it.
+     */
     public static Result measure(Engine engine, Workload w, int threads, double fmaPeak, double copyPeak) {
         try (TensorScope scope = new TensorScope()) {
             w.setUp(engine, scope);
@@ -234,20 +257,42 @@ public final class Bench {
                 warmUp(w);
                 double[] samples = new double[64];
                 int count = 0;
+                double[] alongside = new double[16];
+                int rounds = 0;
+                double copyBefore = w.memoryBound() ? Peak.copyGbpsNow(threads) : 0;
                 long start = System.nanoTime();
                 while (count < MIN_SAMPLES || (System.nanoTime() - start < MEASURE_NANOS && count < 1000)) {
-                    long t0 = System.nanoTime();
-                    w.run();
-                    long t1 = System.nanoTime();
-                    if (count == samples.length) {
-                        samples = Arrays.copyOf(samples, count * 2);
+                    long roundStart = System.nanoTime();
+                    int first = count;
+                    do {
+                        long t0 = System.nanoTime();
+                        w.run();
+                        long t1 = System.nanoTime();
+                        if (count == samples.length) {
+                            samples = Arrays.copyOf(samples, count * 2);
+                        }
+                        samples[count++] = (t1 - t0) / 1e6;
+                    } while (count - first < 3 || !w.memoryBound() || System.nanoTime() - roundStart < ROUND_NANOS);
+                    if (w.memoryBound()) {
+                        double copyAfter = Peak.copyGbpsNow(threads);
+                        double[] round = Arrays.copyOfRange(samples, first, count);
+                        Arrays.sort(round);
+                        double gbps = w.bytes() / median(round) / 1e6;
+                        if (rounds == alongside.length) {
+                            alongside = Arrays.copyOf(alongside, rounds * 2);
+                        }
+                        alongside[rounds++] = 100 * gbps / Math.min(copyBefore, copyAfter);
+                        copyBefore = copyAfter;
                     }
-                    samples[count++] = (t1 - t0) / 1e6;
                 }
                 double[] s = Arrays.copyOf(samples, count);
                 Arrays.sort(s);
                 double median = median(s);
-                return result(w.id(), threads, median, w.memoryBound() ? 0 : w.flops(), w.bytes(), fmaPeak, copyPeak);
+                double[] a = Arrays.copyOf(alongside, rounds);
+                Arrays.sort(a);
+                Result r = result(w.id(), threads, median, w.memoryBound() ? 0 : w.flops(), w.bytes(), fmaPeak,
+                        copyPeak);
+                return withAlongside(r, rounds > 0 ? median(a) : Double.NaN);
             } finally {
                 w.tearDown();
             }
@@ -284,8 +329,8 @@ public final class Bench {
             try (Engine engine = backend == null ? Engine.open(options) : Engine.open(backend, options)) {
                 Workload w = Workload.create(measure);
                 Result r = measure(engine, w, options.effectiveThreads(), 1, 1);
-                System.out.printf(Locale.ROOT, "%s%s\t%.6f\t%d\t%d%n", CHILD_RESULT, r.id(), r.medianMs(), w.flops(),
-                        w.bytes());
+                System.out.printf(Locale.ROOT, "%s%s\t%.6f\t%d\t%d\t%.3f%n", CHILD_RESULT, r.id(), r.medianMs(),
+                        w.flops(), w.bytes(), r.percentOfCopyAlongside());
             }
             System.exit(0);
         }

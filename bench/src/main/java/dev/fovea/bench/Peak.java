@@ -44,6 +44,14 @@ public final class Peak {
         return best;
     }
 
+    /**
+     * Copy GB/s right now: the best of 3 single copies (a single copy is itself noisy here, 12–26 GB/s back to
+     * back). Measured between rounds of a memory-bound workload, it tells the host's bandwidth at that moment.
+     */
+    public static double copyGbpsNow(int threads) {
+        return Math.max(copySampleGbps(threads), Math.max(copySampleGbps(threads), copySampleGbps(threads)));
+    }
+
     /** 96 MiB per array: far beyond L3. Allocated on first use and kept for later probes. */
     private static final int COPY_FLOATS = 24 << 20;
     private static float[] copyFrom;

@@ -50,6 +50,8 @@ class WorkloadTest {
         assertEquals("GB/s", r.unit());
         assertTrue(r.medianMs() > 0, r.toString());
         assertEquals(r.rate() * 10, r.percentOfPeak(), 1e-6 * r.percentOfPeak(), "% of the parent's copy peak");
+        assertTrue(r.percentOfCopyAlongside() > 0 && r.percentOfCopyAlongside() < 1000,
+                "a pooling is also compared with the copy measured between its rounds: " + r);
     }
 
     @Test
@@ -63,7 +65,10 @@ class WorkloadTest {
         assertTrue(lines[1].startsWith("peak-fma\t1\t"), lines[1]);
         assertTrue(lines[2].startsWith("peak-copy\t1\t"), lines[2]);
         String[] f = lines[3].split("\t");
-        assertEquals(11, f.length, lines[3]);
+        assertEquals(12, f.length, lines[3]);
+        assertEquals(12, lines[0].split("\t").length, lines[0]);
+        double alongside = Double.parseDouble(f[11]);
+        assertTrue(alongside > 0 && alongside < 1000, "% of the copy measured between the rounds: " + lines[3]);
         assertEquals("W6b", f[0]);
         assertEquals("GB/s", f[4]);
         double rate = Double.parseDouble(f[3]);
