@@ -40,6 +40,7 @@ public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.fovea.engine");
 
     private final Backend backend;
+    private volatile boolean closed;
 
     private Engine(Backend backend) {
         this.backend = backend;
@@ -336,8 +337,14 @@ public final class Engine implements AutoCloseable {
         return backend;
     }
 
+    /** Whether {@link #close()} has not been called yet (models' inferences refuse a closed engine). */
+    public boolean isOpen() {
+        return !closed;
+    }
+
     @Override
     public void close() {
+        closed = true;
         backend.close();
     }
 

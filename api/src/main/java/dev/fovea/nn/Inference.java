@@ -6,16 +6,18 @@ import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * A model compiled for one engine: plans (packed weights, chosen algorithms) are made once per batch size
- * and reused. Each {@link #predict} call allocates its activations from its own scope and frees them on return.
- * A convolution followed by a pooling runs as one fused plan where the backend offers one
+ * A model compiled for one engine: plans (packed weights, chosen algorithms) are made on first use of a batch
+ * size and reused. Each {@link #predict} call allocates its activations from its own scope and frees them on
+ * return. A convolution followed by a pooling runs as one fused plan where the backend offers one
  * ({@link Engine#planConvolutionPooled}), except in {@link #trace}, which shows the convolution's own output.
  *
  * <pre>{@code
@@ -24,22 +26,37 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Thread-safety: {@code predict} may be called from many threads at once; the weights are read when the
- * plans are made, so change weights before compiling, then compile again.
+ * <p>Plan cache: the plans of the {@link #cachedBatchSizeLimit()} most recently used batch sizes are kept
+ * ({@link #DEFAULT_CACHED_BATCH_SIZES} unless {@link Model#compile(Engine, int)} says otherwise); the least
+ * recently used batch size's plans are closed (their packed weights and backend resources released) when
+ * another batch size needs room, and are made again if that batch size comes back. So memory stays bounded
+ * however many batch sizes a server sees; a workload cycling through more batch sizes than the limit re-plans.
+ *
+ * <p>Weights: when the model's weights change ({@link Model#setWeights}, {@code SafeTensors.load}, training,
+ * or {@link Model#weightsChanged()}), the next call drops every plan and re-plans with the new values.
+ *
+ * <p>Thread-safety: {@code predict} may be called from many threads at once; a plan evicted while another
+ * thread runs it is closed when that run ends. Changing the model's weights while a prediction runs is not
+ * safe. After {@link #close()}, or once the engine or model is closed, calls throw {@link IllegalStateException}.
  */
 public final class Inference implements AutoCloseable {
-    private record Key(Node node, int batch) {
-    }
+    /** Batch sizes whose plans {@link Model#compile(Engine)} keeps. */
+    public static final int DEFAULT_CACHED_BATCH_SIZES = 8;
 
     private final Model model;
     private final Engine engine;
-    private final Map<Key, Plan> plans = new ConcurrentHashMap<>();
-    /** Fused convolution + pooling plans, keyed by the convolution's node; empty where the backend has none. */
-    private final Map<Key, Optional<Plan>> fused = new ConcurrentHashMap<>();
+    private final int capacity;
+    /** Plans by batch size, least recently used first. Guarded by {@code this}. */
+    private final LinkedHashMap<Integer, Plans> cache = new LinkedHashMap<>(16, 0.75f, true);
+    /** The weights version the cached plans were made from. Guarded by {@code this}. */
+    private long cachedVersion;
+    private volatile boolean closed;
 
-    Inference(Model model, Engine engine) {
+    Inference(Model model, Engine engine, int capacity) {
         this.model = model;
         this.engine = engine;
+        this.capacity = capacity;
+        this.cachedVersion = model.weightsVersion();
     }
 
     public Model model() {
@@ -50,11 +67,23 @@ public final class Inference implements AutoCloseable {
         return engine;
     }
 
+    /** How many batch sizes' plans are kept at most. */
+    public int cachedBatchSizeLimit() {
+        return capacity;
+    }
+
+    /** The batch sizes whose plans are cached now, least recently used first (a snapshot, for monitoring). */
+    public synchronized List<Integer> cachedBatchSizes() {
+        return List.copyOf(cache.keySet());
+    }
+
     /**
      * Runs the model on {@code x} ({@code [N, C, H, W]} host tensor, any layout) and returns the output as a new
      * host tensor from {@code out}, in the model's layout.
      */
     public Tensor predict(Tensor x, TensorScope out) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(out, "out");
         return run(x, out, null);
     }
 
@@ -63,9 +92,43 @@ public final class Inference implements AutoCloseable {
      * layer's output, by layer name in order — the feature maps visualizations show.
      */
     public Map<String, Tensor> trace(Tensor x, TensorScope out) {
-        Map<String, Tensor> outputs = new java.util.LinkedHashMap<>();
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(out, "out");
+        Map<String, Tensor> outputs = new LinkedHashMap<>();
         run(x, out, outputs);
         return outputs;
+    }
+
+    /**
+     * Runs the model on {@code batch} items given in the model's layout order ({@code batch} × the input's
+     * {@code C·H·W} floats); returns the outputs likewise.
+     */
+    public float[] predict(float[] x, int batch) {
+        Objects.requireNonNull(x, "x");
+        Shape item = model.inputShape(1);
+        long perItem = item.perItem();
+        Violations v = new Violations("model '" + model.name() + "'");
+        if (v.check(batch > 0, "batch", "predict needs a batch of at least 1 image, got batch " + batch
+                + " (for " + x.length + " floats)")) {
+            v.check(x.length == batch * perItem, "x", "predict expects " + batch + " × " + perShape(item) + " = "
+                    + batch * perItem + " floats, got " + x.length);
+        }
+        v.throwIfAny("images one after another, each [C, H, W] stored in " + model.layout() + " order");
+        try (TensorScope s = new TensorScope()) {
+            Tensor in = s.allocate(model.inputShape(batch), model.layout());
+            in.copyFrom(x);
+            return predict(in, s).toArray();
+        }
+    }
+
+    /** The per-item logical shape without the batch axis: {@code [C, H, W]}. */
+    private static String perShape(Shape item) {
+        int[] d = item.dims();
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 1; i < d.length; i++) {
+            sb.append(i > 1 ? ", " : "").append(d[i]);
+        }
+        return sb.append(']').toString();
     }
 
     private Tensor run(Tensor x, TensorScope out, Map<String, Tensor> trace) {
@@ -76,17 +139,18 @@ public final class Inference implements AutoCloseable {
                 + " (layout " + model.layout() + ": " + model.layout().format(expected, null) + ")");
         v.throwIfAny("predict");
         x.checkAlive();
+        Plans plans = acquire(n);
         try (TensorScope pass = new TensorScope()) {
             Tensor in = engine.allocate(expected, model.layout(), pass);
             engine.copy(x, in);
-            Run run = new Run(this, pass, n);
+            Run run = new Run(this, plans, pass, n);
             Tensor t = in;
             List<Node> nodes = model.nodes();
             for (int i = 0; i < nodes.size(); i++) {
                 Node node = nodes.get(i);
                 if (trace == null && i + 1 < nodes.size() && node instanceof Conv2D.ConvNode conv
                         && nodes.get(i + 1) instanceof Pooling2D.PoolNode pool) {
-                    Optional<Plan> both = fusedPlan(conv, pool, n);
+                    Optional<Plan> both = plans.fused(conv, pool);
                     if (both.isPresent()) {
                         Tensor y = run.allocate(pool.output);
                         both.get().execute(t, y);
@@ -105,39 +169,103 @@ public final class Inference implements AutoCloseable {
             Tensor result = out.allocate(t.shape(), model.layout());
             engine.copy(t, result);
             return result;
+        } finally {
+            release(plans);
         }
     }
 
-    /** Runs the model on {@code batch} items given in the model's layout order; returns the outputs likewise. */
-    public float[] predict(float[] x, int batch) {
-        try (TensorScope s = new TensorScope()) {
-            Tensor in = s.allocate(model.inputShape(batch), model.layout());
-            in.copyFrom(x);
-            return predict(in, s).toArray();
+    /**
+     * The plans for {@code batch}, held until {@link #release}: made afresh when the weights changed since the
+     * cached ones were made, and evicting the least recently used batch size when the cache is full.
+     */
+    synchronized Plans acquire(int batch) {
+        checkUsable();
+        long version = model.weightsVersion();
+        if (version != cachedVersion) {
+            cache.values().forEach(this::retire);
+            cache.clear();
+            cachedVersion = version;
+        }
+        Plans p = cache.get(batch);
+        if (p == null) {
+            p = new Plans(batch);
+            cache.put(batch, p);
+            if (cache.size() > capacity) {
+                var eldest = cache.entrySet().iterator();
+                retire(eldest.next().getValue());
+                eldest.remove();
+            }
+        }
+        p.users++;
+        return p;
+    }
+
+    synchronized void release(Plans p) {
+        if (--p.users == 0 && p.retired) {
+            p.closeAll();
         }
     }
 
-    Plan plan(Node node, int batch, Supplier<Plan> create) {
-        return plans.computeIfAbsent(new Key(node, batch), k -> create.get());
+    /** Takes {@code p} out of service: closed now if unused, else by the last {@link #release}. */
+    private void retire(Plans p) {
+        p.retired = true;
+        if (p.users == 0) {
+            p.closeAll();
+        }
     }
 
-    private Optional<Plan> fusedPlan(Conv2D.ConvNode conv, Pooling2D.PoolNode pool, int batch) {
-        return fused.computeIfAbsent(new Key(conv, batch), k -> {
-            List<Tensor> w = model.weightsOf(conv);
-            return engine.planConvolutionPooled(conv.descriptor.withBatch(batch), pool.descriptor.withBatch(batch),
-                    w.get(0), conv.descriptor.bias() ? w.get(1) : null);
-        });
+    private void checkUsable() {
+        if (closed) {
+            throw new IllegalStateException("this Inference of model '" + model.name() + "' was closed; compile"
+                    + " the model again");
+        }
+        if (!engine.isOpen()) {
+            throw new IllegalStateException("the engine (backend '" + engine.name() + "') of this Inference of"
+                    + " model '" + model.name() + "' was closed");
+        }
+        model.checkOpen();
     }
 
+    /** Closes every plan (those in use when the running calls end); later calls throw. Idempotent. */
     @Override
-    public void close() {
-        for (Plan p : List.copyOf(plans.values())) {
-            p.close();
+    public synchronized void close() {
+        closed = true;
+        cache.values().forEach(this::retire);
+        cache.clear();
+    }
+
+    /** The plans of one batch size made from one version of the weights. */
+    final class Plans {
+        private final int batch;
+        private final Map<Node, Plan> plans = new ConcurrentHashMap<>();
+        /** Fused convolution + pooling plans, keyed by the convolution's node; empty where the backend has none. */
+        private final Map<Node, Optional<Plan>> fused = new ConcurrentHashMap<>();
+        /** Runs holding these plans, and whether they left the cache. Guarded by the Inference. */
+        private int users;
+        private boolean retired;
+
+        private Plans(int batch) {
+            this.batch = batch;
         }
-        plans.clear();
-        for (Optional<Plan> p : List.copyOf(fused.values())) {
-            p.ifPresent(Plan::close);
+
+        /** The node's plan, made by {@code create} on first use. */
+        Plan plan(Node node, Supplier<Plan> create) {
+            return plans.computeIfAbsent(node, k -> create.get());
         }
-        fused.clear();
+
+        Optional<Plan> fused(Conv2D.ConvNode conv, Pooling2D.PoolNode pool) {
+            return fused.computeIfAbsent(conv, k -> {
+                List<Tensor> w = model.weightsOf(conv);
+                return engine.planConvolutionPooled(conv.descriptor.withBatch(batch),
+                        pool.descriptor.withBatch(batch), w.get(0), conv.descriptor.bias() ? w.get(1) : null);
+            });
+        }
+
+        private void closeAll() {
+            plans.values().forEach(Plan::close);
+            plans.clear();
+            fused.values().forEach(p -> p.ifPresent(Plan::close));
+            fused.clear();
+        }
     }
 }

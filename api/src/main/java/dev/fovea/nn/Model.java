@@ -12,15 +12,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A built network: inferred shapes, host weights, a summary. Run it with {@link #compile(Engine)}.
  * Weights are named {@code <layer>.<param>} ({@code conv2d.kernel}, {@code conv2d.bias}, {@code dense_1.kernel});
  * a convolution kernel is {@code [K, C/groups, kH, kW]}, a dense kernel {@code [F, U]}.
  *
+ * <p>Weights may change at any time ({@link #setWeights}, {@link #initialize}, {@code SafeTensors.load}, a
+ * {@code Trainer}): every {@link Inference} compiled from this model notices the change on its next call and
+ * re-plans with the new values. Code that writes into the tensors of {@link #namedWeights()} itself calls
+ * {@link #weightsChanged()} afterwards.
+ *
  * <p>Thread-safety: reading a model (summary, weights) is safe from many threads; changing weights is not safe
- * while another thread reads them or compiles. Close the model to free its weights.
+ * while another thread reads them, compiles or predicts. Close the model to free its weights; using them
+ * afterwards throws {@link IllegalStateException}.
  */
 public final class Model implements AutoCloseable {
     private final String name;
@@ -29,6 +37,8 @@ public final class Model implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<Node, List<Tensor>> weights = new LinkedHashMap<>();
     private final TensorScope weightScope = new TensorScope();
+    /** Bumped on every weight change; compiled plans remember the version they packed. */
+    private final AtomicLong weightsVersion = new AtomicLong();
 
     Model(String name, Input input, Layout layout, List<Layer> layers, long seed) {
         this.name = name;
@@ -79,6 +89,7 @@ public final class Model implements AutoCloseable {
 
     /** Re-initializes every weight from {@code seed}: kernels by their initializer, biases to zero. */
     public void initialize(long seed) {
+        checkOpen();
         int index = 0;
         for (Map.Entry<Node, List<Tensor>> e : weights.entrySet()) {
             List<Param> ps = e.getKey().params();
@@ -90,10 +101,29 @@ public final class Model implements AutoCloseable {
                 e.getValue().get(i).copyFrom(values);
             }
         }
+        weightsChanged();
     }
 
-    /** Every learnable tensor by name ({@code conv2d.kernel}), in layer order. The tensors are the model's own. */
+    /**
+     * Tells compiled {@link Inference}s that the weights changed, so their next call re-plans with the new values.
+     * {@link #setWeights}, {@link #initialize}, {@code SafeTensors.load} and training call it; call it yourself
+     * after writing into the tensors of {@link #namedWeights()}.
+     */
+    public void weightsChanged() {
+        weightsVersion.incrementAndGet();
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return weightScope.isOpen();
+    }
+
+    /**
+     * Every learnable tensor by name ({@code conv2d.kernel}), in layer order. The tensors are the model's own:
+     * after writing into them, call {@link #weightsChanged()}.
+     */
     public Map<String, Tensor> namedWeights() {
+        checkOpen();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<Node, List<Tensor>> e : weights.entrySet()) {
             List<Param> ps = e.getKey().params();
@@ -106,17 +136,24 @@ public final class Model implements AutoCloseable {
 
     /** Copies of the layer's weights ({@code kernel}, then {@code bias}), each in logical order. */
     public List<float[]> getWeights(String layer) {
+        checkOpen();
         return weightsOf(node(layer)).stream().map(Tensor::toArray).toList();
     }
 
     /** Replaces the layer's weights; all sizes are checked before anything is written. */
     public void setWeights(String layer, List<float[]> values) {
+        Objects.requireNonNull(values, "values");
+        checkOpen();
         Node n = node(layer);
         List<Param> ps = n.params();
         Violations v = new Violations(n.layer.type() + " '" + n.name + "'");
         v.check(values.size() == ps.size(), "weights", "expected " + ps.size() + " tensors "
                 + ps.stream().map(p -> p.name() + " " + p.shape()).toList() + ", got " + values.size());
         for (int i = 0; i < Math.min(values.size(), ps.size()); i++) {
+            if (values.get(i) == null) {
+                v.add(ps.get(i).name(), ps.get(i).name() + " is null");
+                continue;
+            }
             long want = ps.get(i).shape().elementCount();
             v.check(values.get(i).length == want, ps.get(i).name(), ps.get(i).name() + " needs " + want
                     + " values for shape " + ps.get(i).shape() + ", got " + values.get(i).length);
@@ -126,6 +163,7 @@ public final class Model implements AutoCloseable {
         for (int i = 0; i < ts.size(); i++) {
             ts.get(i).copyFrom(values.get(i));
         }
+        weightsChanged();
     }
 
     /** Total learnable parameters. */
@@ -172,14 +210,44 @@ public final class Model implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Prepares the model for {@code engine}; the weights are read now (set them before compiling). */
+    /**
+     * Prepares the model for {@code engine}, keeping the plans of up to {@link Inference#DEFAULT_CACHED_BATCH_SIZES}
+     * batch sizes. Later weight changes are picked up by the returned {@link Inference}.
+     */
     public Inference compile(Engine engine) {
-        return new Inference(this, engine);
+        return compile(engine, Inference.DEFAULT_CACHED_BATCH_SIZES);
     }
 
+    /**
+     * Like {@link #compile(Engine)}, keeping the plans (packed weights, backend resources) of the
+     * {@code cachedBatchSizes} most recently used batch sizes; a server that sees many batch sizes trades
+     * re-planning time against memory here.
+     */
+    public Inference compile(Engine engine, int cachedBatchSizes) {
+        Objects.requireNonNull(engine, "engine");
+        if (cachedBatchSizes < 1) {
+            throw new IllegalArgumentException("cachedBatchSizes must be at least 1, got " + cachedBatchSizes);
+        }
+        checkOpen();
+        return new Inference(this, engine, cachedBatchSizes);
+    }
+
+    /** Frees the weights; idempotent. Inferences compiled from the model refuse to run afterwards. */
     @Override
     public void close() {
         weightScope.close();
+    }
+
+    long weightsVersion() {
+        return weightsVersion.get();
+    }
+
+    /** Throws {@link IllegalStateException} naming the model once it is closed. */
+    void checkOpen() {
+        if (!weightScope.isOpen()) {
+            throw new IllegalStateException("model '" + name + "' was closed: its weights are freed (use it inside"
+                    + " its try-with-resources block, or build or load it again)");
+        }
     }
 
     List<Node> nodes() {
@@ -195,6 +263,7 @@ public final class Model implements AutoCloseable {
     }
 
     private Node node(String layer) {
+        Objects.requireNonNull(layer, "layer");
         return allNodes().stream().filter(n -> n.name.equals(layer)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("model '" + name + "' has no layer '" + layer + "'; layers: "
                         + allNodes().stream().filter(n -> !n.params().isEmpty()).map(n -> n.name).toList()));

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 /** One forward pass: the engine, the batch size, the scope activations come from, and plan lookup. */
 final class Run {
     private final Inference inference;
+    private final Inference.Plans plans;
     private final TensorScope scope;
     private final int batch;
     /** Training mode (dropout active, state saved for backward): the random stream dropout draws from. */
@@ -23,8 +24,9 @@ final class Run {
     /** Training passes: tensors reused from the previous pass of this batch size instead of the scope's. */
     private Workspace workspace;
 
-    Run(Inference inference, TensorScope scope, int batch) {
+    Run(Inference inference, Inference.Plans plans, TensorScope scope, int batch) {
         this.inference = inference;
+        this.plans = plans;
         this.scope = scope;
         this.batch = batch;
     }
@@ -83,8 +85,8 @@ final class Run {
         return inference.model().weightsOf(node);
     }
 
-    /** The node's plan for this batch size, created once. */
+    /** The node's plan for this batch size and these weights, created once. */
     Plan plan(Node node, Supplier<Plan> create) {
-        return inference.plan(node, batch, create);
+        return plans.plan(node, create);
     }
 }

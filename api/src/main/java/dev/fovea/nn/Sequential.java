@@ -3,6 +3,7 @@ package dev.fovea.nn;
 import dev.fovea.tensor.Layout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Builds a {@link Model} from layers applied in order; branching parts are {@link Concat} layers
@@ -32,22 +33,16 @@ public final class Sequential {
 
     /** A model taking {@code input} items stored in {@code layout} (NHWC for Keras-style models). */
     public static Sequential builder(Input input, Layout layout) {
-        if (input == null || layout == null) {
-            throw new IllegalArgumentException("input and layout must not be null");
-        }
-        return new Sequential(input, layout);
+        return new Sequential(Objects.requireNonNull(input, "input"), Objects.requireNonNull(layout, "layout"));
     }
 
     public Sequential add(Layer layer) {
-        if (layer == null) {
-            throw new IllegalArgumentException("layer must not be null");
-        }
-        layers.add(layer);
+        layers.add(Objects.requireNonNull(layer, "layer"));
         return this;
     }
 
     public Sequential name(String name) {
-        this.name = name;
+        this.name = Objects.requireNonNull(name, "name");
         return this;
     }
 

@@ -55,7 +55,7 @@ public final class Trainable implements AutoCloseable {
     private Trainable(Model model, Engine engine) {
         this.model = model;
         this.engine = engine;
-        this.inference = new Inference(model, engine);
+        this.inference = new Inference(model, engine, Inference.DEFAULT_CACHED_BATCH_SIZES);
         List<Node> all = new ArrayList<>();
         collect(model.nodes(), all);
         for (Node n : all) {
@@ -74,6 +74,9 @@ public final class Trainable implements AutoCloseable {
      * the backend has no backward ops, naming it.
      */
     public static Trainable of(Model model, Engine engine) {
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(engine, "engine");
+        model.checkOpen();
         if (!engine.supportsTraining()) {
             throw new UnsupportedOperationException("backend '" + engine.name() + "' has no backward ops (it lacks"
                     + " Capability.TRAINING), so model '" + model.name() + "' cannot be trained on it; use a backend"
@@ -101,9 +104,12 @@ public final class Trainable implements AutoCloseable {
         return namedGradients;
     }
 
-    /** Drops the plans made with the old weights; call after every update of the model's weights. */
+    /**
+     * Drops the plans made with the old weights; call after every update of the model's weights. The same as
+     * {@link Model#weightsChanged()}, so inferences compiled from the model see the new weights too.
+     */
     public void weightsChanged() {
-        inference.close();
+        model.weightsChanged();
     }
 
     /**
@@ -141,6 +147,8 @@ public final class Trainable implements AutoCloseable {
         /** Memory of a pass that could not use its batch size's workspace (another pass holds it). */
         private final TensorScope scope;
         private final Workspace workspace;
+        /** This pass's plans, held until it closes so that a re-plan cannot close them mid-pass. */
+        private final Inference.Plans plans;
         private final Run run;
         private final boolean training;
         private final boolean logits;
@@ -153,6 +161,7 @@ public final class Trainable implements AutoCloseable {
             this.training = training;
             this.logits = logits;
             int n = x.shape().n();
+            plans = inference.acquire(n);
             Workspace w = workspaces.computeIfAbsent(n, k -> new Workspace(engine));
             if (w.begin()) {
                 workspace = w;
@@ -161,13 +170,18 @@ public final class Trainable implements AutoCloseable {
                 workspace = null;
                 scope = new TensorScope();
             }
-            run = new Run(inference, scope, n).workspace(workspace);
+            run = new Run(inference, plans, scope, n).workspace(workspace);
             if (training) {
                 run.training(new SplittableRandom(seed));
             }
-            Tensor in = allocate(model.inputShape(n));
-            engine.copy(x, in);
-            output = forward(model.nodes(), in, null, tape, logits);
+            try {
+                Tensor in = allocate(model.inputShape(n));
+                engine.copy(x, in);
+                output = forward(model.nodes(), in, null, tape, logits);
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
         }
 
         /** The model's output in engine memory: the logits when the final softmax is left to the loss. */
@@ -211,6 +225,7 @@ public final class Trainable implements AutoCloseable {
                 return;
             }
             closed = true;
+            inference.release(plans);
             if (workspace != null) {
                 workspace.end();
             } else {

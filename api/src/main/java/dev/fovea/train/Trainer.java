@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -78,6 +79,7 @@ public final class Trainer implements AutoCloseable {
      * per epoch.
      */
     public List<Callback.EpochEnd> fit(Dataset train, Dataset test) {
+        Objects.requireNonNull(train, "train");
         checkData(train);
         if (test != null) {
             checkData(test);
@@ -136,11 +138,14 @@ public final class Trainer implements AutoCloseable {
 
     /** Mean loss and accuracy over {@code data}, dropout off, in batches of the evaluation batch size. */
     public Evaluation evaluate(Dataset data) {
+        Objects.requireNonNull(data, "data");
         return evaluate(trainable, loss, data, evalBatchSize);
     }
 
     /** Evaluates {@code model} on {@code engine} without training it. */
     public static Evaluation evaluate(Model model, Engine engine, Loss loss, Dataset data, int batchSize) {
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(data, "data");
         try (Trainable t = Trainable.of(model, engine)) {
             return evaluate(t, loss, data, batchSize);
         }
@@ -264,11 +269,8 @@ public final class Trainer implements AutoCloseable {
         private final List<Callback> callbacks = new ArrayList<>();
 
         private Builder(Model model, Engine engine) {
-            if (model == null || engine == null) {
-                throw new IllegalArgumentException("model and engine must not be null");
-            }
-            this.model = model;
-            this.engine = engine;
+            this.model = Objects.requireNonNull(model, "model");
+            this.engine = Objects.requireNonNull(engine, "engine");
         }
 
         public Builder loss(Loss l) {
@@ -325,7 +327,7 @@ public final class Trainer implements AutoCloseable {
         }
 
         public Builder callback(Callback c) {
-            callbacks.add(c);
+            callbacks.add(Objects.requireNonNull(c, "callback"));
             return this;
         }
 

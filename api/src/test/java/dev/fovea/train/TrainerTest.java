@@ -13,6 +13,7 @@ import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
 import dev.fovea.nn.Dropout;
 import dev.fovea.nn.Flatten;
+import dev.fovea.nn.Inference;
 import dev.fovea.nn.Input;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Pooling2D;
@@ -98,6 +99,41 @@ class TrainerTest {
         }
         assertFalse(java.util.Arrays.equals(a.get("dense.kernel"), c.get("dense.kernel")),
                 "another shuffling/dropout seed gives other weights");
+    }
+
+    @Test
+    void anInferenceCompiledBeforeTrainingPredictsWithTheTrainedWeights() {
+        Dataset train = Datasets.fashionMnistSample().train().head(64);
+        float[] x;
+        try (TensorScope s = new TensorScope()) {
+            x = train.batch(train.identityOrder(), 0, 3, s).toArray();
+        }
+        try (Model m = tinyCnn(1); Inference net = m.compile(engine);
+             Trainer t = Trainer.builder(m, engine).batchSize(32).epochs(1).seed(1).build()) {
+            float[] before = net.predict(x, 3);
+            t.fit(train, null);
+            float[] after = net.predict(x, 3);
+            assertFalse(java.util.Arrays.equals(before, after), "training changed the weights");
+            try (Inference fresh = m.compile(engine)) {
+                assertArrayEquals(fresh.predict(x, 3), after);
+            }
+        }
+    }
+
+    @Test
+    void nullArgumentsAreNamed() {
+        try (Model m = tinyCnn(1)) {
+            assertEquals("model", assertThrows(NullPointerException.class, () -> Trainer.builder(null, engine))
+                    .getMessage());
+            assertEquals("engine", assertThrows(NullPointerException.class, () -> Trainer.builder(m, null))
+                    .getMessage());
+            assertEquals("callback", assertThrows(NullPointerException.class,
+                    () -> Trainer.builder(m, engine).callback(null)).getMessage());
+            try (Trainer t = Trainer.builder(m, engine).build()) {
+                assertEquals("train", assertThrows(NullPointerException.class, () -> t.fit(null, null))
+                        .getMessage());
+            }
+        }
     }
 
     private Map<String, float[]> trainedWeights(Dataset train, long seed) {

@@ -1,11 +1,12 @@
 package dev.fovea.cli;
 
-import dev.fovea.cli.demo.ImageLoader;
 import dev.fovea.data.Datasets;
 import dev.fovea.engine.Engine;
+import dev.fovea.models.Images;
 import dev.fovea.models.SafeTensors;
 import dev.fovea.nn.Inference;
 import dev.fovea.nn.Model;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code fovea predict --weights F image.png ...}: the top 3 classes of each image by name.
  *
- * <p>Preprocessing, as the network saw its training data ({@link ImageLoader}): the image is read with ImageIO
+ * <p>Preprocessing, as the network saw its training data ({@link Images}): the image is read with ImageIO
  * (PNG, JPEG, GIF, BMP), converted to grayscale (luminance 0.299 R + 0.587 G + 0.114 B), inverted when the
  * background is light (mean of the border pixels above 0.5: Fashion-MNIST and MNIST are light objects on a dark
  * background), padded to a square with the background, resized to the model's input (28×28) by area averaging,
@@ -81,8 +82,8 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The documented preprocessing ({@link ImageLoader}); values in the model's (h, w) order. */
-    static float[] preprocess(Path file, int h, int w) {
-        return ImageLoader.load(file, 1, h, w).image().pixels();
+    /** The documented preprocessing ({@link Images}) for a grayscale input; values in (h, w) order. */
+    static float[] preprocess(Path file, int h, int w) throws IOException {
+        return Images.prepare(Images.read(file), 1, h, w).pixels();
     }
 }

@@ -1,10 +1,11 @@
 package dev.fovea.cli;
 
 import dev.fovea.cli.demo.Figure;
-import dev.fovea.cli.demo.ImageLoader;
+import dev.fovea.cli.demo.ImageSet;
 import dev.fovea.cli.demo.IndexPage;
 import dev.fovea.cli.demo.Pictures;
 import dev.fovea.engine.Engine;
+import dev.fovea.models.Images;
 import dev.fovea.models.SafeTensors;
 import dev.fovea.nn.Inference;
 import dev.fovea.nn.Model;
@@ -48,10 +49,12 @@ final class VisualizeCommand implements Callable<Integer> {
         try (Model model = SafeTensors.loadModel(weights); Engine engine = fovea.openEngine();
              Inference net = model.compile(engine)) {
             var input = model.input();
-            ImageLoader.Prepared prepared = ImageLoader.load(image, input.channels(), input.height(), input.width());
+            Images.Prepared prepared = Images.prepare(Images.read(image), input);
             o.println("model " + model.name() + " from " + weights + "; image " + image + ": " + prepared.describe());
             Files.createDirectories(out);
-            List<Figure> figures = Pictures.explain(out, net, prepared.image(), image.getFileName().toString());
+            ImageSet pictures = new ImageSet(prepared.pixels(), null, 1, prepared.channels(), prepared.height(),
+                    prepared.width());
+            List<Figure> figures = Pictures.explain(out, net, pictures, image.getFileName().toString());
             Path index = IndexPage.write(out, "Fovea: " + model.name() + " on " + image.getFileName(),
                     List.of("weights: " + weights, "image: " + image + " (" + prepared.describe() + ")",
                             "backend: " + engine.name()), figures, List.of());

@@ -59,6 +59,7 @@ public final class ModelZoo {
 
     /** Builds the named model with weights initialized from {@code seed}. */
     public static Model build(String name, long seed) {
+        java.util.Objects.requireNonNull(name, "name");
         LongFunction<Model> f = MODELS.get(name);
         if (f == null) {
             throw new IllegalArgumentException("unknown model '" + name + "'; known models: "

@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,6 +31,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Model weights in the <a href="https://github.com/huggingface/safetensors">safetensors</a> format:
@@ -54,7 +57,9 @@ import java.util.Map;
  * <p>Loading maps the file into memory and validates everything before writing any weight: the header's
  * structure (length, JSON, dtypes, shapes, offsets in range, matching the shape, neither overlapping nor
  * leaving gaps), then every name, dtype and shape against the model. All problems are reported together in one
- * {@link SafeTensorsException}; a model is never left partly loaded.
+ * {@link SafeTensorsException}; a model is never left partly loaded. Weights that fit but were saved from a
+ * model of another name ({@code fovea.model}) are loaded with a warning on the {@code dev.fovea.models}
+ * {@link System.Logger}. Inferences already compiled from the model use the loaded weights from their next call.
  *
  * <pre>{@code
  * SafeTensors.save(model, Path.of("mnist.safetensors"));
@@ -73,6 +78,7 @@ public final class SafeTensors {
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
     private static final String METADATA = "__metadata__";
+    private static final System.Logger LOG = System.getLogger("dev.fovea.models");
     private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -119,8 +125,12 @@ public final class SafeTensors {
     /**
      * Writes every weight of {@code model} to {@code file} (replacing it atomically where the file system allows),
      * with metadata {@code fovea.model} = the model's name and {@code fovea.format} = {@value #FORMAT_VERSION}.
+     * A new file gets the permissions {@link Files#newOutputStream} would give it (the process's umask); a
+     * replaced file keeps its permissions where the file system has POSIX permissions.
      */
     public static void save(Model model, Path file) throws IOException {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(file, "file");
         Map<String, Tensor> weights = model.namedWeights();
         ObjectNode root = JSON.createObjectNode();
         ObjectNode meta = root.putObject(METADATA);
@@ -146,9 +156,10 @@ public final class SafeTensors {
         int padded = json.length + (8 - json.length % 8) % 8;
 
         Path target = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        Path tmp = createSibling(target);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            keepPermissions(target, tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(padded).put(json);
                 while (head.hasRemaining()) {
@@ -174,16 +185,54 @@ public final class SafeTensors {
     }
 
     /**
+     * A new empty file beside {@code target} to write and then move over it, so that readers never see a
+     * half-written file. Not {@link Files#createTempFile}: its files are private (0600), which a weights file has
+     * no reason to be; this one gets the default permissions (the umask).
+     */
+    private static Path createSibling(Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = target.resolveSibling(target.getFileName() + "."
+                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 9) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Gives {@code tmp} the permissions of the file it will replace, as writing that file in place would. */
+    private static void keepPermissions(Path target, Path tmp) throws IOException {
+        try {
+            if (Files.isRegularFile(target)) {
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+            }
+        } catch (UnsupportedOperationException e) {
+            // No POSIX permissions here (Windows): the new file has the directory's defaults.
+        }
+    }
+
+    /**
      * Loads {@code file}'s weights into {@code model}. Every tensor of the model must be in the file with dtype
      * F32 and the model's shape, and the file must hold no other tensor; otherwise a {@link SafeTensorsException}
      * lists every missing, unexpected, wrongly shaped or typed tensor, and the model is unchanged.
      */
     public static void load(Model model, Path file) throws IOException {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(file, "file");
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = map(ch, arena);
             Header header = parse(data, file);
             Map<String, Tensor> weights = model.namedWeights();
             checkFits(header, weights, model, file);
+            String from = header.metadata.get(MODEL_KEY);
+            if (from != null && !from.equals(model.name())) {
+                LOG.log(System.Logger.Level.WARNING, "fovea: {0} was saved from model ''{1}'' and is loaded into"
+                        + " model ''{2}'': the tensors fit, but check that this is the network you meant", file,
+                        from, model.name());
+            }
             Map<String, TensorInfo> byName = new LinkedHashMap<>();
             header.tensors.forEach(t -> byName.put(t.name, t));
             // Read everything before writing anything, so an I/O fault cannot leave the model half loaded.
@@ -198,6 +247,7 @@ public final class SafeTensors {
             for (Tensor t : weights.values()) {
                 t.copyFrom(it.next());
             }
+            model.weightsChanged();
         }
     }
 
@@ -206,6 +256,7 @@ public final class SafeTensors {
      * the file alone is enough to run the network. The caller owns (closes) the returned model.
      */
     public static Model loadModel(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         Header header = readHeader(file);
         String name = header.metadata.get(MODEL_KEY);
         if (name == null) {
@@ -230,6 +281,7 @@ public final class SafeTensors {
 
     /** Reads and validates the header of {@code file} (not the tensor data against any model). */
     public static Header readHeader(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return parse(map(ch, arena), file);
         }

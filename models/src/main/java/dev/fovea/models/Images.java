@@ -1,15 +1,19 @@
-package dev.fovea.cli.demo;
+package dev.fovea.models;
 
+import dev.fovea.nn.Input;
+import dev.fovea.nn.Model;
+import dev.fovea.tensor.Layout;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
 import javax.imageio.ImageIO;
 
 /**
- * Reads an image file (PNG, JPEG, GIF, BMP: whatever ImageIO reads) and prepares it for a model input of
- * {@code channels × height × width}, the way Fashion-MNIST images look:
+ * Turns pictures into model inputs the way the zoo's Fashion-MNIST and MNIST models saw their training data
+ * (what {@code fovea predict} and {@code fovea visualize} do):
  * <ol>
  *   <li>transparent pixels are laid over white;</li>
  *   <li>one channel: grayscale by luminance (0.299 R + 0.587 G + 0.114 B); three channels: RGB;</li>
@@ -17,52 +21,98 @@ import javax.imageio.ImageIO;
  *   <li>one channel only: inverted when the background is light (mean of the border pixels above 0.5), since
  *       Fashion-MNIST and MNIST show light objects on black;</li>
  *   <li>padded with the border's mean value to the input's aspect ratio, so the object is not stretched;</li>
- *   <li>resized to {@code height × width} by area averaging (each output pixel is the mean of the source area
- *       it covers).</li>
+ *   <li>resized to the input's height × width by area averaging (each output pixel is the mean of the source
+ *       area it covers).</li>
  * </ol>
+ *
+ * <pre>{@code
+ * try (Model model = SafeTensors.loadModel(Path.of("fashion.safetensors"));
+ *      Engine engine = Engine.open(); Inference net = model.compile(engine)) {
+ *     float[] x = Images.input(Images.read(Path.of("shoe.png")), model);   // one image, in the model's layout
+ *     float[] probabilities = net.predict(x, 1);
+ * }
+ * }</pre>
  */
-public final class ImageLoader {
-    /** The prepared image and what was done to it. */
-    public record Prepared(ImageSet image, int sourceWidth, int sourceHeight, boolean inverted) {
+public final class Images {
+    /**
+     * A prepared image: {@code pixels} holds {@code [channels, height, width]} in logical (planar, CHW) order,
+     * values in [0, 1]; the array is this record's own (a new one per {@link #prepare}).
+     *
+     * @param inverted whether the grayscale image was inverted because its background was light
+     */
+    public record Prepared(float[] pixels, int channels, int height, int width, int sourceWidth, int sourceHeight,
+                           boolean inverted) {
+        /** The pixels in {@code layout}'s storage order: planar for NCHW, interleaved (HWC) for NHWC. */
+        public float[] pixels(Layout layout) {
+            Objects.requireNonNull(layout, "layout");
+            if (layout == Layout.NCHW || channels == 1) {
+                return pixels.clone();
+            }
+            float[] out = new float[pixels.length];
+            int plane = height * width;
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < plane; i++) {
+                    out[i * channels + c] = pixels[c * plane + i];
+                }
+            }
+            return out;
+        }
+
         /** One line for the user, e.g. {@code 640×480 → 28×28 grayscale, inverted (light background)}. */
         public String describe() {
-            return sourceWidth + "×" + sourceHeight + " → " + image.width() + "×" + image.height() + " "
-                    + (image.channels() == 1 ? "grayscale" : image.channels() == 3 ? "RGB" : image.channels()
-                    + " channels") + (inverted ? ", inverted (light background)" : "");
+            return sourceWidth + "×" + sourceHeight + " → " + width + "×" + height + " "
+                    + (channels == 1 ? "grayscale" : "RGB") + (inverted ? ", inverted (light background)" : "");
         }
     }
 
-    private ImageLoader() {
+    private Images() {
     }
 
-    public static Prepared load(Path file, int channels, int height, int width) {
+    /** Reads a PNG, JPEG, GIF or BMP file (whatever {@link ImageIO} reads); throws naming the file otherwise. */
+    public static BufferedImage read(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("image file " + file + " does not exist");
+        }
+        BufferedImage image = ImageIO.read(file.toFile());
+        if (image == null) {
+            throw new IllegalArgumentException(file + " is not an image format ImageIO reads (PNG, JPEG, GIF, BMP)");
+        }
+        return image;
+    }
+
+    /**
+     * {@code image} prepared for {@code model}'s input, in the model's layout order: the {@code x} of
+     * {@code inference.predict(x, 1)}. Concatenate several for a batch.
+     */
+    public static float[] input(BufferedImage image, Model model) {
+        Objects.requireNonNull(model, "model");
+        return prepare(image, model.input()).pixels(model.layout());
+    }
+
+    /** {@code image} prepared for an input of {@code input}'s channels (1 or 3), height and width. */
+    public static Prepared prepare(BufferedImage image, Input input) {
+        Objects.requireNonNull(input, "input");
+        return prepare(image, input.channels(), input.height(), input.width());
+    }
+
+    /** {@code image} prepared for {@code channels} (1: grayscale, 3: RGB) × {@code height} × {@code width}. */
+    public static Prepared prepare(BufferedImage image, int channels, int height, int width) {
+        Objects.requireNonNull(image, "image");
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("cannot prepare an image for " + channels + " input channels (only 1,"
                     + " grayscale, or 3, RGB)");
         }
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("image file " + file + " does not exist");
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("cannot prepare an image for an input of " + height + "×" + width
+                    + " pixels (height × width must be positive)");
         }
-        BufferedImage src;
-        try {
-            src = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read image " + file + ": " + e.getMessage(), e);
-        }
-        if (src == null) {
-            throw new IllegalArgumentException(file + " is not an image format ImageIO reads (PNG, JPEG, GIF, BMP)");
-        }
-        return prepare(src, channels, height, width);
-    }
-
-    /** The steps of {@link #load} on an image already in memory. */
-    public static Prepared prepare(BufferedImage src, int channels, int height, int width) {
-        int sw = src.getWidth();
-        int sh = src.getHeight();
+        int sw = image.getWidth();
+        int sh = image.getHeight();
         float[][] planes = new float[channels][sw * sh];
         for (int y = 0; y < sh; y++) {
             for (int x = 0; x < sw; x++) {
-                int argb = src.getRGB(x, y);
+                int argb = image.getRGB(x, y);
                 double a = (argb >>> 24) / 255.0;
                 double r = over(argb >> 16 & 0xff, a);
                 double g = over(argb >> 8 & 0xff, a);
@@ -94,7 +144,7 @@ public final class ImageLoader {
         for (int c = 0; c < channels; c++) {
             float bg = borderMean(planes[c], sw, sh);
             float[] padded = new float[pw * ph];
-            java.util.Arrays.fill(padded, bg);
+            Arrays.fill(padded, bg);
             int ox = (pw - sw) / 2;
             int oy = (ph - sh) / 2;
             for (int y = 0; y < sh; y++) {
@@ -106,7 +156,7 @@ public final class ImageLoader {
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.max(0, Math.min(1, out[i]));
         }
-        return new Prepared(new ImageSet(out, null, 1, channels, height, width), sw, sh, invert);
+        return new Prepared(out, channels, height, width, sw, sh, invert);
     }
 
     private static double over(int channel, double alpha) {
