@@ -82,7 +82,7 @@ class FoveaTest {
     void namedMissingBackendFailsWithAvailableList() {
         Result r = run("--backend", "nope", "summary", "mnist-cnn");
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("backend 'nope' not found; available backends: "), r.err);
+        assertTrue(r.err.contains("backend 'nope' not found on the class path or module path; found: "), r.err);
         assertTrue(r.err.contains("reference"), r.err);
         assertEquals(1, r.err.strip().lines().count(), "one line without --verbose: " + r.err);
     }
@@ -91,6 +91,16 @@ class FoveaTest {
     void backendsListsReference() {
         Result r = run("backends");
         assertEquals(0, r.code);
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("reference") && l.contains("yes")), r.out);
+    }
+
+    @Test
+    void backendsListsABrokenProviderWithItsReason() {
+        // src/test/resources names a provider class that does not exist: discovery lists it instead of throwing.
+        Result r = run("backends");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.lines().anyMatch(l -> l.contains("broken") && l.contains("dev.fovea.cli.NoSuchBackendProvider")),
+                r.out);
         assertTrue(r.out.lines().anyMatch(l -> l.startsWith("reference") && l.contains("yes")), r.out);
     }
 
