@@ -105,6 +105,35 @@ class FoveaTest {
     }
 
     @Test
+    void conformanceResultsGoToStdoutAndErrorsToStderr() {
+        Result ok = run("conformance", "--backend", "reference", "--filter", "seed002/");
+        assertEquals(0, ok.code, ok.err);
+        assertEquals("", ok.err);
+        assertTrue(ok.out.lines().allMatch(l -> l.startsWith("PASS seed002/") || l.endsWith(" skipped")), ok.out);
+
+        Result missing = run("conformance", "--backend", "nope");
+        assertEquals(1, missing.code);
+        assertEquals("", missing.out);
+        assertEquals(1, missing.err.strip().lines().count(), missing.err);
+        assertTrue(missing.err.contains("'nope' not found on the class path or module path"), missing.err);
+    }
+
+    @Test
+    void conformanceFilterMatchingNothingSuggestsList() {
+        Result r = run("conformance", "--backend", "reference", "--filter", "no-such-case");
+        assertEquals(2, r.code);
+        assertEquals("", r.out);
+        assertTrue(r.err.contains("'no-such-case'") && r.err.contains("--list"), r.err);
+    }
+
+    @Test
+    void conformanceListPrintsCaseNamesWithoutABackend() {
+        Result r = run("conformance", "--list", "--filter", "seed002/");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.lines().count() > 1 && r.out.lines().allMatch(l -> l.startsWith("seed002/")), r.out);
+    }
+
+    @Test
     void usageErrorsExitWithTwo() {
         assertEquals(2, run("no-such-command").code);
         assertEquals(2, run("summary").code);
