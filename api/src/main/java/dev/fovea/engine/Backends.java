@@ -212,8 +212,9 @@ public final class Backends {
 
     /** An entry that could not be loaded or named: {@code cls} when known, the error's message otherwise names it. */
     private static Found broken(String name, String cls, Throwable e) {
-        String reason = e instanceof ServiceConfigurationError && e.getCause() != null
-                ? e.getMessage() + " (" + e.getCause() + ")"
+        // ServiceLoader's message already names the service and the class; its cause says why.
+        String reason = e instanceof ServiceConfigurationError
+                ? e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")")
                 : (cls.isEmpty() ? "" : cls + ": ") + e;
         Availability a = Availability.no(reason, "check the " + SERVICE_FILE + " entry (or module-info's provides)"
                 + " and that the provider's jar and its dependencies are on the class path or module path");

@@ -66,6 +66,7 @@ class BrokenDiscoveryTest {
                 TestProviders.TwinB.class.getName(),
                 TestProviders.Misnamed.class.getName(),
                 TestProviders.NameThrows.class.getName(),
+                TestProviders.ConstructorThrows.class.getName(),
                 TestProviders.Fine.class.getName()));
         loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, BrokenDiscoveryTest.class.getClassLoader());
         Logger.getLogger("dev.fovea.engine").addHandler(HANDLER);
@@ -94,6 +95,15 @@ class BrokenDiscoveryTest {
             assertTrue(LOGGED.stream().anyMatch(r -> r.getLevel() == Level.WARNING && r.getMessage().contains(MISSING)),
                     "no WARNING naming " + MISSING);
         }
+    }
+
+    @Test
+    void aConstructorThatThrowsIsListedAsBrokenWithTheCause() {
+        BackendInfo b = found.infos().stream().filter(i -> i.state() == State.BROKEN
+                && i.availability().reason().contains(TestProviders.ConstructorThrows.class.getName()))
+                .findFirst().orElseThrow(() -> new AssertionError(found.infos().toString()));
+        assertTrue(b.availability().reason().contains("native library missing"), b.availability().reason());
+        assertInstanceOf(IllegalStateException.class, b.error().getCause());
     }
 
     @Test

@@ -72,6 +72,14 @@ final class TestProviders {
         }
     }
 
+    /** Its constructor throws: ServiceLoader cannot instantiate it, so it is listed as broken. */
+    public static final class ConstructorThrows extends Base {
+        public ConstructorThrows() {
+            super("test-constructor-throws");
+            throw new IllegalStateException("native library missing");
+        }
+    }
+
     /** Available, opens a backend of its own name. */
     public static final class Fine extends Base {
         public Fine() {
