@@ -6,10 +6,8 @@ import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.OpDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.Violations;
-import dev.fovea.spi.Availability;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.BackendOptions;
-import dev.fovea.spi.BackendProvider;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
 import dev.fovea.spi.Support;
@@ -19,6 +17,7 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -48,49 +47,88 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The backend named by {@code -Dfovea.backend} / {@code FOVEA_BACKEND}, else the highest-priority available
-     * one. Logs the choice and every skipped backend with its reason.
+     * one. Logs (at INFO) the choice and where it came from, and every skipped backend with its reason.
      */
     public static Engine open() {
         return open(BackendOptions.defaults());
     }
 
     public static Engine open(BackendOptions options) {
-        var named = Backends.requested();
-        if (named.isPresent()) {
-            return open(named.get(), options);
+        Objects.requireNonNull(options, "options is null; use BackendOptions.defaults()");
+        Backends found = Backends.defaults();
+        var request = Backends.request();
+        if (request.isPresent()) {
+            Engine e = open(found, request.get().name(), options);
+            // Named outside the code: say so at INFO, since the user may not know the setting is there.
+            LOG.log(System.Logger.Level.INFO, "fovea: using backend ''{0}'' (named by {1})", e.name(),
+                    request.get().source());
+            return e;
         }
-        List<BackendProvider> available = Backends.availableByPriority();
-        for (BackendInfo info : Backends.list()) {
+        for (BackendInfo info : found.infos()) {
             if (!info.availability().available()) {
                 LOG.log(System.Logger.Level.INFO, "fovea: skipped backend ''{0}'': {1}", info.name(),
                         info.availability().describe());
             }
         }
+        List<Backends.Found> available = found.availableByPriority();
         if (available.isEmpty()) {
-            throw new BackendUnavailableException("no Fovea backend is available; discovered: " + Backends.list());
+            throw new BackendUnavailableException("no Fovea backend is available; found: " + found.foundNames());
         }
-        BackendProvider chosen = available.getFirst();
+        Backends.Found chosen = available.getFirst();
         LOG.log(System.Logger.Level.INFO, "fovea: using backend ''{0}'' (highest priority available, {1})",
-                chosen.name(), chosen.priority());
-        return new Engine(chosen.open(options));
+                chosen.name(), chosen.info().priority());
+        return new Engine(openChecked(chosen, options));
     }
 
-    /** Opens the backend called {@code name}, or throws with its reason and the available backends. */
+    /** Opens the backend called {@code name}, or throws with its reason and the backends found. */
     public static Engine open(String name) {
         return open(name, BackendOptions.defaults());
     }
 
     public static Engine open(String name, BackendOptions options) {
-        BackendProvider p = Backends.provider(name).orElseThrow(() -> new BackendUnavailableException(
-                "backend '" + name + "' not found; available backends: " + Backends.availableNames()));
-        Availability a = Backends.availability(name);
-        if (!a.available()) {
-            throw new BackendUnavailableException("backend '" + name + "' is unavailable: " + a.describe()
-                    + "; available backends: " + Backends.availableNames());
-        }
-        // The caller chose this backend (by name or by its own rule): only automatic choices are logged at INFO.
+        Engine e = open(Backends.defaults(), name, options);
+        // The caller chose this backend in code: only choices made elsewhere are logged at INFO.
         LOG.log(System.Logger.Level.DEBUG, "fovea: using backend ''{0}'' (named)", name);
-        return new Engine(p.open(options));
+        return e;
+    }
+
+    /** The one place a backend is chosen by name: every reason it cannot be used is thrown from here. */
+    static Engine open(Backends found, String name, BackendOptions options) {
+        Objects.requireNonNull(name, "the backend name is null; pass one of Backends.list()'s names, or call"
+                + " Engine.open() for the best available backend");
+        Objects.requireNonNull(options, "options is null; use BackendOptions.defaults()");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("the backend name is blank; pass one of: " + found.foundNames());
+        }
+        List<Backends.Found> same = found.named(name);
+        if (same.isEmpty()) {
+            throw new BackendUnavailableException("backend '" + name + "' not found on the class path or module path;"
+                    + " found: " + found.foundNames());
+        }
+        BackendInfo info = same.getFirst().info();
+        if (info.state() != BackendInfo.State.AVAILABLE) {
+            String what = info.state() == BackendInfo.State.UNAVAILABLE ? "is unavailable: " : "cannot be used: ";
+            throw new BackendUnavailableException("backend '" + name + "' " + what + info.availability().describe()
+                    + "; available backends: " + found.availableNames());
+        }
+        return new Engine(openChecked(same.getFirst(), options));
+    }
+
+    /** Opens {@code f}'s backend and holds it to the SPI's contract that it carries the provider's name. */
+    private static Backend openChecked(Backends.Found f, BackendOptions options) {
+        Backend b = f.provider().open(options);
+        String cls = f.info().provider();
+        if (b == null) {
+            throw new IllegalStateException("backend '" + f.name() + "': " + cls + ".open() returned null");
+        }
+        String actual = b.name();
+        if (!f.name().equals(actual)) {
+            b.close();
+            throw new IllegalStateException("backend '" + f.name() + "': " + cls + ".open() returned a backend ("
+                    + b.getClass().getName() + ") whose name() is '" + actual + "'; Backend.name() must return its"
+                    + " provider's name");
+        }
+        return b;
     }
 
     /** Wraps an already-open backend (tests of a backend under development). */

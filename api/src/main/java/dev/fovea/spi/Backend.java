@@ -25,6 +25,14 @@ import java.util.Set;
  * output): write every element of the view and nothing outside it. Host tensors' memory is shared, so worker
  * threads may read and write it.
  *
+ * <p>Memory order. Activations ({@code x}, {@code y}, {@code dy}, {@code dx}) are in the descriptor's
+ * {@link OpDescriptor#layout()} (NCHW or NHWC), addressed through their strides and offset. Weights, biases and
+ * weight gradients always arrive as contiguous F32 host tensors in logical (NCHW) order, whatever the activations'
+ * layout: convolution filters {@code [K, C/groups, kH, kW]}, i.e. OIHW, element {@code (k, c, r, s)} at
+ * {@code ((k·C/groups + c)·kH + r)·kW + s}; dense weights {@code [F, U]} (inputs × units), element {@code (f, u)}
+ * at {@code f·U + u}; biases {@code [K]} / {@code [U]}. A backend that wants another order (HWIO, packed panels)
+ * converts in its plan.
+ *
  * <p>Thread-safety: a backend may be used from several threads at once on distinct destination tensors.
  */
 public interface Backend extends AutoCloseable {
@@ -34,7 +42,14 @@ public interface Backend extends AutoCloseable {
     /** Optional abilities; the empty set means forward inference on host memory. */
     Set<Capability> capabilities();
 
-    /** Whether this backend runs {@code op}; an unsupported op is skipped with the reason by the conformance suite. */
+    /**
+     * Whether this backend runs {@code op} (already validated): {@link Support#YES} for every configuration it
+     * computes correctly, else {@link Support#no(String)} with a reason that names the parameter and its value
+     * ({@code "dilation 2×2 is not implemented"}). The engine asks before every plan and op, forward and backward
+     * (a declined descriptor is declined for both), and throws {@link UnsupportedOperationException} with the
+     * reason instead of calling the backend; the conformance suite skips the case with it. Must be cheap, must not
+     * throw, and must give the same answer for equal descriptors. The default supports everything.
+     */
     default Support supports(OpDescriptor op) {
         return Support.YES;
     }

@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.fovea.spi.BackendOptions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.Test;
 
 /** ServiceLoader discovery and the named-backend rule: never a silent fallback. */
@@ -32,11 +39,66 @@ class DiscoveryTest {
     }
 
     @Test
-    void unknownBackendFailsListingTheAvailableOnes() {
+    void unknownBackendFailsListingTheFoundOnes() {
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Engine.open("nope"));
-        assertTrue(e.getMessage().contains("'nope'"), e.getMessage());
-        assertTrue(e.getMessage().contains("available backends: ") && e.getMessage().contains("reference"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("'nope' not found on the class path or module path"), e.getMessage());
+        assertTrue(e.getMessage().contains("found: ") && e.getMessage().contains("reference"), e.getMessage());
+    }
+
+    @Test
+    void aNullOrBlankNameIsRefusedSayingSo() {
+        NullPointerException npe = assertThrows(NullPointerException.class, () -> Engine.open((String) null));
+        assertTrue(npe.getMessage().contains("backend name is null"), npe.getMessage());
+        assertThrows(NullPointerException.class, () -> Engine.open((BackendOptions) null));
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class, () -> Engine.open(" "));
+        assertTrue(blank.getMessage().contains("backend name is blank"), blank.getMessage());
+    }
+
+    @Test
+    void aBackendNamedByThePropertyIsLoggedAtInfoWithItsSource() {
+        List<LogRecord> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                synchronized (logged) {
+                    logged.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger("dev.fovea.engine");
+        String saved = System.getProperty(Backends.PROPERTY);
+        System.setProperty(Backends.PROPERTY, "reference");
+        log.addHandler(handler);
+        try (Engine e = Engine.open()) {
+            assertEquals("reference", e.name());
+        } finally {
+            log.removeHandler(handler);
+            restore(saved);
+        }
+        synchronized (logged) {
+            assertTrue(logged.stream().anyMatch(r -> r.getLevel() == Level.INFO
+                    && new SimpleFormatter().formatMessage(r).contains("'reference'")
+                    && new SimpleFormatter().formatMessage(r).contains("-D" + Backends.PROPERTY)),
+                    "no INFO record naming the backend and -D" + Backends.PROPERTY + ": "
+                            + logged.stream().map(r -> r.getLevel() + " " + new SimpleFormatter().formatMessage(r))
+                            .toList());
+        }
+    }
+
+    private static void restore(String saved) {
+        if (saved == null) {
+            System.clearProperty(Backends.PROPERTY);
+        } else {
+            System.setProperty(Backends.PROPERTY, saved);
+        }
     }
 
     @Test

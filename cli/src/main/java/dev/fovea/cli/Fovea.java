@@ -85,9 +85,12 @@ public final class Fovea implements Callable<Integer> {
         return backend != null ? java.util.Optional.of(backend) : Backends.requested();
     }
 
-    /** Opens the requested backend, or the best available one. */
+    /**
+     * Opens the backend named by {@code --backend}, else lets {@link Engine#open()} choose: it reads
+     * {@code -Dfovea.backend} / {@code FOVEA_BACKEND} itself and logs which backend and where the name came from.
+     */
     Engine openEngine() {
-        return requestedBackend().map(Engine::open).orElseGet(Engine::open);
+        return backend != null ? Engine.open(backend) : Engine.open();
     }
 
     /**

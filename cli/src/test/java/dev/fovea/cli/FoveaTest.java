@@ -82,7 +82,7 @@ class FoveaTest {
     void namedMissingBackendFailsWithAvailableList() {
         Result r = run("--backend", "nope", "summary", "mnist-cnn");
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("backend 'nope' not found; available backends: "), r.err);
+        assertTrue(r.err.contains("backend 'nope' not found on the class path or module path; found: "), r.err);
         assertTrue(r.err.contains("reference"), r.err);
         assertEquals(1, r.err.strip().lines().count(), "one line without --verbose: " + r.err);
     }
@@ -92,6 +92,45 @@ class FoveaTest {
         Result r = run("backends");
         assertEquals(0, r.code);
         assertTrue(r.out.lines().anyMatch(l -> l.startsWith("reference") && l.contains("yes")), r.out);
+    }
+
+    @Test
+    void backendsListsABrokenProviderWithItsReason() {
+        // src/test/resources names a provider class that does not exist: discovery lists it instead of throwing.
+        Result r = run("backends");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.lines().anyMatch(l -> l.contains("broken") && l.contains("dev.fovea.cli.NoSuchBackendProvider")),
+                r.out);
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("reference") && l.contains("yes")), r.out);
+    }
+
+    @Test
+    void conformanceResultsGoToStdoutAndErrorsToStderr() {
+        Result ok = run("conformance", "--backend", "reference", "--filter", "seed002/");
+        assertEquals(0, ok.code, ok.err);
+        assertEquals("", ok.err);
+        assertTrue(ok.out.lines().allMatch(l -> l.startsWith("PASS seed002/") || l.endsWith(" skipped")), ok.out);
+
+        Result missing = run("conformance", "--backend", "nope");
+        assertEquals(1, missing.code);
+        assertEquals("", missing.out);
+        assertEquals(1, missing.err.strip().lines().count(), missing.err);
+        assertTrue(missing.err.contains("'nope' not found on the class path or module path"), missing.err);
+    }
+
+    @Test
+    void conformanceFilterMatchingNothingSuggestsList() {
+        Result r = run("conformance", "--backend", "reference", "--filter", "no-such-case");
+        assertEquals(2, r.code);
+        assertEquals("", r.out);
+        assertTrue(r.err.contains("'no-such-case'") && r.err.contains("--list"), r.err);
+    }
+
+    @Test
+    void conformanceListPrintsCaseNamesWithoutABackend() {
+        Result r = run("conformance", "--list", "--filter", "seed002/");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.lines().count() > 1 && r.out.lines().allMatch(l -> l.startsWith("seed002/")), r.out);
     }
 
     @Test

@@ -1,12 +1,9 @@
 package dev.fovea.conformance;
 
-import dev.fovea.engine.BackendInfo;
-import dev.fovea.engine.Backends;
 import dev.fovea.engine.Engine;
-import java.util.Optional;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
@@ -26,14 +23,20 @@ import org.junit.jupiter.api.TestInstance;
  * }
  * }</pre>
  *
- * A failing case fails its test with the first mismatching element; an op the backend reports unsupported is
- * skipped (aborted) with the backend's reason; a backend that is present but unavailable here skips every case
- * with its probe's reason. {@code -Dfovea.conformance.filter=REGEX} runs only matching cases.
+ * The backend is found, probed and opened once for the class. A failing case fails its test with the first
+ * mismatching element (and, when the backend threw, that exception as the cause); an op the backend reports
+ * unsupported is skipped (aborted) with the backend's reason; a backend that is present but unavailable here skips
+ * every case with its probe's reason, or is one failed test with {@code -D}{@value #REQUIRE_AVAILABLE_PROPERTY}
+ * {@code =true}. A backend that is not found or does not open is one failed test, not one per case.
+ * {@code -D}{@value #FILTER_PROPERTY}{@code =PATTERN} runs only the cases whose name contains PATTERN ({@code *}
+ * matching any characters).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendConformance {
-    /** System property selecting cases by a regular expression found in their names. */
+    /** System property selecting cases: a literal part of their names, {@code *} matching any characters. */
     public static final String FILTER_PROPERTY = "fovea.conformance.filter";
+    /** System property: {@code true} makes a backend unavailable here one failed test instead of skipped cases. */
+    public static final String REQUIRE_AVAILABLE_PROPERTY = "fovea.conformance.requireAvailable";
 
     private final String backend;
     private final Supplier<Engine> opener;
@@ -54,43 +57,54 @@ public abstract class BackendConformance {
         this.opener = opener;
     }
 
-    /** The cases to run; by default those matching {@value #FILTER_PROPERTY}, or all. */
+    /**
+     * The cases to run: those whose name contains a match of the returned pattern (null: all). By default
+     * {@value #FILTER_PROPERTY} read as {@link ConformanceSuite#filter(String)} does; override for any regular
+     * expression, e.g. {@code ^(?!backward/)} for the inference cases alone.
+     */
     protected Pattern filter() {
-        String f = System.getProperty(FILTER_PROPERTY);
-        return f == null || f.isBlank() ? null : Pattern.compile(f);
+        return ConformanceSuite.filter(System.getProperty(FILTER_PROPERTY));
     }
 
     @TestFactory
     Stream<DynamicTest> conformance() {
-        String unavailable = null;
-        if (opener == null) {
-            Optional<BackendInfo> info = Backends.list().stream().filter(b -> b.name().equals(backend)).findFirst();
-            if (info.isEmpty()) {
-                Assertions.fail("backend '" + backend + "' is not on the class path; discovered: " + Backends.list()
-                        .stream().map(BackendInfo::name).collect(Collectors.joining(", ")));
-            }
-            if (!info.get().availability().available()) {
-                unavailable = "backend '" + backend + "' is unavailable here: " + info.get().availability().describe();
-            }
+        Pattern filter = filter();
+        List<ConformanceCase> cases = ConformanceSuite.cases(filter);
+        if (cases.isEmpty()) {
+            String property = System.getProperty(FILTER_PROPERTY);
+            Pattern fromProperty = ConformanceSuite.filter(property);
+            boolean typed = fromProperty != null && fromProperty.pattern().equals(filter.pattern());
+            return failure("filter", ConformanceSuite.noMatch(typed ? property.strip() : filter.pattern()), null);
         }
-        String skipAll = unavailable;
-        return ConformanceSuite.cases(filter()).stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            // The case name leads every message: some reporters show dynamic tests by index only.
-            Assumptions.assumeTrue(skipAll == null, () -> c.name() + ": " + skipAll);
-            switch (c.run(engine())) {
-                case Outcome.Pass p -> {
-                }
-                case Outcome.Fail f -> Assertions.fail(f.line(c.name()) + " (backend '" + backend + "')");
-                case Outcome.Skip s -> Assumptions.abort(s.line(c.name()));
+        UnderTest subject = opener != null ? UnderTest.open(backend, opener) : UnderTest.find(backend);
+        return switch (subject) {
+            case UnderTest.Failed f -> failure("backend '" + backend + "'", f.message(), f.cause());
+            case UnderTest.Unavailable u -> Boolean.getBoolean(REQUIRE_AVAILABLE_PROPERTY)
+                    ? failure("backend '" + backend + "'", u.reason() + " (-D" + REQUIRE_AVAILABLE_PROPERTY + "=true)",
+                            null)
+                    // The case name leads every message: some reporters show dynamic tests by index only.
+                    : cases.stream().map(c -> DynamicTest.dynamicTest(c.name(),
+                            () -> Assumptions.abort(c.name() + ": " + u.reason())));
+            case UnderTest.Open o -> {
+                engine = o.engine();
+                Engine e = engine;
+                yield cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> report(c, c.run(e))));
             }
-        }));
+        };
     }
 
-    private synchronized Engine engine() {
-        if (engine == null) {
-            engine = opener != null ? opener.get() : Engine.open(backend);
+    private void report(ConformanceCase c, Outcome outcome) {
+        switch (outcome) {
+            case Outcome.Pass p -> {
+            }
+            case Outcome.Fail f -> Assertions.fail(f.line(c.name()) + " (backend '" + backend + "')", f.cause());
+            case Outcome.Skip s -> Assumptions.abort(s.line(c.name()));
         }
-        return engine;
+    }
+
+    /** The run cannot start: one failed test that says why, instead of one failure per case. */
+    private static Stream<DynamicTest> failure(String name, String message, Throwable cause) {
+        return Stream.of(DynamicTest.dynamicTest(name, () -> Assertions.fail(message, cause)));
     }
 
     @AfterAll

@@ -386,8 +386,8 @@ final class BackwardCases {
             int n = CROSS_ENTROPY[i][0], f = CROSS_ENTROPY[i][1], range = CROSS_ENTROPY[i][2];
             long seed = 65_000 + i;
             float scale = 1f / n;
-            c.training("backward/fd/softmax-cross-entropy/n" + n + "-f" + f + "-logits-within-" + range + "-scale-1/" + n
-                    + "/seed=" + seed, e -> {
+            c.training("backward/fd/softmax-cross-entropy/n" + n + "-f" + f + "-logits-within-" + range
+                    + "-scale-1-over-" + n + "/seed=" + seed, e -> {
                 Run.requireTraining(e, null);
                 float[] z = Data.uniform(seed, n * f, -range, range);
                 int[] labels = labels(seed, n, f);

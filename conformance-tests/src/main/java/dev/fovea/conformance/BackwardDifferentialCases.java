@@ -182,7 +182,7 @@ final class BackwardDifferentialCases {
             double range = ranges[i % ranges.length];
             long seed = 72_000 + i;
             float scale = 1f / n;
-            c.training("backward/diff/softmax-cross-entropy/n" + n + "-f" + f + "-logits-within-" + range + "-scale-1/"
+            c.training("backward/diff/softmax-cross-entropy/n" + n + "-f" + f + "-logits-within-" + range + "-scale-1-over-"
                     + n + "/seed=" + seed, e -> {
                 Run.requireTraining(e, null);
                 Shape shape = Shape.of(n, f);

@@ -54,7 +54,7 @@ final class BadInputCases {
                     + ": " + e.getMessage());
             return;
         } catch (RuntimeException e) {
-            throw CaseAbort.fail("expected a ValidationException, got " + e);
+            throw CaseAbort.thrown("expected a ValidationException, got", e);
         }
         throw CaseAbort.fail("no ValidationException: the configuration was accepted");
     }

@@ -19,6 +19,11 @@ final class CaseAbort extends RuntimeException {
         return new CaseAbort(Outcome.fail(message));
     }
 
+    /** A failure caused by {@code e}: the line says where it was thrown, and the outcome keeps it. */
+    static CaseAbort thrown(String what, Throwable e) {
+        return new CaseAbort(Outcome.thrown(what, e));
+    }
+
     static CaseAbort skip(String reason) {
         return new CaseAbort(Outcome.skip(reason));
     }

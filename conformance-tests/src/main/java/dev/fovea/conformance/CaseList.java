@@ -54,8 +54,8 @@ final class CaseList {
             try {
                 return body.run(e);
             } catch (UnsupportedOperationException u) {
-                return Outcome.fail("backend '" + e.name() + "' lists Capability.TRAINING but a backward op threw "
-                        + u);
+                return Outcome.thrown("backend '" + e.name() + "' lists Capability.TRAINING but a backward op threw",
+                        u);
             }
         };
     }

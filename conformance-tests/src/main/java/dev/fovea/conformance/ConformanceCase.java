@@ -24,7 +24,7 @@ public record ConformanceCase(String name, Body body) {
         } catch (CaseAbort a) {
             return a.outcome();
         } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-            return Outcome.fail("threw " + e);
+            return Outcome.thrown("threw", e);
         }
     }
 

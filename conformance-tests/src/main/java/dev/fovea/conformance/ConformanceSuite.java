@@ -33,6 +33,33 @@ public final class ConformanceSuite {
         return c;
     }
 
+    /**
+     * The filter users type ({@code --filter}, {@code -Dfovea.conformance.filter}): a literal part of a case name,
+     * where {@code *} matches any characters, so a name copied from a report (parentheses, dots and all) selects
+     * exactly that case. Null for a null or blank text (every case).
+     */
+    public static Pattern filter(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        StringBuilder regex = new StringBuilder();
+        for (String part : text.strip().split("\\*", -1)) {
+            if (!regex.isEmpty()) {
+                regex.append(".*");
+            }
+            if (!part.isEmpty()) {
+                regex.append(Pattern.quote(part));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    /** The error for a filter that selects nothing; {@code shown} is the filter as the user gave it. */
+    static String noMatch(String shown) {
+        return "no conformance case matches the filter '" + shown + "' (a literal part of a case name, * matching any"
+                + " characters); 'fovea conformance --list' prints every case name";
+    }
+
     /** The cases whose name contains a match of {@code filter}; all cases for a null filter. */
     public static List<ConformanceCase> cases(Pattern filter) {
         return filter == null ? cases() : cases().stream().filter(c -> filter.matcher(c.name()).find()).toList();

@@ -11,9 +11,15 @@ public sealed interface Outcome {
 
     /**
      * A check failed. {@code index} is the first mismatching element in logical order (or −1 when the failure is
-     * not an element, e.g. a wrong shape or an exception), {@code position} its logical coordinates.
+     * not an element, e.g. a wrong shape or an exception), {@code position} its logical coordinates; {@code cause}
+     * is the exception behind the failure, or null.
      */
-    record Fail(String message, long index, String position, double expected, double actual) implements Outcome {
+    record Fail(String message, long index, String position, double expected, double actual, Throwable cause)
+            implements Outcome {
+        /** A failure that no exception caused. */
+        public Fail(String message, long index, String position, double expected, double actual) {
+            this(message, index, position, expected, actual, null);
+        }
     }
 
     /** Not run: {@code reason} says why (the backend's own reason for an unsupported op). */
@@ -30,6 +36,21 @@ public sealed interface Outcome {
 
     static Outcome fail(String message) {
         return new Fail(message, -1, "", Double.NaN, Double.NaN);
+    }
+
+    /** {@code what} followed by the exception and where it was thrown ({@code class.method:line}), kept as cause. */
+    static Outcome thrown(String what, Throwable e) {
+        return new Fail(what + " " + e + " at " + where(e), -1, "", Double.NaN, Double.NaN, e);
+    }
+
+    /** The first frame of {@code e}'s stack: the code that threw, usually in the backend under test. */
+    static String where(Throwable e) {
+        StackTraceElement[] st = e.getStackTrace();
+        if (st.length == 0) {
+            return "(no stack trace)";
+        }
+        StackTraceElement f = st[0];
+        return f.getClassName() + "." + f.getMethodName() + (f.getLineNumber() >= 0 ? ":" + f.getLineNumber() : "");
     }
 
     static Outcome mismatch(String what, long index, String position, double expected, double actual) {

@@ -34,8 +34,23 @@ final class Run implements AutoCloseable {
     static void require(Engine engine, OpDescriptor op) {
         Support s = engine.supports(op);
         if (!s.supported()) {
-            throw CaseAbort.skip("backend '" + engine.name() + "' does not support " + op.layer() + ": " + s.reason());
+            throw CaseAbort.skip("backend '" + engine.name() + "' does not support this " + describe(op) + ": "
+                    + s.reason());
         }
+    }
+
+    /**
+     * The op as a reader of a SKIP line knows it ({@code 3×3 convolution [1, 3, 5, 5] NHWC}): the layer names the
+     * cases give their descriptors are internal labels, and the line already names the case.
+     */
+    static String describe(OpDescriptor op) {
+        return switch (op) {
+            case ConvolutionDescriptor c -> c.kernelH() + "×" + c.kernelW() + " convolution " + c.input() + " "
+                    + c.layout();
+            case PoolingDescriptor p -> p.kernelH() + "×" + p.kernelW() + " "
+                    + p.mode().name().toLowerCase(java.util.Locale.ROOT) + " pooling " + p.input() + " " + p.layout();
+            case DenseDescriptor d -> "dense layer " + d.input() + " → " + d.units() + " units";
+        };
     }
 
     /** A tensor of the engine holding {@code logical} (in [N, C, H, W] order), stored in {@code layout}. */
@@ -103,7 +118,8 @@ final class Run implements AutoCloseable {
         require(pd);
         Plan fused = engine.planConvolutionPooled(d, pd, host(d.weightShape(), w), host(d.biasShape(), b))
                 .orElseThrow(() -> CaseAbort.skip("backend '" + engine.name()
-                        + "' offers no fused convolution + pooling plan for " + d.layer() + " + " + pd.layer()));
+                        + "' offers no fused convolution + pooling plan for this " + describe(d) + " followed by "
+                        + describe(pd)));
         try (fused) {
             Tensor xt = input(d.input(), d.layout(), x);
             Tensor yt = output(pd.output(), pd.layout());

@@ -271,11 +271,11 @@ final class SemanticsCases {
         int[] x3 = {1, 1, 3, 3};
         int[] o3 = {1, 1, 3, 3};
         PoolingParams p1 = pool(AVERAGE, 3, 3, 1, 1, Padding.explicit(1));
-        c.layouts(r + "3x3-values-1..9-k3-s1-pads1-countIncludePad-false-corner-12/4",
+        c.layouts(r + "3x3-values-1..9-k3-s1-pads1-countIncludePad-false-corner-sum12-div4",
                 (e, l) -> SeedCases.pooled(e, l, x3, nine, p1, o3,
                         new double[] {12 / 4.0, 21 / 6.0, 16 / 4.0, 27 / 6.0, 45 / 9.0, 33 / 6.0, 24 / 4.0, 39 / 6.0,
                             28 / 4.0}));
-        c.layouts(r + "3x3-values-1..9-k3-s1-pads1-countIncludePad-true-corner-12/9",
+        c.layouts(r + "3x3-values-1..9-k3-s1-pads1-countIncludePad-true-corner-sum12-div9",
                 (e, l) -> SeedCases.pooled(e, l, x3, nine, p1.withCountIncludePad(true), o3,
                         new double[] {12 / 9.0, 21 / 9.0, 16 / 9.0, 27 / 9.0, 45 / 9.0, 33 / 9.0, 24 / 9.0, 39 / 9.0,
                             28 / 9.0}));
@@ -285,16 +285,16 @@ final class SemanticsCases {
         int[] x4 = {1, 1, 4, 4};
         for (boolean include : new boolean[] {false, true}) {
             PoolingParams p = pool(AVERAGE, 3, 3, 2, 2, Padding.VALID).withCeilMode(true).withCountIncludePad(include);
-            c.layouts(r + "4x4-values-0..15-k3-s2-ceil-overhang-countIncludePad-" + include + "-corner-50/4",
+            c.layouts(r + "4x4-values-0..15-k3-s2-ceil-overhang-countIncludePad-" + include + "-corner-sum50-div4",
                     (e, l) -> SeedCases.pooled(e, l, x4, sixteen, p, new int[] {1, 1, 2, 2},
                             new double[] {45 / 9.0, 39 / 6.0, 66 / 6.0, 50 / 4.0}));
         }
         PoolingParams pc = pool(AVERAGE, 3, 3, 2, 2, Padding.explicit(1)).withCeilMode(true);
-        c.layouts(r + "4x4-values-0..15-k3-s2-pads1-ceil-countIncludePad-false-corner-15/1",
+        c.layouts(r + "4x4-values-0..15-k3-s2-pads1-ceil-countIncludePad-false-corner-sum15-div1",
                 (e, l) -> SeedCases.pooled(e, l, x4, sixteen, pc, new int[] {1, 1, 3, 3},
                         new double[] {10 / 4.0, 24 / 6.0, 10 / 2.0, 51 / 6.0, 90 / 9.0, 33 / 3.0, 25 / 2.0, 42 / 3.0,
                             15 / 1.0}));
-        c.layouts(r + "4x4-values-0..15-k3-s2-pads1-ceil-countIncludePad-true-corner-15/4",
+        c.layouts(r + "4x4-values-0..15-k3-s2-pads1-ceil-countIncludePad-true-corner-sum15-div4",
                 (e, l) -> SeedCases.pooled(e, l, x4, sixteen, pc.withCountIncludePad(true), new int[] {1, 1, 3, 3},
                         new double[] {10 / 9.0, 24 / 9.0, 10 / 6.0, 51 / 9.0, 90 / 9.0, 33 / 6.0, 25 / 6.0, 42 / 6.0,
                             15 / 4.0}));

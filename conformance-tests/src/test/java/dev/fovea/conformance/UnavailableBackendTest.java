@@ -3,37 +3,46 @@ package dev.fovea.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** A present but unavailable backend: every case skipped with the probe's reason; exit 0 unless required. */
+/**
+ * A present but unavailable backend on the command line: the reason once on stderr and every case skipped with it
+ * on stdout (exit 0), or, when availability is required, the one line on stderr and nothing else (exit 1).
+ */
 class UnavailableBackendTest {
-    private static String run(boolean require, int expectedExit) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int exit = ConformanceRunner.run(UnavailableProvider.NAME, Pattern.compile("^seed002/"), require,
-                new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        String text = bytes.toString(StandardCharsets.UTF_8);
-        assertEquals(expectedExit, exit, text);
-        return text;
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result run(boolean require) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = ConformanceRunner.run(UnavailableProvider.NAME,
+                new ConformanceRunner.Options("seed002/", require, false), new PrintWriter(out), new PrintWriter(err));
+        return new Result(exit, out.toString(), err.toString());
     }
 
     @Test
     void skipsEveryCaseWithTheProbesReason() {
-        String text = run(false, 0);
-        List<String> lines = text.lines().toList();
-        int cases = ConformanceSuite.cases(Pattern.compile("^seed002/")).size();
-        assertTrue(lines.getFirst().contains(UnavailableProvider.REASON), text);
+        Result r = run(false);
+        assertEquals(0, r.exit, r.err);
+        List<String> lines = r.out.lines().toList();
+        int cases = ConformanceSuite.cases(ConformanceSuite.filter("seed002/")).size();
         assertEquals(cases, lines.stream().filter(l -> l.startsWith("SKIP seed002/")
-                && l.contains(UnavailableProvider.REASON)).count(), text);
+                && l.contains(UnavailableProvider.REASON)).count(), r.out);
         assertEquals("0 passed, 0 failed, " + cases + " skipped", lines.getLast());
+        assertEquals(1, r.err.lines().count(), r.err);
+        assertTrue(r.err.contains(UnavailableProvider.REASON), r.err);
     }
 
     @Test
-    void failsWhenAvailabilityIsRequired() {
-        assertTrue(run(true, 1).contains(UnavailableProvider.REASON));
+    void failsWithOneLineOnStderrWhenAvailabilityIsRequired() {
+        Result r = run(true);
+        assertEquals(1, r.exit);
+        assertEquals("", r.out);
+        assertEquals(1, r.err.lines().count(), r.err);
+        assertTrue(r.err.contains(UnavailableProvider.REASON), r.err);
     }
 }
