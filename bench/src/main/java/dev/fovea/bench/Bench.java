@@ -272,7 +272,8 @@ public final class Bench {
                             samples = Arrays.copyOf(samples, count * 2);
                         }
                         samples[count++] = (t1 - t0) / 1e6;
-                    } while (count - first < 3 || !w.memoryBound() || System.nanoTime() - roundStart < ROUND_NANOS);
+                    } while (w.memoryBound() ? count - first < 3 || System.nanoTime() - roundStart < ROUND_NANOS
+                            : count < MIN_SAMPLES || (System.nanoTime() - start < MEASURE_NANOS && count < 1000));
                     if (w.memoryBound()) {
                         double copyAfter = Peak.copyGbpsNow(threads);
                         double[] round = Arrays.copyOfRange(samples, first, count);

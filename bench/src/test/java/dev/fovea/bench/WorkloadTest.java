@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The workloads build and run on the vector backend (a functional check; timing lives in the bench only). */
 class WorkloadTest {
@@ -52,6 +53,17 @@ class WorkloadTest {
         assertEquals(r.rate() * 10, r.percentOfPeak(), 1e-6 * r.percentOfPeak(), "% of the parent's copy peak");
         assertTrue(r.percentOfCopyAlongside() > 0 && r.percentOfCopyAlongside() < 1000,
                 "a pooling is also compared with the copy measured between its rounds: " + r);
+    }
+
+    @Test
+    @Timeout(120) // the measuring loop once never ended for compute-bound workloads
+    void aComputeWorkloadIsMeasuredInOneRoundWithoutTheCopyComparison() {
+        try (Engine engine = Engine.open("vector", new BackendOptions(1))) {
+            Bench.Result r = Bench.measure(engine, Workload.create("W4"), 1, 100, 10);
+            assertEquals("GFLOP/s", r.unit());
+            assertTrue(r.medianMs() > 0, r.toString());
+            assertTrue(Double.isNaN(r.percentOfCopyAlongside()), r.toString());
+        }
     }
 
     @Test
