@@ -386,17 +386,26 @@ final class Pooling implements WorkerPool.Body {
             a3.intoMemorySegment(ys, (dst + 3 * V) * 4, ORDER);
             return;
         }
-        for (int i = 0; i < rows; i++) {
-            long cell = e + i * rowStride;
-            for (int j = 0; j < cols; j++, cell += colStride) {
-                FloatVector v0 = load(xs, cell);
-                FloatVector v1 = load(xs, cell + V);
-                FloatVector v2 = load(xs, cell + 2 * V);
-                FloatVector v3 = load(xs, cell + 3 * V);
-                a0 = a0.add(v0);
-                a1 = a1.add(v1);
-                a2 = a2.add(v2);
-                a3 = a3.add(v3);
+        if (rows == 2 && cols == 2) {
+            // The common 2×2 window in straight lines: the loops below cost C2 more than their 16 adds (W6b, same
+            // JVM and tensors, alternating: 1.76–1.86 → 1.24–1.27 ms). Same order of additions as the loops.
+            long f = e + rowStride;
+            a0 = a0.add(load(xs, e)).add(load(xs, e + colStride)).add(load(xs, f)).add(load(xs, f + colStride));
+            a1 = a1.add(load(xs, e + V)).add(load(xs, e + colStride + V)).add(load(xs, f + V))
+                    .add(load(xs, f + colStride + V));
+            a2 = a2.add(load(xs, e + 2 * V)).add(load(xs, e + colStride + 2 * V)).add(load(xs, f + 2 * V))
+                    .add(load(xs, f + colStride + 2 * V));
+            a3 = a3.add(load(xs, e + 3 * V)).add(load(xs, e + colStride + 3 * V)).add(load(xs, f + 3 * V))
+                    .add(load(xs, f + colStride + 3 * V));
+        } else {
+            for (int i = 0; i < rows; i++) {
+                long cell = e + i * rowStride;
+                for (int j = 0; j < cols; j++, cell += colStride) {
+                    a0 = a0.add(load(xs, cell));
+                    a1 = a1.add(load(xs, cell + V));
+                    a2 = a2.add(load(xs, cell + 2 * V));
+                    a3 = a3.add(load(xs, cell + 3 * V));
+                }
             }
         }
         a0.mul(scale).intoMemorySegment(ys, dst * 4, ORDER);
