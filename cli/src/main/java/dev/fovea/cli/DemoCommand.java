@@ -73,7 +73,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Train and test on the first N images only (for quick runs and tests).")
     int limit;
 
-    @Option(names = "--no-progress", description = "No progress bar (epoch lines only).")
+    @Option(names = "--no-progress",
+            description = "No progress bar (epoch lines only); it is off anyway when the output is not a terminal.")
     boolean noProgress;
 
     @Override

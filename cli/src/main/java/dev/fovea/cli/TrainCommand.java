@@ -99,7 +99,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Save the trained weights (safetensors).")
     Path out;
 
-    @Option(names = "--no-progress", description = "No progress bar (epoch lines only).")
+    @Option(names = "--no-progress",
+            description = "No progress bar (epoch lines only); it is off anyway when the output is not a terminal.")
     boolean noProgress;
 
     @Mixin

@@ -9,8 +9,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * What training shows on the console: a live bar on stderr (batches, ETA, running loss and accuracy, images/s)
- * and one line per epoch on {@code out} (train loss, train accuracy, test accuracy, epoch seconds).
+ * What training shows on the console: a live bar on stderr when run on a terminal (batches, ETA, running loss and
+ * accuracy, images/s) and one line per epoch on {@code out} (train loss, train accuracy, test accuracy, epoch seconds).
  */
 final class TrainingProgress implements Callback, AutoCloseable {
     private final PrintWriter out;
@@ -18,10 +18,17 @@ final class TrainingProgress implements Callback, AutoCloseable {
     private final int epochs;
     private ProgressBar current;
 
+    /** @param bar whether to draw the live bar; it is drawn only on a terminal all the same */
     TrainingProgress(PrintWriter out, boolean bar, int epochs) {
         this.out = out;
-        this.bar = bar;
+        this.bar = bar && interactive();
         this.epochs = epochs;
+    }
+
+    /** Redirected to a file or a CI log, the bar's redraws would only be noise between the epoch lines. */
+    static boolean interactive() {
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal();
     }
 
     @Override
