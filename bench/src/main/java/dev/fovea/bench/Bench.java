@@ -21,9 +21,8 @@ import java.util.Locale;
  * and flags, and the median of their medians is reported with their range. A fresh JVM per workload, because the
  * GEMM micro-kernels are shared by every workload and C2 compiles them for the shapes that ran first (measured in
  * one JVM after W1–W4, W5 lost 10–30 %: a kernel recompiled after W1's short reduction runs hit an uncommon trap);
- * several, because on a shared host whole JVM runs land up to 25 % apart. {@code forks = 0} measures in this JVM.
- * Pooling is also compared with the copy bandwidth measured between its own measuring rounds (see
- * {@link #measure}), next to the comparison with the run's copy peak.
+ * several, because on a shared host whole JVM runs land up to 25 % apart, taken in rounds over the workloads so
+ * that a slow phase of the host is spread over them. {@code forks = 0} measures in this JVM.
  *
  * <pre>{@code
  * Bench.run(System.out, null, "W2", 1, false, false, 3);   // fovea bench --workload W2 --threads 1
@@ -37,25 +36,16 @@ public final class Bench {
     /** JVMs per workload unless told otherwise. */
     public static final int DEFAULT_FORKS = 3;
     private static final int MIN_SAMPLES = 10;
-    /** A memory-bound workload's measuring round between two copy probes. */
-    private static final long ROUND_NANOS = 250_000_000L;
 
     private Bench() {
     }
 
     /**
      * One measured workload: the median time (of the forks' medians), the rate and % of peak it gives, and the
-     * lowest and highest fork medians ({@code forks} JVMs; 0 when measured in the calling JVM). For a memory-bound
-     * workload also {@code percentOfCopyAlongside}: the median of its rounds' rates as % of the copy bandwidth
-     * measured between them (median over the forks); NaN otherwise.
+     * lowest and highest fork medians ({@code forks} JVMs; 0 when measured in the calling JVM).
      */
     public record Result(String id, int threads, double medianMs, double rate, String unit, double percentOfPeak,
-                         int forks, double lowMs, double highMs, double percentOfCopyAlongside) {
-    }
-
-    private static Result withAlongside(Result r, double percentOfCopyAlongside) {
-        return new Result(r.id(), r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), r.forks(),
-                r.lowMs(), r.highMs(), percentOfCopyAlongside);
+                         int forks, double lowMs, double highMs) {
     }
 
     /**
@@ -100,11 +90,12 @@ public final class Bench {
         String name;
         try (Engine engine = backend == null ? Engine.open(options) : Engine.open(backend, options)) {
             name = engine.name();
-            for (String id : ids) {
-                Result r = forks > 0 ? measureForked(name, id, t, fma, copy, forks)
-                        : measure(engine, Workload.create(id), t, fma, copy);
-                results.add(r);
-                System.err.printf(Locale.ROOT, "%s: median %.3f ms%n", id, r.medianMs());
+            if (forks > 0) {
+                results.addAll(measureForked(name, ids, t, fma, copy, forks));
+            } else {
+                for (String id : ids) {
+                    results.add(measure(engine, Workload.create(id), t, fma, copy));
+                }
             }
         }
         // The peaks again, after the workloads: a transient slowdown of the host during the first probe (a copy
@@ -113,9 +104,9 @@ public final class Bench {
         copy = Math.max(copy, Peak.copyGbps(t));
         if (tsv) {
             out.println("workload\tthreads\tmedian_ms\trate\tunit\tpercent_of_peak\tpeak\tpeak_unit\tforks"
-                    + "\tlow_ms\thigh_ms\tpercent_of_copy_alongside");
-            out.printf(Locale.ROOT, "peak-fma\t%d\t\t%.1f\tGFLOP/s\t100.0\t%.1f\tGFLOP/s\t\t\t\t%n", t, fma, fma);
-            out.printf(Locale.ROOT, "peak-copy\t%d\t\t%.1f\tGB/s\t100.0\t%.1f\tGB/s\t\t\t\t%n", t, copy, copy);
+                    + "\tlow_ms\thigh_ms");
+            out.printf(Locale.ROOT, "peak-fma\t%d\t\t%.1f\tGFLOP/s\t100.0\t%.1f\tGFLOP/s\t\t\t%n", t, fma, fma);
+            out.printf(Locale.ROOT, "peak-copy\t%d\t\t%.1f\tGB/s\t100.0\t%.1f\tGB/s\t\t\t%n", t, copy, copy);
         } else {
             printPeaks(out, fma, copy, t);
             out.println("backend: " + name + (forks > 0 ? "; each workload in " + forks + " JVM"
@@ -125,19 +116,16 @@ public final class Bench {
             double peak = measured.unit().equals("GB/s") ? copy : fma;
             Result r = new Result(measured.id(), measured.threads(), measured.medianMs(), measured.rate(),
                     measured.unit(), 100 * measured.rate() / peak, measured.forks(), measured.lowMs(),
-                    measured.highMs(), measured.percentOfCopyAlongside());
+                    measured.highMs());
             if (tsv) {
-                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f\t%s%n", r.id(),
+                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f%n", r.id(),
                         r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), peak, r.unit(), r.forks(),
-                        r.lowMs(), r.highMs(), Double.isNaN(r.percentOfCopyAlongside()) ? ""
-                                : String.format(Locale.ROOT, "%.1f", r.percentOfCopyAlongside()));
+                        r.lowMs(), r.highMs());
             } else {
-                out.printf(Locale.ROOT, "%-4s threads %d  median %9.3f ms%s  %8.2f %-7s  %5.1f%% of %s peak%s%n",
+                out.printf(Locale.ROOT, "%-4s threads %d  median %9.3f ms%s  %8.2f %-7s  %5.1f%% of %s peak%n",
                         r.id(), r.threads(), r.medianMs(), r.forks() > 1 ? String.format(Locale.ROOT,
                                 " [%.3f–%.3f]", r.lowMs(), r.highMs()) : "", r.rate(), r.unit(),
-                        r.percentOfPeak(), r.unit().equals("GB/s") ? "copy" : "FMA",
-                        Double.isNaN(r.percentOfCopyAlongside()) ? "" : String.format(Locale.ROOT,
-                                " (%.1f%% of the copy measured between its rounds)", r.percentOfCopyAlongside()));
+                        r.percentOfPeak(), r.unit().equals("GB/s") ? "copy" : "FMA");
             }
         }
         out.flush();
@@ -149,33 +137,49 @@ public final class Bench {
                 t == 1 ? "" : "s", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
     }
 
-    /** Prefix of the line a forked measurement prints: id, median ms, FLOPs, bytes, % of copy alongside. */
+    /** Prefix of the line a forked measurement prints: id, median ms, FLOPs, bytes. */
     private static final String CHILD_RESULT = "fovea-bench-result\t";
 
     /** Measures workload {@code id} in {@code forks} new JVMs started with this one's command, flags and class path. */
     static Result measureForked(String backend, String id, int threads, double fmaPeak, double copyPeak, int forks) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--measure", id,
-                "--backend", backend, "--threads", Integer.toString(threads)));
-        double[] medians = new double[forks];
-        double[] alongside = new double[forks];
-        long flops = 0;
-        long bytes = 0;
+        return measureForked(backend, List.of(id), threads, fmaPeak, copyPeak, forks).getFirst();
+    }
+
+    /**
+     * Measures each workload of {@code ids} in {@code forks} new JVMs, taken in rounds (the first JVM of every
+     * workload, then the second ...): this host slows down for seconds at a time, and a slow phase then costs
+     * one JVM of several workloads instead of every JVM of one (W6b once measured 1.36, 1.95 and 2.15 ms in three
+     * JVMs back to back, and 1.20–1.28 ms in six JVMs a minute later).
+     */
+    static List<Result> measureForked(String backend, List<String> ids, int threads, double fmaPeak,
+                                      double copyPeak, int forks) {
+        int k = ids.size();
+        double[][] medians = new double[k][forks];
+        long[] flops = new long[k];
+        long[] bytes = new long[k];
         for (int f = 0; f < forks; f++) {
-            String line = child(cmd, id);
-            String[] fields = line.split("\t");
-            medians[f] = Double.parseDouble(fields[2]);
-            flops = Long.parseLong(fields[3]);
-            bytes = Long.parseLong(fields[4]);
-            alongside[f] = Double.parseDouble(fields[5]);
+            for (int i = 0; i < k; i++) {
+                List<String> cmd = new ArrayList<>();
+                cmd.add(ProcessHandle.current().info().command().orElse("java"));
+                cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--measure",
+                        ids.get(i), "--backend", backend, "--threads", Integer.toString(threads)));
+                String[] fields = child(cmd, ids.get(i)).split("\t");
+                medians[i][f] = Double.parseDouble(fields[2]);
+                flops[i] = Long.parseLong(fields[3]);
+                bytes[i] = Long.parseLong(fields[4]);
+                System.err.printf(Locale.ROOT, "%s: JVM %d of %d, median %.3f ms%n", ids.get(i), f + 1, forks,
+                        medians[i][f]);
+            }
         }
-        Arrays.sort(medians);
-        Arrays.sort(alongside);
-        Result r = result(id, threads, median(medians), flops, bytes, fmaPeak, copyPeak);
-        return new Result(r.id(), threads, r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), forks, medians[0],
-                medians[forks - 1], median(alongside));
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            Arrays.sort(medians[i]);
+            Result r = result(ids.get(i), threads, median(medians[i]), flops[i], bytes[i], fmaPeak, copyPeak);
+            results.add(new Result(r.id(), threads, r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), forks,
+                    medians[i][0], medians[i][forks - 1]));
+        }
+        return results;
     }
 
     /** Runs one measuring JVM; returns its result line. */
@@ -206,11 +210,10 @@ public final class Bench {
                                  double copyPeak) {
         if (bytes > 0) {
             double gbps = bytes / (median / 1e3) / 1e9;
-            return new Result(id, threads, median, gbps, "GB/s", 100 * gbps / copyPeak, 0, median, median, Double.NaN);
+            return new Result(id, threads, median, gbps, "GB/s", 100 * gbps / copyPeak, 0, median, median);
         }
         double gflops = flops / (median / 1e3) / 1e9;
-        return new Result(id, threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak, 0, median, median,
-                Double.NaN);
+        return new Result(id, threads, median, gflops, "GFLOP/s", 100 * gflops / fmaPeak, 0, median, median);
     }
 
     /**
@@ -244,12 +247,7 @@ public final class Bench {
         }
     }
 
-    /**
-     * Warms {@code w} up, then times single runs and reports the median. A memory-bound workload is timed in rounds
-     * of {@link #ROUND_NANOS} with the copy probe between them, and each round's rate is also taken as a fraction of
-     * the copy bandwidth measured next to it (the lower of the probes before and after): this host's bandwidth moves
-     * for seconds at a time (copy 17 vs 26 GB/s), and a peak measured a minute earlier does not see it.
-     */
+    /** Warms {@code w} up, then times single runs and reports the median. */
     public static Result measure(Engine engine, Workload w, int threads, double fmaPeak, double copyPeak) {
         try (TensorScope scope = new TensorScope()) {
             w.setUp(engine, scope);
@@ -257,43 +255,20 @@ public final class Bench {
                 warmUp(w);
                 double[] samples = new double[64];
                 int count = 0;
-                double[] alongside = new double[16];
-                int rounds = 0;
-                double copyBefore = w.memoryBound() ? Peak.copyGbpsNow(threads) : 0;
                 long start = System.nanoTime();
                 while (count < MIN_SAMPLES || (System.nanoTime() - start < MEASURE_NANOS && count < 1000)) {
-                    long roundStart = System.nanoTime();
-                    int first = count;
-                    do {
-                        long t0 = System.nanoTime();
-                        w.run();
-                        long t1 = System.nanoTime();
-                        if (count == samples.length) {
-                            samples = Arrays.copyOf(samples, count * 2);
-                        }
-                        samples[count++] = (t1 - t0) / 1e6;
-                    } while (w.memoryBound() ? count - first < 3 || System.nanoTime() - roundStart < ROUND_NANOS
-                            : count < MIN_SAMPLES || (System.nanoTime() - start < MEASURE_NANOS && count < 1000));
-                    if (w.memoryBound()) {
-                        double copyAfter = Peak.copyGbpsNow(threads);
-                        double[] round = Arrays.copyOfRange(samples, first, count);
-                        Arrays.sort(round);
-                        double gbps = w.bytes() / median(round) / 1e6;
-                        if (rounds == alongside.length) {
-                            alongside = Arrays.copyOf(alongside, rounds * 2);
-                        }
-                        alongside[rounds++] = 100 * gbps / Math.min(copyBefore, copyAfter);
-                        copyBefore = copyAfter;
+                    long t0 = System.nanoTime();
+                    w.run();
+                    long t1 = System.nanoTime();
+                    if (count == samples.length) {
+                        samples = Arrays.copyOf(samples, count * 2);
                     }
+                    samples[count++] = (t1 - t0) / 1e6;
                 }
                 double[] s = Arrays.copyOf(samples, count);
                 Arrays.sort(s);
                 double median = median(s);
-                double[] a = Arrays.copyOf(alongside, rounds);
-                Arrays.sort(a);
-                Result r = result(w.id(), threads, median, w.memoryBound() ? 0 : w.flops(), w.bytes(), fmaPeak,
-                        copyPeak);
-                return withAlongside(r, rounds > 0 ? median(a) : Double.NaN);
+                return result(w.id(), threads, median, w.memoryBound() ? 0 : w.flops(), w.bytes(), fmaPeak, copyPeak);
             } finally {
                 w.tearDown();
             }
@@ -330,8 +305,8 @@ public final class Bench {
             try (Engine engine = backend == null ? Engine.open(options) : Engine.open(backend, options)) {
                 Workload w = Workload.create(measure);
                 Result r = measure(engine, w, options.effectiveThreads(), 1, 1);
-                System.out.printf(Locale.ROOT, "%s%s\t%.6f\t%d\t%d\t%.3f%n", CHILD_RESULT, r.id(), r.medianMs(),
-                        w.flops(), w.bytes(), r.percentOfCopyAlongside());
+                System.out.printf(Locale.ROOT, "%s%s\t%.6f\t%d\t%d%n", CHILD_RESULT, r.id(), r.medianMs(), w.flops(),
+                        w.bytes());
             }
             System.exit(0);
         }
