@@ -123,12 +123,7 @@ public final class Inference implements AutoCloseable {
 
     /** The per-item logical shape without the batch axis: {@code [C, H, W]}. */
     private static String perShape(Shape item) {
-        int[] d = item.dims();
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 1; i < d.length; i++) {
-            sb.append(i > 1 ? ", " : "").append(d[i]);
-        }
-        return sb.append(']').toString();
+        return java.util.Arrays.toString(java.util.Arrays.copyOfRange(item.dims(), 1, item.rank()));
     }
 
     private Tensor run(Tensor x, TensorScope out, Map<String, Tensor> trace) {

@@ -157,13 +157,15 @@ public final class Bench {
         double[][] medians = new double[k][forks];
         long[] flops = new long[k];
         long[] bytes = new long[k];
+        List<String> java = new ArrayList<>();
+        java.add(ProcessHandle.current().info().command().orElse("java"));
+        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        java.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--backend", backend,
+                "--threads", Integer.toString(threads), "--measure"));
         for (int f = 0; f < forks; f++) {
             for (int i = 0; i < k; i++) {
-                List<String> cmd = new ArrayList<>();
-                cmd.add(ProcessHandle.current().info().command().orElse("java"));
-                cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--measure",
-                        ids.get(i), "--backend", backend, "--threads", Integer.toString(threads)));
+                List<String> cmd = new ArrayList<>(java);
+                cmd.add(ids.get(i));
                 String[] fields = child(cmd, ids.get(i)).split("\t");
                 medians[i][f] = Double.parseDouble(fields[2]);
                 flops[i] = Long.parseLong(fields[3]);
