@@ -1,10 +1,16 @@
 package dev.fovea.engine;
 
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryDescriptor;
+import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
+import dev.fovea.op.LrnDescriptor;
 import dev.fovea.op.OpDescriptor;
+import dev.fovea.op.PadDescriptor;
 import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.ScaleShiftDescriptor;
+import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.op.Violations;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.BackendOptions;
@@ -233,6 +239,60 @@ public final class Engine implements AutoCloseable {
         backend.activationForward(activation, x, y);
     }
 
+    /** {@code y = act(a op b)} with broadcasting; see {@link BinaryDescriptor}. */
+    public void binaryForward(BinaryDescriptor op, Tensor a, Tensor b, Tensor y) {
+        Violations v = new Violations(op.layer());
+        checkSupported(op);
+        checkTensor(v, "a", a, op.a(), op.layout(), true);
+        checkTensor(v, "b", b, op.b(), op.layout(), true);
+        checkTensor(v, "y", y, op.output(), op.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.binaryForward(op, a, b, y);
+    }
+
+    /** Prepares a per-channel scale and shift; {@code scale} and {@code shift} are host tensors {@code [C]}. */
+    public Plan planScaleShift(ScaleShiftDescriptor op, Tensor scale, Tensor shift) {
+        Violations v = new Violations(op.layer());
+        checkSupported(op);
+        checkHost(v, "scale", scale, op.parameterShape());
+        checkHost(v, "shift", shift, op.parameterShape());
+        v.throwIfAny("backend " + name());
+        return checked(op.layer(), op.input(), op.output(), op.layout(), backend.planScaleShift(op, scale, shift));
+    }
+
+    /** {@code y = min(max(alpha·x + beta, min), max)}; see {@link ClampDescriptor}. */
+    public void clampForward(ClampDescriptor op, Tensor x, Tensor y) {
+        unary(op, x, y);
+        backend.clampForward(op, x, y);
+    }
+
+    /** Local response normalization; see {@link LrnDescriptor}. */
+    public void lrnForward(LrnDescriptor op, Tensor x, Tensor y) {
+        unary(op, x, y);
+        backend.lrnForward(op, x, y);
+    }
+
+    /** Constant padding; see {@link PadDescriptor}. */
+    public void padForward(PadDescriptor op, Tensor x, Tensor y) {
+        unary(op, x, y);
+        backend.padForward(op, x, y);
+    }
+
+    /** Axis permutation; see {@link TransposeDescriptor}. */
+    public void transposeForward(TransposeDescriptor op, Tensor x, Tensor y) {
+        unary(op, x, y);
+        backend.transposeForward(op, x, y);
+    }
+
+    /** The checks of a one-input op: supported, x and y of the descriptor's shapes, layout and residency. */
+    private void unary(OpDescriptor op, Tensor x, Tensor y) {
+        Violations v = new Violations(op.layer());
+        checkSupported(op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "y", y, op.output(), op.layout(), true);
+        v.throwIfAny("backend " + name());
+    }
+
     public void softmaxForward(Tensor x, Tensor y) {
         Violations v = new Violations("softmax");
         v.check(x.shape().rank() == 2, "x", "softmax input must be 2-D [N, F], got " + x.shape());
@@ -299,6 +359,10 @@ public final class Engine implements AutoCloseable {
     public void activationBackward(Activation activation, Tensor y, Tensor dy, Tensor dx) {
         Violations v = new Violations("activation " + activation + " backward");
         checkTraining(null);
+        if (!activation.hasOutputGradient()) {
+            throw new UnsupportedOperationException("activation " + activation + ": training through it is not"
+                    + " supported yet (its gradient needs the activation's input)");
+        }
         checkTensor(v, "y", y, y.shape(), y.layout(), true);
         checkTensor(v, "dy", dy, y.shape(), y.layout(), true);
         checkTensor(v, "dx", dx, y.shape(), y.layout(), true);

@@ -7,7 +7,8 @@ import dev.fovea.tensor.Shape;
  * An op whose shapes and attributes the API has validated: backends receive these and never re-check them.
  * Created only through each descriptor's {@code create} factory, which throws {@link ValidationException}.
  */
-public sealed interface OpDescriptor permits ConvolutionDescriptor, PoolingDescriptor, DenseDescriptor {
+public sealed interface OpDescriptor permits ConvolutionDescriptor, PoolingDescriptor, DenseDescriptor,
+        BinaryDescriptor, ScaleShiftDescriptor, ClampDescriptor, LrnDescriptor, PadDescriptor, TransposeDescriptor {
     /** The layer (or op) name used in messages. */
     String layer();
 

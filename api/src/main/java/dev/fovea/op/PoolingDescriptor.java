@@ -6,7 +6,8 @@ import dev.fovea.tensor.Shape;
 /**
  * A validated 2-D pooling: x {@code [N, C, H, W]} → y {@code [N, C, P, Q]}, both in {@link #layout()}.
  * The window of output (p, q) starts at {@code h0 = p·strideH − pads.top}; it covers rows
- * {@code [h0, h0 + kernelH)} clipped to the padded input {@code [−pads.top, H + pads.bottom)}.
+ * {@code h0 + r·dilationH} for {@code r} in {@code [0, kernelH)}, clipped to the padded input
+ * {@code [−pads.top, H + pads.bottom)} (and likewise for columns).
  * <ul>
  *   <li>MAX: the maximum over the cells inside the input (padding acts as −∞; validation guarantees every
  *       window holds at least one input cell).</li>
@@ -17,14 +18,28 @@ import dev.fovea.tensor.Shape;
  */
 public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Layout layout, int kernelH, int kernelW,
                                 int strideH, int strideW, Pads pads, boolean ceilMode, boolean countIncludePad,
-                                Shape output) implements OpDescriptor {
+                                Shape output, int dilationH, int dilationW) implements OpDescriptor {
+
+    /** An undilated pooling. */
+    public PoolingDescriptor(String layer, PoolingMode mode, Shape input, Layout layout, int kernelH, int kernelW,
+                             int strideH, int strideW, Pads pads, boolean ceilMode, boolean countIncludePad,
+                             Shape output) {
+        this(layer, mode, input, layout, kernelH, kernelW, strideH, strideW, pads, ceilMode, countIncludePad, output,
+                1, 1);
+    }
+
+    /** Whether any window skips rows or columns ({@code dilation > 1}). */
+    public boolean dilated() {
+        return dilationH > 1 || dilationW > 1;
+    }
 
     /** Validates {@code params} against {@code input}; all problems reported together. */
     public static PoolingDescriptor create(String layer, Shape input, Layout layout, PoolingParams params) {
         Violations v = new Violations(layer);
         String ctx = "input " + (input == null ? "null" : input + " " + layout) + (params.global() ? ", global"
                 : ", window " + params.kernelH() + "×" + params.kernelW() + ", stride " + params.strideH() + "×"
-                + params.strideW() + ", " + params.padding() + (params.ceilMode() ? ", ceilMode" : ""));
+                + params.strideW() + (params.dilationH() * params.dilationW() == 1 ? "" : ", dilation "
+                + params.dilationH() + "×" + params.dilationW()) + ", " + params.padding() + (params.ceilMode() ? ", ceilMode" : ""));
         if (!v.check(input != null && input.rank() == 4, "input",
                 "input must be 4-D [N, C, H, W], got " + (input == null ? "null" : input.rank() + "-D " + input))) {
             v.throwIfAny(ctx);
@@ -40,33 +55,38 @@ public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Lay
         v.check(params.kernelW() > 0, "kernelW", "pool width " + params.kernelW() + " must be > 0");
         v.check(params.strideH() > 0, "strideH", "stride height " + params.strideH() + " must be > 0");
         v.check(params.strideW() > 0, "strideW", "stride width " + params.strideW() + " must be > 0");
+        v.check(params.dilationH() > 0, "dilationH", "dilation height " + params.dilationH() + " must be > 0");
+        v.check(params.dilationW() > 0, "dilationW", "dilation width " + params.dilationW() + " must be > 0");
         Padding p = params.padding();
         v.check(p.top() >= 0 && p.left() >= 0 && p.bottom() >= 0 && p.right() >= 0, "padding",
                 "explicit pads " + p + " must be ≥ 0");
         v.check(!params.ceilMode() || p.mode() == Padding.Mode.VALID || p.mode() == Padding.Mode.EXPLICIT,
                 "ceilMode", "ceilMode needs VALID or explicit padding; " + p.mode() + " already fixes the output size");
         v.throwIfAny(ctx);
-        Windows.Axis h = Windows.resolve(v, "height", input.h(), params.kernelH(), params.strideH(), 1, p, p.top(),
+        Windows.Axis h = Windows.resolve(v, "height", input.h(), params.kernelH(), params.strideH(), params.dilationH(), p, p.top(),
                 p.bottom(), params.ceilMode());
-        Windows.Axis w = Windows.resolve(v, "width", input.w(), params.kernelW(), params.strideW(), 1, p, p.left(),
+        Windows.Axis w = Windows.resolve(v, "width", input.w(), params.kernelW(), params.strideW(), params.dilationW(), p, p.left(),
                 p.right(), params.ceilMode());
         v.throwIfAny(ctx);
         // A window lying wholly in the padding would have no input cell: max would be −∞, the average 0/0.
-        v.check(h.before() < params.kernelH() && h.after() < params.kernelH(), "padding",
+        long extentH = (long) (params.kernelH() - 1) * params.dilationH() + 1;
+        long extentW = (long) (params.kernelW() - 1) * params.dilationW() + 1;
+        v.check(h.before() < extentH && h.after() < extentH, "padding",
                 "padding (" + h.before() + ", " + h.after() + ") must be smaller than the pool height "
-                        + params.kernelH());
-        v.check(w.before() < params.kernelW() && w.after() < params.kernelW(), "padding",
+                        + extentH + (params.dilationH() > 1 ? " (dilated)" : ""));
+        v.check(w.before() < extentW && w.after() < extentW, "padding",
                 "padding (" + w.before() + ", " + w.after() + ") must be smaller than the pool width "
-                        + params.kernelW());
+                        + extentW + (params.dilationW() > 1 ? " (dilated)" : ""));
         v.throwIfAny(ctx);
         return new PoolingDescriptor(layer, params.mode(), input, layout, params.kernelH(), params.kernelW(),
                 params.strideH(), params.strideW(), new Pads(h.before(), w.before(), h.after(), w.after()),
-                params.ceilMode(), params.countIncludePad(), Shape.of(input.n(), input.c(), h.out(), w.out()));
+                params.ceilMode(), params.countIncludePad(), Shape.of(input.n(), input.c(), h.out(), w.out()),
+                params.dilationH(), params.dilationW());
     }
 
     /** The same pooling for another batch size. */
     public PoolingDescriptor withBatch(int n) {
         return new PoolingDescriptor(layer, mode, input.withBatch(n), layout, kernelH, kernelW, strideH, strideW,
-                pads, ceilMode, countIncludePad, output.withBatch(n));
+                pads, ceilMode, countIncludePad, output.withBatch(n), dilationH, dilationW);
     }
 }

@@ -117,22 +117,32 @@ final class ReferenceBackend implements Backend {
             for (int c = 0; c < op.input().c(); c++) {
                 for (int p = 0; p < op.output().h(); p++) {
                     int h0 = p * op.strideH() - op.pads().top();
-                    int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
                     for (int q = 0; q < op.output().w(); q++) {
                         int w0 = q * op.strideW() - op.pads().left();
-                        int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
                         double acc = max ? Double.NEGATIVE_INFINITY : 0;
                         int inside = 0;
-                        for (int ih = Math.max(h0, 0); ih < Math.min(h1, h); ih++) {
-                            for (int iw = Math.max(w0, 0); iw < Math.min(w1, wd); iw++) {
+                        int padded = 0;
+                        for (int r = 0; r < op.kernelH(); r++) {
+                            int ih = h0 + r * op.dilationH();
+                            if (ih >= h + op.pads().bottom()) {
+                                break; // a ceil-mode overhang beyond the padding is never counted
+                            }
+                            for (int t = 0; t < op.kernelW(); t++) {
+                                int iw = w0 + t * op.dilationW();
+                                if (iw >= wd + op.pads().right()) {
+                                    break;
+                                }
+                                padded++;
+                                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) {
+                                    continue;
+                                }
                                 double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
-                                acc = max ? Math.max(acc, v) : acc + v;
+                                acc = max ? (Double.isNaN(v) || v > acc ? v : acc) : acc + v;
                                 inside++;
                             }
                         }
                         if (!max) {
-                            int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : inside;
-                            acc /= divisor;
+                            acc /= op.countIncludePad() ? padded : inside;
                         }
                         ys.setAtIndex(F, at(y, n, c, p, q), (float) acc);
                     }

@@ -172,6 +172,8 @@ final class ReferenceBackward {
             case RELU -> y > 0 ? 1 : 0;
             case SIGMOID -> y * (1 - y);
             case TANH -> 1 - y * y;
+            default -> throw new UnsupportedOperationException("the gradient of " + activation
+                    + " needs the activation's input, not only its output");
         };
     }
 

@@ -1,10 +1,16 @@
 package dev.fovea.spi;
 
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryDescriptor;
+import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
+import dev.fovea.op.LrnDescriptor;
 import dev.fovea.op.OpDescriptor;
+import dev.fovea.op.PadDescriptor;
 import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.ScaleShiftDescriptor;
+import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -99,6 +105,48 @@ public interface Backend extends AutoCloseable {
 
     /** {@code y = act(x)} element-wise; same shape and layout; {@code x} and {@code y} may be the same tensor. */
     void activationForward(Activation activation, Tensor x, Tensor y);
+
+    // ---- Ops of imported networks (residual connections, batch norm, squeeze-excitation, ...). Each has a
+    // default body over host tensors (HostOps, the definition in double); a backend overrides what it makes
+    // faster, and a device backend overrides them all or declines them in supports().
+
+    /**
+     * {@code y = act(a op b)} with broadcasting ({@link BinaryDescriptor}). {@code y} may be {@code a} or
+     * {@code b} when that operand has the output's shape.
+     */
+    default void binaryForward(BinaryDescriptor op, Tensor a, Tensor b, Tensor y) {
+        HostOps.binary(op, a, b, y);
+    }
+
+    /**
+     * Prepares {@code y = act(x · scale[c] + shift[c])} ({@link ScaleShiftDescriptor}); {@code scale} and
+     * {@code shift} are contiguous host tensors {@code [C]} that the plan copies.
+     */
+    default Plan planScaleShift(ScaleShiftDescriptor op, Tensor scale, Tensor shift) {
+        float[] sc = scale.toArray();
+        float[] sh = shift.toArray();
+        return (x, y) -> HostOps.scaleShift(op, sc, sh, x, y);
+    }
+
+    /** {@code y = min(max(alpha·x + beta, min), max)} ({@link ClampDescriptor}); {@code y} may be {@code x}. */
+    default void clampForward(ClampDescriptor op, Tensor x, Tensor y) {
+        HostOps.clamp(op, x, y);
+    }
+
+    /** Cross-channel local response normalization ({@link LrnDescriptor}); {@code y} is not {@code x}. */
+    default void lrnForward(LrnDescriptor op, Tensor x, Tensor y) {
+        HostOps.lrn(op, x, y);
+    }
+
+    /** Constant padding ({@link PadDescriptor}). */
+    default void padForward(PadDescriptor op, Tensor x, Tensor y) {
+        HostOps.pad(op, x, y);
+    }
+
+    /** Axis permutation ({@link TransposeDescriptor}). */
+    default void transposeForward(TransposeDescriptor op, Tensor x, Tensor y) {
+        HostOps.transpose(op, x, y);
+    }
 
     /** Row-wise softmax of {@code x [N, F]} into {@code y [N, F]}; subtracts the row maximum first. */
     void softmaxForward(Tensor x, Tensor y);

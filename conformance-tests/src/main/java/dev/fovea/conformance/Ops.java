@@ -55,8 +55,8 @@ final class Ops {
 
     static Tolerance activationTolerance(dev.fovea.op.Activation a) {
         return switch (a) {
-            case NONE, RELU -> Tolerance.EXACT;
-            case SIGMOID, TANH -> Tolerance.TRANSCENDENTAL;
+            case NONE, RELU, RELU6 -> Tolerance.EXACT;
+            case SIGMOID, TANH, HARD_SIGMOID, HARD_SWISH, SILU -> Tolerance.TRANSCENDENTAL;
         };
     }
 

@@ -83,6 +83,7 @@ final class OracleBackward {
                     double c = Math.cosh(x[i]);
                     yield 1 / (c * c);
                 }
+                default -> throw new UnsupportedOperationException("no backward oracle for " + a);
             };
             dx[i] = dy[i] * d;
         }

@@ -2,7 +2,13 @@ package dev.fovea.conformance;
 
 import dev.fovea.engine.Engine;
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryDescriptor;
+import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.LrnDescriptor;
+import dev.fovea.op.PadDescriptor;
+import dev.fovea.op.ScaleShiftDescriptor;
+import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.OpDescriptor;
 import dev.fovea.op.PoolingDescriptor;
@@ -50,6 +56,14 @@ final class Run implements AutoCloseable {
             case PoolingDescriptor p -> p.kernelH() + "×" + p.kernelW() + " "
                     + p.mode().name().toLowerCase(java.util.Locale.ROOT) + " pooling " + p.input() + " " + p.layout();
             case DenseDescriptor d -> "dense layer " + d.input() + " → " + d.units() + " units";
+            case BinaryDescriptor b -> b.op().name().toLowerCase(java.util.Locale.ROOT) + " of " + b.a() + " and "
+                    + b.b() + " " + b.layout();
+            case ScaleShiftDescriptor s -> "scale-and-shift " + s.input() + " " + s.layout();
+            case ClampDescriptor c -> "clamp " + c.input() + " " + c.layout();
+            case LrnDescriptor l -> "local response normalization (size " + l.size() + ") " + l.input() + " "
+                    + l.layout();
+            case PadDescriptor p -> "pad " + p.input() + " → " + p.output() + " " + p.layout();
+            case TransposeDescriptor t -> "transpose " + t.input() + " → " + t.output();
         };
     }
 

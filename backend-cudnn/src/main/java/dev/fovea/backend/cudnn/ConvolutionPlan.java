@@ -272,6 +272,7 @@ final class ConvolutionPlan implements Plan {
             case SIGMOID -> Cudnn.CUDNN_ACTIVATION_SIGMOID;
             case TANH -> Cudnn.CUDNN_ACTIVATION_TANH;
             case NONE -> Cudnn.CUDNN_ACTIVATION_IDENTITY;
+            default -> throw new UnsupportedOperationException("cuDNN has no activation mode for " + a);
         };
     }
 

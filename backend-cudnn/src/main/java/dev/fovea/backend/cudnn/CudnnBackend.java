@@ -86,8 +86,25 @@ final class CudnnBackend implements Backend {
         return supportsOp(op);
     }
 
-    /** cuDNN's descriptors hold 32-bit sizes and strides; everything else is supported. */
+    /**
+     * cuDNN's descriptors hold 32-bit sizes and strides; the ops of imported networks (element-wise, scale-shift,
+     * LRN, pad, transpose) and the activations cuDNN has no mode for are not mapped to device calls yet.
+     */
     static Support supportsOp(OpDescriptor op) {
+        switch (op) {
+            case ConvolutionDescriptor c when !c.activation().hasOutputGradient() ->
+                    { return Support.no("activation " + c.activation() + " is not mapped to cuDNN yet"); }
+            case DenseDescriptor d when !d.activation().hasOutputGradient() ->
+                    { return Support.no("activation " + d.activation() + " is not mapped to cuDNN yet"); }
+            case PoolingDescriptor p when p.dilated() ->
+                    { return Support.no("pooling dilation " + p.dilationH() + "×" + p.dilationW()
+                            + " is not mapped to cuDNN"); }
+            case ConvolutionDescriptor c -> { }
+            case DenseDescriptor d -> { }
+            case PoolingDescriptor p -> { }
+            default -> { return Support.no(op.getClass().getSimpleName().replace("Descriptor", "")
+                    + " is not mapped to cuDNN calls yet"); }
+        }
         long limit = Integer.MAX_VALUE;
         long in = op.input().elementCount();
         if (op instanceof ConvolutionDescriptor c) {

@@ -20,6 +20,10 @@ final class Epilogue {
     static final int RELU = 1;
     static final int SIGMOID = 2;
     static final int TANH = 3;
+    static final int RELU6 = 4;
+    static final int HARD_SIGMOID = 5;
+    static final int HARD_SWISH = 6;
+    static final int SILU = 7;
 
     private Epilogue() {
     }
@@ -30,6 +34,10 @@ final class Epilogue {
             case RELU -> RELU;
             case SIGMOID -> SIGMOID;
             case TANH -> TANH;
+            case RELU6 -> RELU6;
+            case HARD_SIGMOID -> HARD_SIGMOID;
+            case HARD_SWISH -> HARD_SWISH;
+            case SILU -> SILU;
         };
     }
 
@@ -38,6 +46,10 @@ final class Epilogue {
             case RELU -> v.max(0f);
             case SIGMOID -> VectorMath.sigmoid(v);
             case TANH -> VectorMath.tanh(v);
+            case RELU6 -> v.max(0f).min(6f);
+            case HARD_SIGMOID -> hardSigmoid(v);
+            case HARD_SWISH -> v.mul(hardSigmoid(v));
+            case SILU -> v.mul(VectorMath.sigmoid(v));
             default -> v;
         };
     }
@@ -47,8 +59,20 @@ final class Epilogue {
             case RELU -> x > 0 ? x : 0f;
             case SIGMOID -> VectorMath.sigmoid(x);
             case TANH -> VectorMath.tanh(x);
+            case RELU6 -> Math.min(Math.max(x, 0f), 6f);
+            case HARD_SIGMOID -> hardSigmoid(x);
+            case HARD_SWISH -> x * hardSigmoid(x);
+            case SILU -> x * VectorMath.sigmoid(x);
             default -> x;
         };
+    }
+
+    private static FloatVector hardSigmoid(FloatVector v) {
+        return v.fma(1f / 6, 0.5f).max(0f).min(1f);
+    }
+
+    private static float hardSigmoid(float x) {
+        return Math.min(Math.max(Math.fma(x, 1f / 6, 0.5f), 0f), 1f);
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.fovea.backend.vector;
 import dev.fovea.op.Activation;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
+import dev.fovea.op.OpDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
+import dev.fovea.spi.Support;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -82,6 +84,14 @@ final class VectorBackend implements Backend {
     @Override
     public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
         Pooling.forward(op, x, y, pool);
+    }
+
+    @Override
+    public Support supports(OpDescriptor op) {
+        if (op instanceof PoolingDescriptor p && p.dilated()) {
+            return Support.no("pooling dilation " + p.dilationH() + "×" + p.dilationW() + " is not implemented");
+        }
+        return Support.YES;
     }
 
     @Override
