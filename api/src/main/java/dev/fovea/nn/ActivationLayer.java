@@ -49,23 +49,34 @@ public final class ActivationLayer extends Layer {
 
     @Override
     Node build(String nodeName, Shape input, Layout layout, Namer namer) {
-        return new Node(nodeName, this, input, input) {
-            @Override
-            Tensor forward(Run run, Tensor x, Tensor dst) {
-                Tensor y = dst != null ? dst : run.allocate(output);
-                run.engine().activationForward(activation, x, y);
-                return y;
-            }
+        return new ActivationNode(nodeName, this, input);
+    }
 
-            @Override
-            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
-                if (!needDx) {
-                    return null;
-                }
-                Tensor dx = run.allocate(input);
-                run.engine().activationBackward(activation, y, dy, dx);
-                return dx;
+    /** A standalone activation; a rewrite rule fuses it into the layer before it where that layer allows. */
+    final class ActivationNode extends Node {
+        ActivationNode(String nodeName, Layer layer, Shape input) {
+            super(nodeName, layer, input, input);
+        }
+
+        Activation activation() {
+            return activation;
+        }
+
+        @Override
+        Tensor forward(Run run, Tensor x, Tensor dst) {
+            Tensor y = dst != null ? dst : run.allocate(output);
+            run.engine().activationForward(activation, x, y);
+            return y;
+        }
+
+        @Override
+        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+            if (!needDx) {
+                return null;
             }
-        };
+            Tensor dx = run.allocate(input);
+            run.engine().activationBackward(activation, y, dy, dx);
+            return dx;
+        }
     }
 }

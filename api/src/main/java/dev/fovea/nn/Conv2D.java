@@ -130,15 +130,34 @@ public final class Conv2D extends Layer {
     static final class ConvNode extends Node {
         final ConvolutionDescriptor descriptor;
         private final Initializer init;
+        private final Node owner;
 
         ConvNode(String name, Layer layer, ConvolutionDescriptor d, Initializer init) {
+            this(name, layer, d, init, null);
+        }
+
+        private ConvNode(String name, Layer layer, ConvolutionDescriptor d, Initializer init, Node owner) {
             super(name, layer, d.input(), d.output());
             this.descriptor = d;
             this.init = init;
+            this.owner = owner == null ? this : owner;
+        }
+
+        /** This convolution with {@code act} fused; it keeps reading the original node's weights. */
+        ConvNode withActivation(Activation act) {
+            return new ConvNode(name, layer, descriptor.withActivation(act), init, owner);
+        }
+
+        @Override
+        Node weightsOwner() {
+            return owner;
         }
 
         @Override
         List<Param> params() {
+            if (owner != this) {
+                return List.of();
+            }
             int taps = descriptor.kernelH() * descriptor.kernelW();
             List<Param> ps = new ArrayList<>();
             ps.add(new Param("kernel", descriptor.weightShape(), init,

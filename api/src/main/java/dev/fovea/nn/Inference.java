@@ -6,6 +6,7 @@ import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,10 @@ import java.util.function.Supplier;
 /**
  * A model compiled for one engine: plans (packed weights, chosen algorithms) are made on first use of a batch
  * size and reused. Each {@link #predict} call allocates its activations from its own scope and frees them on
- * return. A convolution followed by a pooling runs as one fused plan where the backend offers one
- * ({@link Engine#planConvolutionPooled}), except in {@link #trace}, which shows the convolution's own output.
+ * return. Compiling applies the rewrite rules of the model's graph (batch normalization folded into the
+ * convolution before it, activations fused into the op before them, a convolution and its pooling as one plan
+ * where the backend offers one — {@link Engine#planConvolutionPooled}); {@link #trace} runs the graph as built, so
+ * it shows every layer's own output.
  *
  * <pre>{@code
  * try (Engine engine = Engine.open(); Inference net = model.compile(engine)) {
@@ -46,6 +49,8 @@ public final class Inference implements AutoCloseable {
     private final Model model;
     private final Engine engine;
     private final int capacity;
+    /** The model's graph after the rewrite rules of {@link Fusions}: what {@code predict} runs. */
+    private final List<Model.Step> compiled;
     /** Plans by batch size, least recently used first. Guarded by {@code this}. */
     private final LinkedHashMap<Integer, Plans> cache = new LinkedHashMap<>(16, 0.75f, true);
     /** The weights version the cached plans were made from. Guarded by {@code this}. */
@@ -56,6 +61,7 @@ public final class Inference implements AutoCloseable {
         this.model = model;
         this.engine = engine;
         this.capacity = capacity;
+        this.compiled = Fusions.apply(model.steps(), model.outputValues(), Fusions.INFERENCE);
         this.cachedVersion = model.weightsVersion();
     }
 
@@ -126,44 +132,66 @@ public final class Inference implements AutoCloseable {
         return java.util.Arrays.toString(java.util.Arrays.copyOfRange(item.dims(), 1, item.rank()));
     }
 
+    /**
+     * Runs the model on one tensor per input ({@code [N, C, H, W]} host tensors, any layout, one batch size) and
+     * returns every output as a new host tensor from {@code out}, in the model's layout.
+     */
+    public List<Tensor> predictAll(List<Tensor> xs, TensorScope out) {
+        Objects.requireNonNull(xs, "xs");
+        Objects.requireNonNull(out, "out");
+        return runAll(xs, out, null);
+    }
+
     private Tensor run(Tensor x, TensorScope out, Map<String, Tensor> trace) {
-        int n = x.shape().n();
-        Shape expected = model.inputShape(n);
+        return runAll(List.of(x), out, trace).getFirst();
+    }
+
+    private List<Tensor> runAll(List<Tensor> xs, TensorScope out, Map<String, Tensor> trace) {
+        List<Input> inputs = model.inputs();
         Violations v = new Violations("model '" + model.name() + "'");
-        v.check(x.shape().equals(expected), "input", "input shape " + x.shape() + " != expected " + expected
-                + " (layout " + model.layout() + ": " + model.layout().format(expected, null) + ")");
+        if (!v.check(xs.size() == inputs.size(), "inputs", "the model takes " + inputs.size() + " inputs "
+                + model.inputNames() + ", got " + xs.size())) {
+            v.throwIfAny("predict");
+        }
+        int n = xs.getFirst().shape().n();
+        for (int i = 0; i < xs.size(); i++) {
+            Tensor x = Objects.requireNonNull(xs.get(i), "input " + i);
+            Shape expected = inputs.get(i).shape(n);
+            v.check(x.shape().equals(expected), "input", (xs.size() > 1 ? "input '" + model.inputNames().get(i)
+                    + "': " : "") + "input shape " + x.shape() + " != expected " + expected + " (layout "
+                    + model.layout() + ": " + model.layout().format(expected, null) + ")");
+        }
         v.throwIfAny("predict");
-        x.checkAlive();
+        xs.forEach(Tensor::checkAlive);
         Plans plans = acquire(n);
         try (TensorScope pass = new TensorScope()) {
-            Tensor in = engine.allocate(expected, model.layout(), pass);
-            engine.copy(x, in);
             Run run = new Run(this, plans, pass, n);
-            Tensor t = in;
-            List<Node> nodes = model.nodes();
-            for (int i = 0; i < nodes.size(); i++) {
-                Node node = nodes.get(i);
-                if (trace == null && i + 1 < nodes.size() && node instanceof Conv2D.ConvNode conv
-                        && nodes.get(i + 1) instanceof Pooling2D.PoolNode pool) {
-                    Optional<Plan> both = plans.fused(conv, pool);
-                    if (both.isPresent()) {
-                        Tensor y = run.allocate(pool.output);
-                        both.get().execute(t, y);
-                        t = y;
-                        i++;
-                        continue;
-                    }
+            Tensor[] values = new Tensor[inputs.size() + model.steps().size()];
+            for (int i = 0; i < xs.size(); i++) {
+                values[i] = engine.allocate(inputs.get(i).shape(n), model.layout(), pass);
+                engine.copy(xs.get(i), values[i]);
+            }
+            // trace shows every layer's own output, so it runs the graph as built, without fusions.
+            for (Model.Step step : trace == null ? compiled : model.steps()) {
+                List<Tensor> args = new ArrayList<>(step.inputs().length);
+                for (int i : step.inputs()) {
+                    args.add(values[i]);
                 }
-                t = node.forward(run, t, null);
+                Tensor t = step.node().forward(run, args, null);
+                values[step.output()] = t;
                 if (trace != null) {
                     Tensor copy = out.allocate(t.shape(), model.layout());
                     engine.copy(t, copy);
-                    trace.put(node.name, copy);
+                    trace.put(step.node().name, copy);
                 }
             }
-            Tensor result = out.allocate(t.shape(), model.layout());
-            engine.copy(t, result);
-            return result;
+            List<Tensor> results = new ArrayList<>();
+            for (int o : model.outputValues()) {
+                Tensor result = out.allocate(values[o].shape(), model.layout());
+                engine.copy(values[o], result);
+                results.add(result);
+            }
+            return results;
         } finally {
             release(plans);
         }
@@ -233,8 +261,6 @@ public final class Inference implements AutoCloseable {
     final class Plans {
         private final int batch;
         private final Map<Node, Plan> plans = new ConcurrentHashMap<>();
-        /** Fused convolution + pooling plans, keyed by the convolution's node; empty where the backend has none. */
-        private final Map<Node, Optional<Plan>> fused = new ConcurrentHashMap<>();
         /** Runs holding these plans, and whether they left the cache. Guarded by the Inference. */
         private int users;
         private boolean retired;
@@ -248,19 +274,9 @@ public final class Inference implements AutoCloseable {
             return plans.computeIfAbsent(node, k -> create.get());
         }
 
-        Optional<Plan> fused(Conv2D.ConvNode conv, Pooling2D.PoolNode pool) {
-            return fused.computeIfAbsent(conv, k -> {
-                List<Tensor> w = model.weightsOf(conv);
-                return engine.planConvolutionPooled(conv.descriptor.withBatch(batch),
-                        pool.descriptor.withBatch(batch), w.get(0), conv.descriptor.bias() ? w.get(1) : null);
-            });
-        }
-
         private void closeAll() {
             plans.values().forEach(Plan::close);
             plans.clear();
-            fused.values().forEach(p -> p.ifPresent(Plan::close));
-            fused.clear();
         }
     }
 }

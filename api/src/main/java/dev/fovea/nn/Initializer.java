@@ -12,7 +12,9 @@ public enum Initializer {
     /** Normal with standard deviation sqrt(2 / fanIn): He et al. 2015, for ReLU networks. */
     HE_NORMAL,
     /** All zeros (biases). */
-    ZEROS;
+    ZEROS,
+    /** All ones (batch normalization's scale and variance). */
+    ONES;
 
     /** Fills {@code out} from {@code random}. */
     void fill(float[] out, int fanIn, int fanOut, SplittableRandom random) {
@@ -30,6 +32,7 @@ public enum Initializer {
                 }
             }
             case ZEROS -> java.util.Arrays.fill(out, 0f);
+            case ONES -> java.util.Arrays.fill(out, 1f);
         }
     }
 

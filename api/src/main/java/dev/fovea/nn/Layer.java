@@ -1,7 +1,10 @@
 package dev.fovea.nn;
 
+import dev.fovea.op.ValidationException;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * A layer specification: immutable, no weights, no shapes until a model is built. Layers are configured with
@@ -28,6 +31,31 @@ public abstract class Layer {
 
     /** Infers shapes, validates every parameter and returns the built node; throws {@code ValidationException}. */
     abstract Node build(String nodeName, Shape input, Layout layout, Namer namer);
+
+    /**
+     * Builds the node of a layer applied to {@code inputs} in a graph. One-input layers get
+     * {@link #build(String, Shape, Layout, Namer)}; layers that merge tensors override this.
+     */
+    Node build(String nodeName, List<Shape> inputs, Layout layout, Namer namer) {
+        if (inputs.size() != 1) {
+            throw new ValidationException(subject(type(), nodeName), List.of(new ValidationException.Violation(
+                    "inputs", type() + " takes one input, got " + inputs.size() + ": " + inputs)), "");
+        }
+        return build(nodeName, inputs.getFirst(), layout, namer);
+    }
+
+    /**
+     * Applies this layer to tensors of a graph under construction (Keras' functional style):
+     * {@code Value y = Conv2D.of(64, 3).apply(x)}. Shapes are inferred and checked now; a problem throws a
+     * {@code ValidationException} naming this layer.
+     */
+    public Value apply(Value... inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(type() + ": apply needs at least one input tensor");
+        }
+        return inputs[0].graph().apply(this, inputs);
+    }
 
     /** The subject of validation messages: {@code Conv2D 'conv2d_1'}. */
     static String subject(String type, String name) {

@@ -32,26 +32,30 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Model implements AutoCloseable {
     private final String name;
-    private final Input input;
+    private final List<String> inputNames;
+    private final List<Input> inputs;
     private final Layout layout;
-    private final List<Node> nodes = new ArrayList<>();
+    /** The layers in execution order; value i < inputs.size() is input i, step k writes value inputs.size() + k. */
+    private final List<Step> steps;
+    private final int[] outputs;
     private final Map<Node, List<Tensor>> weights = new LinkedHashMap<>();
     private final TensorScope weightScope = new TensorScope();
     /** Bumped on every weight change; compiled plans remember the version they packed. */
     private final AtomicLong weightsVersion = new AtomicLong();
 
-    Model(String name, Input input, Layout layout, List<Layer> layers, long seed) {
+    /** One layer of the graph: its node, the values it reads and the value it writes. */
+    record Step(Node node, int[] inputs, int output) {
+    }
+
+    Model(String name, List<String> inputNames, List<Input> inputs, Layout layout, List<Step> steps, int[] outputs,
+          long seed) {
         this.name = name;
-        this.input = input;
+        this.inputNames = List.copyOf(inputNames);
+        this.inputs = List.copyOf(inputs);
         this.layout = layout;
-        Namer namer = new Namer();
-        Shape s = input.shape(1);
-        for (Layer layer : layers) {
-            Node n = layer.build(namer.name(layer), s, layout, namer);
-            nodes.add(n);
-            s = n.output;
-        }
-        if (nodes.isEmpty()) {
+        this.steps = List.copyOf(steps);
+        this.outputs = outputs.clone();
+        if (steps.isEmpty()) {
             throw new ValidationException("model '" + name + "'",
                     List.of(new ValidationException.Violation("layers", "has no layers")), "");
         }
@@ -73,18 +77,64 @@ public final class Model implements AutoCloseable {
         return layout;
     }
 
+    /** The first (for most models the only) input. */
     public Input input() {
-        return input;
+        return inputs.getFirst();
+    }
+
+    /** Every input, in the order {@link Inference#predictAll} takes them. */
+    public List<Input> inputs() {
+        return inputs;
+    }
+
+    /** The inputs' names, in order. */
+    public List<String> inputNames() {
+        return inputNames;
+    }
+
+    /** The number of outputs. */
+    public int outputCount() {
+        return outputs.length;
+    }
+
+    /** The names of the layers producing the outputs, in order. */
+    public List<String> outputNames() {
+        List<String> out = new ArrayList<>();
+        for (int o : outputs) {
+            out.add(valueName(o));
+        }
+        return out;
     }
 
     /** Logical input shape for a batch of {@code n}: {@code [n, C, H, W]}. */
     public Shape inputShape(int n) {
-        return input.shape(n);
+        return input().shape(n);
     }
 
-    /** Logical output shape for a batch of {@code n}. */
+    /** Logical shape of the first output for a batch of {@code n}. */
     public Shape outputShape(int n) {
-        return nodes.getLast().output.withBatch(n);
+        return outputShape(0, n);
+    }
+
+    /** Logical shape of output {@code index} for a batch of {@code n}. */
+    public Shape outputShape(int index, int n) {
+        return valueShape(outputs[index]).withBatch(n);
+    }
+
+    /**
+     * The graph as a list of layers in execution order, each with the names of the tensors it reads: a layer's
+     * output is named after the layer, a model input after the input. Exporters and tools walk this.
+     */
+    public List<GraphLayer> graph() {
+        List<GraphLayer> out = new ArrayList<>();
+        for (Step st : steps) {
+            List<String> ins = new ArrayList<>();
+            for (int i : st.inputs()) {
+                ins.add(valueName(i));
+            }
+            out.add(new GraphLayer(st.node().name, st.node().layer, ins, st.node().inputs, st.node().output));
+        }
+        return out;
     }
 
     /** Re-initializes every weight from {@code seed}: kernels by their initializer, biases to zero. */
@@ -175,7 +225,26 @@ public final class Model implements AutoCloseable {
     /** The summary's rows, depth-first: a concat's branch layers come before the concat's own row. */
     public List<LayerInfo> layers() {
         List<LayerInfo> rows = new ArrayList<>();
-        walk(nodes, 0, 1, 1, rows);
+        int values = inputs.size() + steps.size();
+        int[] rf = new int[values];
+        int[] jump = new int[values];
+        java.util.Arrays.fill(rf, 0, inputs.size(), 1);
+        java.util.Arrays.fill(jump, 0, inputs.size(), 1);
+        for (Step st : steps) {
+            int r = 1;
+            int j = 1;
+            for (int i : st.inputs()) {
+                r = rf[i] == 0 || r == 0 ? 0 : Math.max(r, rf[i]);
+                j = Math.max(j, jump[i]);
+            }
+            List<String> from = new ArrayList<>();
+            for (int i : st.inputs()) {
+                from.add(valueName(i));
+            }
+            int[] after = walk(List.of(st.node()), 0, r, j, rows, from);
+            rf[st.output()] = after[0];
+            jump[st.output()] = after[1];
+        }
         return rows;
     }
 
@@ -188,18 +257,19 @@ public final class Model implements AutoCloseable {
         int nameW = Math.max(28, rows.stream().mapToInt(r -> 2 * r.depth() + r.name().length() + r.type().length()
                 + 6).max().orElse(0));
         int shapeW = Math.max(26, rows.stream().mapToInt(r -> r.outputShape().length() + 2).max().orElse(0));
-        int total = nameW + shapeW + 12 + 16;
+        int total = nameW + shapeW + 12 + 17 + Math.max(14, rows.stream().mapToInt(r -> String.join(", ",
+                r.connectedTo()).length()).max().orElse(0));
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(name).append("\"\n");
         sb.append("_".repeat(total)).append('\n');
         sb.append(pad(" Layer (type)", nameW)).append(pad("Output Shape", shapeW)).append(pad("Param #", 12))
-                .append("Receptive field\n");
+                .append(pad("Receptive field", 17)).append("Connected to\n");
         sb.append("=".repeat(total)).append('\n');
         for (LayerInfo r : rows) {
             String label = " " + "  ".repeat(r.depth()) + r.name() + " (" + r.type() + ")";
             sb.append(pad(label, nameW)).append(pad(r.outputShape(), shapeW)).append(pad(String.format(Locale.ROOT, "%,d",
-                    r.params()), 12)).append(r.receptiveField() == 0 ? "all" : r.receptiveField() + "×"
-                    + r.receptiveField()).append('\n');
+                    r.params()), 12)).append(pad(r.receptiveField() == 0 ? "all" : r.receptiveField() + "×"
+                    + r.receptiveField(), 17)).append(String.join(", ", r.connectedTo())).append('\n');
         }
         long params = parameterCount();
         sb.append("=".repeat(total)).append('\n');
@@ -250,8 +320,39 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** The top-level nodes in execution order. */
     List<Node> nodes() {
-        return nodes;
+        return steps.stream().map(Step::node).toList();
+    }
+
+    List<Step> steps() {
+        return steps;
+    }
+
+    int[] outputValues() {
+        return outputs.clone();
+    }
+
+    /** Whether the model is a chain: each layer reads the previous layer's output (training supports these). */
+    boolean isChain() {
+        if (inputs.size() != 1 || outputs.length != 1 || outputs[0] != inputs.size() + steps.size() - 1) {
+            return false;
+        }
+        for (int k = 0; k < steps.size(); k++) {
+            int[] in = steps.get(k).inputs();
+            if (in.length != 1 || in[0] != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String valueName(int value) {
+        return value < inputs.size() ? inputNames.get(value) : steps.get(value - inputs.size()).node().name;
+    }
+
+    private Shape valueShape(int value) {
+        return value < inputs.size() ? inputs.get(value).shape(1) : steps.get(value - inputs.size()).node().output;
     }
 
     List<Tensor> weightsOf(Node n) {
@@ -272,7 +373,7 @@ public final class Model implements AutoCloseable {
     /** Every node, branch nodes included, in execution order. */
     private List<Node> allNodes() {
         List<Node> out = new ArrayList<>();
-        collect(nodes, out);
+        collect(nodes(), out);
         return out;
     }
 
@@ -286,13 +387,13 @@ public final class Model implements AutoCloseable {
     }
 
     /** Appends rows for {@code ns}; returns {receptive field, jump} after them (0 field = whole input). */
-    private int[] walk(List<Node> ns, int depth, int rf, int jump, List<LayerInfo> rows) {
+    private int[] walk(List<Node> ns, int depth, int rf, int jump, List<LayerInfo> rows, List<String> from) {
         for (Node n : ns) {
             if (!n.branches().isEmpty()) {
                 int maxRf = rf;
                 int outJump = jump;
                 for (List<Node> b : n.branches()) {
-                    int[] r = walk(b, depth + 1, rf, jump, rows);
+                    int[] r = walk(b, depth + 1, rf, jump, rows, List.of());
                     maxRf = r[0] == 0 || maxRf == 0 ? 0 : Math.max(maxRf, r[0]);
                     outJump = r[1];
                 }
@@ -306,7 +407,8 @@ public final class Model implements AutoCloseable {
                 jump *= w[1];
             }
             long p = n.params().stream().mapToLong(x -> x.shape().elementCount()).sum();
-            rows.add(new LayerInfo(n.name, n.layer.type(), depth, layout.format(n.output, "None"), p, rf));
+            rows.add(new LayerInfo(n.name, n.layer.type(), depth, layout.format(n.output, "None"), p, rf,
+                    depth == 0 ? from : List.of()));
         }
         return new int[] {rf, jump};
     }

@@ -11,14 +11,26 @@ import java.util.List;
 abstract class Node {
     final String name;
     final Layer layer;
+    /** The first input's shape (the only one of most layers). */
     final Shape input;
+    final List<Shape> inputs;
     final Shape output;
 
     Node(String name, Layer layer, Shape input, Shape output) {
+        this(name, layer, List.of(input), output);
+    }
+
+    Node(String name, Layer layer, List<Shape> inputs, Shape output) {
         this.name = name;
         this.layer = layer;
-        this.input = input;
+        this.input = inputs.getFirst();
+        this.inputs = List.copyOf(inputs);
         this.output = output;
+    }
+
+    /** The node whose weights this node runs with: itself, or the original of a node a rewrite rule made. */
+    Node weightsOwner() {
+        return this;
     }
 
     /** Learnable tensors, in file order. */
@@ -45,7 +57,14 @@ abstract class Node {
      * Runs the layer on {@code x} (batch {@code run.batch()}) and returns the output: {@code dst} when it is
      * given (e.g. a channel slice of a concat output), otherwise a tensor it allocates from the run.
      */
-    abstract Tensor forward(Run run, Tensor x, Tensor dst);
+    Tensor forward(Run run, Tensor x, Tensor dst) {
+        throw new IllegalStateException(layer.type() + " '" + name + "' takes " + inputs.size() + " inputs");
+    }
+
+    /** Runs the layer on all its inputs; one-input layers implement {@link #forward(Run, Tensor, Tensor)}. */
+    Tensor forward(Run run, List<Tensor> xs, Tensor dst) {
+        return forward(run, xs.getFirst(), dst);
+    }
 
     /**
      * The backward pass of a training run: from the forward's input {@code x}, output {@code y} and the loss

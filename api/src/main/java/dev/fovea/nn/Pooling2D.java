@@ -78,6 +78,11 @@ public final class Pooling2D extends Layer {
         return new Pooling2D(name(), params.withCountIncludePad(include));
     }
 
+    /** Reads every {@code dh}-th row and {@code dw}-th column inside a window (ONNX's {@code dilations}). */
+    public Pooling2D dilation(int dh, int dw) {
+        return new Pooling2D(name(), params.withDilation(dh, dw));
+    }
+
     public Pooling2D name(String name) {
         return new Pooling2D(name, params);
     }
@@ -114,7 +119,7 @@ public final class Pooling2D extends Layer {
 
         @Override
         int[] window() {
-            return new int[] {descriptor.kernelH(), descriptor.strideH()};
+            return new int[] {(descriptor.kernelH() - 1) * descriptor.dilationH() + 1, descriptor.strideH()};
         }
 
         @Override

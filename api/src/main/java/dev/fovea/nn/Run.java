@@ -80,9 +80,14 @@ final class Run {
         return engine().allocate(perItem.withBatch(batch), layout(), scope);
     }
 
+    /** A new activation of {@code shape} (batch included) stored in {@code layout}, freed with the pass. */
+    Tensor allocateIn(Shape shape, Layout layout) {
+        return engine().allocate(shape, layout, scope);
+    }
+
     /** The node's weights, in {@link Node#params()} order. */
     List<Tensor> weights(Node node) {
-        return inference.model().weightsOf(node);
+        return inference.model().weightsOf(node.weightsOwner());
     }
 
     /** The node's plan for this batch size and these weights, created once. */

@@ -57,6 +57,15 @@ public final class Sequential {
      * with all its problems), allocates and initializes the weights.
      */
     public Model build() {
-        return new Model(name, input, layout, layers, seed);
+        Graph g = Graph.builder(name, layout);
+        Value v = g.input("input", input);
+        for (Layer layer : layers) {
+            v = layer.apply(v);
+        }
+        if (layers.isEmpty()) {
+            throw new dev.fovea.op.ValidationException("model '" + name + "'", java.util.List.of(
+                    new dev.fovea.op.ValidationException.Violation("layers", "has no layers")), "");
+        }
+        return g.outputs(v).seed(seed).build();
     }
 }

@@ -53,6 +53,10 @@ public final class Trainable implements AutoCloseable {
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
 
     private Trainable(Model model, Engine engine) {
+        if (!model.isChain()) {
+            throw new UnsupportedOperationException("model '" + model.name() + "' is a graph with branches or"
+                    + " merges outside concat layers; training supports chains of layers (Sequential models) so far");
+        }
         this.model = model;
         this.engine = engine;
         this.inference = new Inference(model, engine, Inference.DEFAULT_CACHED_BATCH_SIZES);

@@ -56,13 +56,15 @@ public record BinaryDescriptor(String layer, BinaryOp op, Shape a, Shape b, Layo
         return a.equals(output) && b.equals(output);
     }
 
-    /** The same op for another batch size: operands whose batch axis is 1 keep it. */
+    /** The same op for another batch size; both operands carry the batch (axis 0). */
     public BinaryDescriptor withBatch(int n) {
-        return new BinaryDescriptor(layer, op, batch(a, n), batch(b, n), layout, activation, output.withBatch(n));
+        return new BinaryDescriptor(layer, op, a.withBatch(n), b.withBatch(n), layout, activation,
+                output.withBatch(n));
     }
 
-    private static Shape batch(Shape s, int n) {
-        return s.n() == 1 && n != 1 ? s : s.withBatch(n);
+    /** The same op with another fused activation. */
+    public BinaryDescriptor withActivation(Activation act) {
+        return new BinaryDescriptor(layer, op, a, b, layout, act, output);
     }
 
     @Override

@@ -91,6 +91,18 @@ public record ConvolutionDescriptor(String layer, Shape input, Layout layout, in
         return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && pads.isZero() && groups == 1;
     }
 
+    /** The same convolution with another fused activation. */
+    public ConvolutionDescriptor withActivation(Activation act) {
+        return new ConvolutionDescriptor(layer, input, layout, filters, kernelH, kernelW, strideH, strideW, dilationH,
+                dilationW, groups, pads, bias, act, padding, output);
+    }
+
+    /** The same convolution with or without a bias (batch-norm folding adds one). */
+    public ConvolutionDescriptor withBias(boolean b) {
+        return new ConvolutionDescriptor(layer, input, layout, filters, kernelH, kernelW, strideH, strideW, dilationH,
+                dilationW, groups, pads, b, activation, padding, output);
+    }
+
     /** The same convolution for another batch size. */
     public ConvolutionDescriptor withBatch(int n) {
         return new ConvolutionDescriptor(layer, input.withBatch(n), layout, filters, kernelH, kernelW, strideH,

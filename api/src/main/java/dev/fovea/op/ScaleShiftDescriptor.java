@@ -36,6 +36,11 @@ public record ScaleShiftDescriptor(String layer, Shape input, Layout layout, Act
         return Shape.of(input.c());
     }
 
+    /** The same op with another fused activation. */
+    public ScaleShiftDescriptor withActivation(Activation act) {
+        return new ScaleShiftDescriptor(layer, input, layout, act);
+    }
+
     public ScaleShiftDescriptor withBatch(int n) {
         return new ScaleShiftDescriptor(layer, input.withBatch(n), layout, activation);
     }

@@ -208,7 +208,7 @@ class ReferenceBackwardFiniteDifferenceTest {
     // ---- activation, dense, softmax ---------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(Activation.class)
+    @EnumSource(value = Activation.class, names = {"NONE", "RELU", "SIGMOID", "TANH"}) // gradients from the output
     void activationBackwardMatchesFiniteDifferences(Activation act) {
         for (Layout layout : Layout.values()) {
             Shape shape = Shape.of(2, 3, 2, 3);

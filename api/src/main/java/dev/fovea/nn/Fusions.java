@@ -1,0 +1,218 @@
+package dev.fovea.nn;
+
+import dev.fovea.op.Activation;
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BinaryOperator;
+
+/**
+ * The rewrite rules compiling applies to a model's graph before it runs: each rule looks at a layer and the one
+ * layer that reads its output (and nothing else does), and may replace the pair with one node. The rules, in
+ * order:
+ * <ol>
+ *   <li>batch normalization folded into the convolution before it (weights scaled, a bias added);</li>
+ *   <li>an activation layer fused into the convolution, batch normalization or element-wise op before it;</li>
+ *   <li>a convolution and the pooling after it as one plan, where the backend offers that
+ *       ({@code planConvolutionPooled}).</li>
+ * </ol>
+ * Fused nodes read the original layers' weights, so weight changes reach them like any other node.
+ */
+final class Fusions {
+    /** A rule: the fused node for a producer and its only consumer, or null when the rule does not apply. */
+    record Rule(String name, BinaryOperator<Node> fuse) {
+    }
+
+    static final List<Rule> INFERENCE = List.of(
+            new Rule("fold batch normalization into convolution", Fusions::foldBatchNorm),
+            new Rule("fuse activation", Fusions::fuseActivation),
+            new Rule("convolution + pooling", Fusions::convPool));
+
+    private Fusions() {
+    }
+
+    /** {@code steps} rewritten by {@code rules} until none applies; the model's own steps are not changed. */
+    static List<Model.Step> apply(List<Model.Step> steps, int[] outputs, List<Rule> rules) {
+        List<Model.Step> out = new ArrayList<>(steps);
+        for (Rule rule : rules) {
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (int k = 0; k < out.size() && !changed; k++) {
+                    Model.Step producer = out.get(k);
+                    int m = onlyConsumer(out, outputs, producer.output());
+                    if (m < 0) {
+                        continue;
+                    }
+                    Model.Step consumer = out.get(m);
+                    Node fused = rule.fuse().apply(producer.node(), consumer.node());
+                    if (fused != null) {
+                        out.set(m, new Model.Step(fused, producer.inputs(), consumer.output()));
+                        out.remove(k);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The index of the one step reading {@code value} as its only input, or −1 (several readers, an output). */
+    private static int onlyConsumer(List<Model.Step> steps, int[] outputs, int value) {
+        for (int o : outputs) {
+            if (o == value) {
+                return -1;
+            }
+        }
+        int found = -1;
+        for (int i = 0; i < steps.size(); i++) {
+            for (int in : steps.get(i).inputs()) {
+                if (in == value) {
+                    if (found >= 0 || steps.get(i).inputs().length != 1) {
+                        return -1;
+                    }
+                    found = i;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static Node foldBatchNorm(Node producer, Node consumer) {
+        if (producer instanceof Conv2D.ConvNode conv && conv.descriptor.activation() == Activation.NONE
+                && consumer instanceof BatchNormalization.BatchNormNode bn
+                && bn.descriptor.activation() == Activation.NONE) {
+            return new FoldedConv(conv, bn, conv.descriptor.withBias(true));
+        }
+        return null;
+    }
+
+    private static Node fuseActivation(Node producer, Node consumer) {
+        if (!(consumer instanceof ActivationLayer.ActivationNode a)) {
+            return null;
+        }
+        Activation act = a.activation();
+        return switch (producer) {
+            case Conv2D.ConvNode c when c.descriptor.activation() == Activation.NONE -> c.withActivation(act);
+            case FoldedConv f when f.descriptor.activation() == Activation.NONE -> f.withActivation(act);
+            case BatchNormalization.BatchNormNode b when b.descriptor.activation() == Activation.NONE ->
+                    b.withActivation(act);
+            case BinaryNode b when b.descriptor.activation() == Activation.NONE -> b.withActivation(act);
+            default -> null;
+        };
+    }
+
+    private static Node convPool(Node producer, Node consumer) {
+        if (consumer instanceof Pooling2D.PoolNode pool && (producer instanceof Conv2D.ConvNode
+                || producer instanceof FoldedConv)) {
+            return new ConvPool(producer, pool);
+        }
+        return null;
+    }
+
+    /** The weights and bias a convolution node plans with (host tensors, possibly computed into {@code scope}). */
+    private static Tensor[] convWeights(Node conv, Run run, TensorScope scope) {
+        if (conv instanceof FoldedConv f) {
+            return f.folded(run, scope);
+        }
+        Conv2D.ConvNode c = (Conv2D.ConvNode) conv;
+        List<Tensor> w = run.weights(c);
+        return new Tensor[] {w.get(0), c.descriptor.bias() ? w.get(1) : null};
+    }
+
+    private static ConvolutionDescriptor convDescriptor(Node conv) {
+        return conv instanceof FoldedConv f ? f.descriptor : ((Conv2D.ConvNode) conv).descriptor;
+    }
+
+    /** A convolution with the batch normalization after it folded into its weights and bias. */
+    static final class FoldedConv extends Node {
+        final ConvolutionDescriptor descriptor;
+        private final Conv2D.ConvNode conv;
+        private final BatchNormalization.BatchNormNode bn;
+
+        FoldedConv(Conv2D.ConvNode conv, BatchNormalization.BatchNormNode bn, ConvolutionDescriptor d) {
+            super(bn.name, conv.layer, d.input(), d.output());
+            this.conv = conv;
+            this.bn = bn;
+            this.descriptor = d;
+        }
+
+        FoldedConv withActivation(Activation act) {
+            return new FoldedConv(conv, bn, descriptor.withActivation(act));
+        }
+
+        /** {@code kernel[k] · scale[k]} and {@code bias[k] · scale[k] + shift[k]}, computed in double. */
+        Tensor[] folded(Run run, TensorScope scope) {
+            List<Tensor> cw = run.weights(conv);
+            double[][] ss = BatchNormalization.scaleShift(run.weights(bn), bn.epsilon());
+            float[] kernel = cw.get(0).toArray();
+            float[] bias = conv.descriptor.bias() ? cw.get(1).toArray() : new float[descriptor.filters()];
+            int perFilter = kernel.length / descriptor.filters();
+            for (int k = 0; k < descriptor.filters(); k++) {
+                for (int i = 0; i < perFilter; i++) {
+                    kernel[k * perFilter + i] = (float) (kernel[k * perFilter + i] * ss[0][k]);
+                }
+                bias[k] = (float) (bias[k] * ss[0][k] + ss[1][k]);
+            }
+            return new Tensor[] {scope.fromArray(kernel, descriptor.weightShape(), Layout.NCHW),
+                    scope.fromArray(bias, descriptor.biasShape(), Layout.NCHW)};
+        }
+
+        @Override
+        int[] window() {
+            return conv.window();
+        }
+
+        @Override
+        Tensor forward(Run run, Tensor x, Tensor dst) {
+            Tensor y = dst != null ? dst : run.allocate(output);
+            run.plan(this, () -> {
+                try (TensorScope s = new TensorScope()) {
+                    Tensor[] w = folded(run, s);
+                    return run.engine().planConvolution(descriptor.withBatch(run.batch()), w[0], w[1]);
+                }
+            }).execute(x, y);
+            return y;
+        }
+    }
+
+    /** A convolution and the pooling that reads its output: one backend plan where offered, else the two ops. */
+    static final class ConvPool extends Node {
+        /** The cached "plan" of a backend without the fusion. */
+        private static final Plan UNFUSED = (x, y) -> {
+            throw new IllegalStateException("not a plan");
+        };
+        private final Node conv;
+        private final Pooling2D.PoolNode pool;
+
+        ConvPool(Node conv, Pooling2D.PoolNode pool) {
+            super(pool.name, pool.layer, conv.input, pool.output);
+            this.conv = conv;
+            this.pool = pool;
+        }
+
+        @Override
+        Tensor forward(Run run, Tensor x, Tensor dst) {
+            Plan both = run.plan(this, () -> {
+                try (TensorScope s = new TensorScope()) {
+                    Tensor[] w = convWeights(conv, run, s);
+                    Optional<Plan> p = run.engine().planConvolutionPooled(
+                            convDescriptor(conv).withBatch(run.batch()), pool.descriptor.withBatch(run.batch()), w[0],
+                            w[1]);
+                    return p.orElse(UNFUSED);
+                }
+            });
+            if (both == UNFUSED) {
+                return pool.forward(run, conv.forward(run, x, null), dst);
+            }
+            Tensor y = dst != null ? dst : run.allocate(output);
+            both.execute(x, y);
+            return y;
+        }
+    }
+}
