@@ -13,15 +13,15 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Activation, softmax and copies over tensors of any strides. Both tensors are walked in the destination's
- * storage order, one line (the innermost storage axis) at a time: a line whose elements are adjacent in both
- * tensors is vectorized (or copied in bulk), any other line is done element by element.
+ * Softmax and copies over tensors of any strides (activations: {@link Pointwise#activation}). Copies walk both
+ * tensors in the destination's storage order, one line (the innermost storage axis) at a time: a line whose
+ * elements are adjacent in both tensors is copied in bulk, any other line element by element.
  */
 final class Elementwise {
     private Elementwise() {
     }
 
-    /** The line walk shared by activation and copy. */
+    /** The line walk of copy. */
     private interface LineOp {
         /** {@code count} elements from {@code xi} (stride {@code xStride}) to {@code yi} (stride {@code yStride}). */
         void line(MemorySegment xs, long xi, long xStride, MemorySegment ys, long yi, long yStride, int count);
@@ -58,28 +58,6 @@ final class Elementwise {
                 pos[a] = 0;
             }
         }
-    }
-
-    /** {@code y = act(x)}; x and y may be the same tensor. */
-    static void activation(int act, Tensor x, Tensor y) {
-        forEachLine(x, y, (xs, xi, xst, ys, yi, yst, count) -> {
-            if (xst == 1 && yst == 1) {
-                int i = 0;
-                for (; i + V <= count; i += V) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, ORDER);
-                    Epilogue.activate(v, act).intoMemorySegment(ys, (yi + i) * 4, ORDER);
-                }
-                if (i < count) {
-                    VectorMask<Float> m = F.indexInRange(i, count);
-                    FloatVector v = FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, ORDER, m);
-                    Epilogue.activate(v, act).intoMemorySegment(ys, (yi + i) * 4, ORDER, m);
-                }
-            } else {
-                for (int i = 0; i < count; i++) {
-                    ys.setAtIndex(FLOAT, yi + i * yst, Epilogue.activate(xs.getAtIndex(FLOAT, xi + i * xst), act));
-                }
-            }
-        });
     }
 
     /** Copies between host tensors of one logical shape, any layouts and strides. */

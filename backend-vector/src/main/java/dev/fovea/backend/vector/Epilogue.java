@@ -67,6 +67,46 @@ final class Epilogue {
         };
     }
 
+    /**
+     * The part of {@code act} that a vector loop applies itself ({@code act}, or NONE for sigmoid, tanh and SiLU,
+     * which the caller applies in a second pass, {@link #activateInPlace}). Loops whose activation varies between
+     * calls write its cases out in the loop body ({@code max}, {@code min}, {@code fma}, all intrinsics): one branch
+     * that is a call C2 does not inline, such as {@link #activate(FloatVector, int)} once it is compiled on its own
+     * ("already compiled into a big method"), makes C2 allocate every vector of the loop, whatever the activation
+     * (element-wise add + ReLU after add alone: 11 bytes per float, 3× slower).
+     */
+    static int inLoop(int act) {
+        return act == RELU || act == RELU6 || act == HARD_SIGMOID || act == HARD_SWISH ? act : NONE;
+    }
+
+    /**
+     * A loop's activation ({@link #inLoop}) on one float, exactly as the loops' vector forms compute it: ReLU as
+     * {@link Math#max} (NaN stays NaN, unlike {@link #activate(float, int)}), for tails and strided lines.
+     */
+    static float inLoop(float x, int act) {
+        return switch (act) {
+            case RELU -> Math.max(x, 0f);
+            case RELU6 -> Math.min(Math.max(x, 0f), 6f);
+            case HARD_SIGMOID -> hardSigmoid(x);
+            case HARD_SWISH -> x * hardSigmoid(x);
+            default -> x;
+        };
+    }
+
+    /** {@code y[i] = act(y[i])} for {@code n} adjacent floats from element {@code y}: the second pass above. */
+    static void activateInPlace(MemorySegment ys, long y, int n, int act) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            activate(FloatVector.fromMemorySegment(F, ys, (y + i) * 4, ORDER), act)
+                    .intoMemorySegment(ys, (y + i) * 4, ORDER);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            activate(FloatVector.fromMemorySegment(F, ys, (y + i) * 4, ORDER, m), act)
+                    .intoMemorySegment(ys, (y + i) * 4, ORDER, m);
+        }
+    }
+
     private static FloatVector hardSigmoid(FloatVector v) {
         return v.fma(1f / 6, 0.5f).max(0f).min(1f);
     }

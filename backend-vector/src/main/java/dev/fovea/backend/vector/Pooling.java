@@ -16,11 +16,43 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Max and average pooling exactly as {@link PoolingDescriptor} defines them. Channels-last data is pooled
  * with vectors across channels (every load is a run of channels of one cell); channels-first data plane by
- * plane with scalar windows.
+ * plane with scalar windows. Dilated windows take the per-window paths, their taps a dilation apart ({@link Taps}).
  */
 final class Pooling implements WorkerPool.Body {
     private record Call(PoolingDescriptor op, Tensor x, Tensor y, int rowsPerTask, int tasksPerImage,
-                        boolean channelsLast, boolean byRows) {
+                        boolean channelsLast, boolean byRows, Taps rows, Taps cols) {
+    }
+
+    /**
+     * Where the windows along one axis read, for every output index {@code o}: {@code count[o]} taps inside the
+     * input, the first at {@code first[o]}, then every {@code dilation}-th cell; {@code padded[o]} taps inside the
+     * padded input (the divisor with {@code countIncludePad}). Taps beyond the padding (ceil mode) count nowhere.
+     */
+    record Taps(int[] first, int[] count, int[] padded) {
+        static Taps of(int in, int out, int kernel, int stride, int dilation, int padBefore, int padAfter) {
+            int[] first = new int[out];
+            int[] count = new int[out];
+            int[] padded = new int[out];
+            for (int o = 0; o < out; o++) {
+                int s = o * stride - padBefore; // tap r reads s + r·dilation
+                int r0 = s < 0 ? ceilDiv(-s, dilation) : 0;
+                int r1 = in > s ? Math.min(kernel, ceilDiv(in - s, dilation)) : 0;
+                first[o] = s + r0 * dilation;
+                count[o] = Math.max(0, r1 - r0);
+                padded[o] = Math.min(kernel, ceilDiv(in + padAfter - s, dilation));
+            }
+            return new Taps(first, count, padded);
+        }
+
+        static Taps rows(PoolingDescriptor op) {
+            return of(op.input().h(), op.output().h(), op.kernelH(), op.strideH(), op.dilationH(), op.pads().top(),
+                    op.pads().bottom());
+        }
+
+        static Taps cols(PoolingDescriptor op) {
+            return of(op.input().w(), op.output().w(), op.kernelW(), op.strideW(), op.dilationW(), op.pads().left(),
+                    op.pads().right());
+        }
     }
 
     static final Pooling INSTANCE = new Pooling();
@@ -45,9 +77,9 @@ final class Pooling implements WorkerPool.Body {
         // Row streaming writes y before reading x: only for windows that do not overlap and y not sharing x's memory.
         // With 4 vectors of channels or more, per-window chains won instead (W6b, 64 channels: 2.4–3.1 → 1.9–2.2 ms;
         // MNIST's 32-channel pool: rows 2.3–2.8 ms, windows 2.5–3.8).
-        boolean byRows = channelsLast && op.input().c() < 4 * V && op.strideH() >= op.kernelH()
+        boolean byRows = channelsLast && !op.dilated() && op.input().c() < 4 * V && op.strideH() >= op.kernelH()
                 && op.strideW() >= op.kernelW() && x.buffer().asOverlappingSlice(y.buffer()).isEmpty();
-        Call call = new Call(op, x, y, rows, perImage, channelsLast, byRows);
+        Call call = new Call(op, x, y, rows, perImage, channelsLast, byRows, Taps.rows(op), Taps.cols(op));
         if (bytes < (1 << 18)) {
             for (int t = 0; t < n * perImage; t++) {
                 INSTANCE.run(t, call);
@@ -63,15 +95,15 @@ final class Pooling implements WorkerPool.Body {
         int img = task / call.tasksPerImage;
         int p0 = (task % call.tasksPerImage) * call.rowsPerTask;
         int p1 = Math.min(call.op.output().h(), p0 + call.rowsPerTask);
-        if (call.channelsLast && !call.byRows && call.op.mode() == PoolingMode.MAX
+        if (call.channelsLast && !call.byRows && call.op.mode() == PoolingMode.MAX && !call.op.dilated()
                 && call.op.input().c() % (4 * V) == 0 && call.op.kernelH() > call.op.strideH()) {
-            maxRowPairs(call.op, call.x, call.y, img, p0, p1);
+            maxRowPairs(call, img, p0, p1);
         } else if (call.byRows) {
             channelsLastRows(call.op, call.x, call.y, img, p0, p1);
         } else if (call.channelsLast) {
-            channelsLastWindows(call.op, call.x, call.y, img, p0, p1);
+            channelsLastWindows(call, img, p0, p1);
         } else {
-            channelsFirst(call.op, call.x, call.y, img, p0, p1);
+            channelsFirst(call, img, p0, p1);
         }
     }
 
@@ -82,7 +114,10 @@ final class Pooling implements WorkerPool.Body {
      * 9; W6a with 1 thread: median 3.26 → 3.02 ms, 5 JVMs each, alternating). Channels in blocks of 4 vectors ({@code c} a multiple of 4V). A row pair holding a NaN is redone by
      * {@link #channelsLastWindows}, which propagates NaNs exactly.
      */
-    private static void maxRowPairs(PoolingDescriptor op, Tensor x, Tensor y, int img, int p0, int p1) {
+    private static void maxRowPairs(Call call, int img, int p0, int p1) {
+        PoolingDescriptor op = call.op;
+        Tensor x = call.x;
+        Tensor y = call.y;
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
         int h = op.input().h();
@@ -170,11 +205,11 @@ final class Pooling implements WorkerPool.Body {
                 }
             }
             if (nan) {
-                channelsLastWindows(op, x, y, img, oh, oh + 2);
+                channelsLastWindows(call, img, oh, oh + 2);
             }
         }
         if (oh < p1) {
-            channelsLastWindows(op, x, y, img, oh, p1);
+            channelsLastWindows(call, img, oh, p1);
         }
     }
 
@@ -294,36 +329,31 @@ final class Pooling implements WorkerPool.Body {
      * Channels-last, overlapping windows: for every output pixel, 4 vectors of channels at a time (4 independent
      * chains over the window's cells), then 2, then single vectors, then a masked tail.
      */
-    private static void channelsLastWindows(PoolingDescriptor op, Tensor x, Tensor y, int img, int p0, int p1) {
+    private static void channelsLastWindows(Call call, int img, int p0, int p1) {
+        PoolingDescriptor op = call.op;
+        Tensor x = call.x;
+        Tensor y = call.y;
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int h = op.input().h();
-        int wd = op.input().w();
         int c = op.input().c();
         int q = op.output().w();
         boolean max = op.mode() == PoolingMode.MAX;
         long xb = x.offset() + img * x.stride(0);
         long yb = y.offset() + img * y.stride(0);
-        long xs2 = x.stride(2);
-        long xs3 = x.stride(3);
+        long xs2 = x.stride(2) * op.dilationH();
+        long xs3 = x.stride(3) * op.dilationW();
         int cMain = c - c % V;
         VectorMask<Float> tail = F.indexInRange(cMain, c);
+        Taps th = call.rows;
+        Taps tw = call.cols;
         for (int oh = p0; oh < p1; oh++) {
-            int h0 = oh * op.strideH() - op.pads().top();
-            int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
-            int hs = Math.max(h0, 0);
-            int he = Math.min(h1, h);
             for (int ow = 0; ow < q; ow++) {
-                int w0 = ow * op.strideW() - op.pads().left();
-                int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
-                int ws = Math.max(w0, 0);
-                int we = Math.min(w1, wd);
-                int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
+                int divisor = op.countIncludePad() ? th.padded[oh] * tw.padded[ow] : th.count[oh] * tw.count[ow];
                 float scale = max ? 1f : 1f / divisor;
-                long src = xb + hs * xs2 + ws * xs3;
+                long src = xb + th.first[oh] * x.stride(2) + tw.first[ow] * x.stride(3);
                 long dst = yb + oh * y.stride(2) + ow * y.stride(3);
-                int rowsIn = he - hs;
-                int colsIn = we - ws;
+                int rowsIn = th.count[oh];
+                int colsIn = tw.count[ow];
                 int ch = 0;
                 for (; ch + 4 * V <= c; ch += 4 * V) {
                     window4(xs, src + ch, rowsIn, colsIn, xs2, xs3, max, scale, ys, dst + ch);
@@ -453,40 +483,36 @@ final class Pooling implements WorkerPool.Body {
         a1.mul(scale).intoMemorySegment(ys, (dst + V) * 4, ORDER);
     }
 
-    private static void channelsFirst(PoolingDescriptor op, Tensor x, Tensor y, int img, int p0, int p1) {
+    private static void channelsFirst(Call call, int img, int p0, int p1) {
+        PoolingDescriptor op = call.op;
+        Tensor x = call.x;
+        Tensor y = call.y;
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int h = op.input().h();
-        int wd = op.input().w();
         int c = op.input().c();
         int q = op.output().w();
         boolean max = op.mode() == PoolingMode.MAX;
-        long xs2 = x.stride(2);
-        long xs3 = x.stride(3);
+        long xs2 = x.stride(2) * op.dilationH();
+        long xs3 = x.stride(3) * op.dilationW();
+        Taps th = call.rows;
+        Taps tw = call.cols;
         for (int ch = 0; ch < c; ch++) {
             long xb = x.offset() + img * x.stride(0) + ch * x.stride(1);
             long yb = y.offset() + img * y.stride(0) + ch * y.stride(1);
             for (int oh = p0; oh < p1; oh++) {
-                int h0 = oh * op.strideH() - op.pads().top();
-                int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
-                int hs = Math.max(h0, 0);
-                int he = Math.min(h1, h);
+                int rows = th.count[oh];
                 for (int ow = 0; ow < q; ow++) {
-                    int w0 = ow * op.strideW() - op.pads().left();
-                    int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
-                    int ws = Math.max(w0, 0);
-                    int we = Math.min(w1, wd);
+                    int cols = tw.count[ow];
                     float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-                    for (int ih = hs; ih < he; ih++) {
-                        long row = xb + ih * xs2;
-                        for (int iw = ws; iw < we; iw++) {
-                            float v = xs.getAtIndex(FLOAT, row + iw * xs3);
+                    long row = xb + th.first[oh] * x.stride(2) + tw.first[ow] * x.stride(3);
+                    for (int i = 0; i < rows; i++, row += xs2) {
+                        for (int j = 0; j < cols; j++) {
+                            float v = xs.getAtIndex(FLOAT, row + j * xs3);
                             acc = max ? Math.max(acc, v) : acc + v;
                         }
                     }
                     if (!max) {
-                        int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
-                        acc /= divisor;
+                        acc /= op.countIncludePad() ? th.padded[oh] * tw.padded[ow] : rows * cols;
                     }
                     ys.setAtIndex(FLOAT, yb + oh * y.stride(2) + ow * y.stride(3), acc);
                 }

@@ -31,6 +31,10 @@ final class PoolingBackward implements WorkerPool.Body {
     }
 
     static void backward(PoolingDescriptor op, Tensor x, Tensor dy, Tensor dx, WorkerPool pool) {
+        if (op.dilated()) {
+            dilated(op, x, dy, dx, pool);
+            return;
+        }
         boolean channelsLast = x.stride(1) == 1 && dy.stride(1) == 1 && dx.stride(1) == 1 && op.input().c() > 1;
         boolean disjoint = op.strideH() >= op.kernelH() && op.strideW() >= op.kernelW();
         boolean[] rows = null;
@@ -258,5 +262,84 @@ final class PoolingBackward implements WorkerPool.Body {
 
     private static void put(MemorySegment s, long e, float v, boolean store) {
         s.setAtIndex(FLOAT, e, store ? v : s.getAtIndex(FLOAT, e) + v);
+    }
+
+    /**
+     * Dilated windows, one plane per task in either layout, element by element (dilated pooling is rare and its
+     * windows sparse): the forward's taps ({@link Pooling.Taps}), the same argmax and divisor rules as above.
+     */
+    private static void dilated(PoolingDescriptor op, Tensor x, Tensor dy, Tensor dx, WorkerPool pool) {
+        Pooling.Taps th = Pooling.Taps.rows(op);
+        Pooling.Taps tw = Pooling.Taps.cols(op);
+        int c = op.input().c();
+        WorkerPool.Body body = (task, ctx) -> dilatedPlane(op, x, dy, dx, task / c, task % c, th, tw);
+        int tasks = op.input().n() * c;
+        if (op.input().elementCount() < (1 << 14)) {
+            for (int t = 0; t < tasks; t++) {
+                body.run(t, null);
+            }
+        } else {
+            pool.run(tasks, body, null);
+        }
+    }
+
+    private static void dilatedPlane(PoolingDescriptor op, Tensor x, Tensor dy, Tensor dx, int img, int ch,
+                                     Pooling.Taps th, Pooling.Taps tw) {
+        MemorySegment xs = x.buffer();
+        MemorySegment dys = dy.buffer();
+        MemorySegment dxs = dx.buffer();
+        boolean max = op.mode() == PoolingMode.MAX;
+        long xb = x.offset() + img * x.stride(0) + ch * x.stride(1);
+        long db = dx.offset() + img * dx.stride(0) + ch * dx.stride(1);
+        long yb = dy.offset() + img * dy.stride(0) + ch * dy.stride(1);
+        long xs2 = x.stride(2);
+        long xs3 = x.stride(3);
+        long ds2 = dx.stride(2);
+        long ds3 = dx.stride(3);
+        for (int ih = 0; ih < op.input().h(); ih++) {
+            for (int iw = 0; iw < op.input().w(); iw++) {
+                dxs.setAtIndex(FLOAT, db + ih * ds2 + iw * ds3, 0f);
+            }
+        }
+        int dh = op.dilationH();
+        int dw = op.dilationW();
+        for (int oh = 0; oh < op.output().h(); oh++) {
+            int rows = th.count()[oh];
+            int h0 = th.first()[oh];
+            for (int ow = 0; ow < op.output().w(); ow++) {
+                int cols = tw.count()[ow];
+                int w0 = tw.first()[ow];
+                if (rows == 0 || cols == 0) {
+                    continue;
+                }
+                float d = dys.getAtIndex(FLOAT, yb + oh * dy.stride(2) + ow * dy.stride(3));
+                if (max) {
+                    int bh = h0;
+                    int bw = w0;
+                    float best = xs.getAtIndex(FLOAT, xb + h0 * xs2 + w0 * xs3);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = i == 0 ? 1 : 0; j < cols; j++) {
+                            int ih = h0 + i * dh;
+                            int iw = w0 + j * dw;
+                            float v = xs.getAtIndex(FLOAT, xb + ih * xs2 + iw * xs3);
+                            if (v > best) {
+                                best = v;
+                                bh = ih;
+                                bw = iw;
+                            }
+                        }
+                    }
+                    put(dxs, db + bh * ds2 + bw * ds3, d, false);
+                } else {
+                    int divisor = op.countIncludePad() ? th.padded()[oh] * tw.padded()[ow] : rows * cols;
+                    float v = d * (1f / divisor);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < cols; j++) {
+                            put(dxs, db + (h0 + i * dh) * ds2 + (w0 + j * dw) * ds3, v, false);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

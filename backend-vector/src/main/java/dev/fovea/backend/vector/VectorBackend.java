@@ -1,14 +1,17 @@
 package dev.fovea.backend.vector;
 
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryDescriptor;
+import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
-import dev.fovea.op.OpDescriptor;
+import dev.fovea.op.LrnDescriptor;
+import dev.fovea.op.PadDescriptor;
 import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.ScaleShiftDescriptor;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
-import dev.fovea.spi.Support;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -73,6 +76,9 @@ final class VectorBackend implements Backend {
     @Override
     public Optional<Plan> planConvolutionPooled(ConvolutionDescriptor conv, PoolingDescriptor pooling, Tensor weights,
                                                 Tensor bias) {
+        if (pooling.dilated()) {
+            return Optional.empty(); // the fused tile pooling reads adjacent cells only
+        }
         return Optional.of(new ConvPlan(conv, pooling, weights.toArray(), bias == null ? null : bias.toArray(), pool));
     }
 
@@ -87,16 +93,33 @@ final class VectorBackend implements Backend {
     }
 
     @Override
-    public Support supports(OpDescriptor op) {
-        if (op instanceof PoolingDescriptor p && p.dilated()) {
-            return Support.no("pooling dilation " + p.dilationH() + "×" + p.dilationW() + " is not implemented");
-        }
-        return Support.YES;
+    public void activationForward(Activation activation, Tensor x, Tensor y) {
+        Pointwise.activation(Epilogue.code(activation), x, y, pool);
     }
 
     @Override
-    public void activationForward(Activation activation, Tensor x, Tensor y) {
-        Elementwise.activation(Epilogue.code(activation), x, y);
+    public void binaryForward(BinaryDescriptor op, Tensor a, Tensor b, Tensor y) {
+        Pointwise.binary(op, a, b, y, pool);
+    }
+
+    @Override
+    public Plan planScaleShift(ScaleShiftDescriptor op, Tensor scale, Tensor shift) {
+        return new Pointwise.ScaleShift(op, scale.toArray(), shift.toArray(), pool);
+    }
+
+    @Override
+    public void clampForward(ClampDescriptor op, Tensor x, Tensor y) {
+        Pointwise.clamp(op, x, y, pool);
+    }
+
+    @Override
+    public void lrnForward(LrnDescriptor op, Tensor x, Tensor y) {
+        Lrn.forward(op, x, y, pool);
+    }
+
+    @Override
+    public void padForward(PadDescriptor op, Tensor x, Tensor y) {
+        Pad.forward(op, x, y, pool);
     }
 
     @Override

@@ -182,6 +182,9 @@ class BackwardTest {
     Stream<DynamicTest> activationMatchesReference() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Activation act : Activation.values()) {
+            if (!act.hasOutputGradient()) {
+                continue; // the engine refuses their backward (it would need the activation's input)
+            }
             for (Layout layout : Layout.values()) {
                 for (int c : DenseAndElementwiseTest.TAILS) {
                     for (int mode = 0; mode < 3; mode++) {

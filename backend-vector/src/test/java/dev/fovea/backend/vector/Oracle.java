@@ -64,14 +64,26 @@ final class Oracle {
 
     /** Asserts every element of {@code actual} matches (NaN matches NaN only) {@code expected} (same logical shape), by logical index. */
     static void assertClose(String what, Tensor expected, Tensor actual) {
+        assertClose(what, expected, actual, ATOL, RTOL);
+    }
+
+    /**
+     * As {@link #assertClose(String, Tensor, Tensor)} with {@code |x − ref| ≤ atol + rtol·|ref|}; with both 0, the
+     * same float bits (so a −0 for a +0 fails).
+     */
+    static void assertClose(String what, Tensor expected, Tensor actual, double atol, double rtol) {
         int[] dims = expected.shape().dims();
         int[] pos = new int[dims.length];
         long total = expected.shape().elementCount();
         for (long k = 0; k < total; k++) {
-            double e = expected.get(pos);
-            double a = actual.get(pos);
+            float ef = expected.get(pos);
+            float af = actual.get(pos);
+            double e = ef;
+            double a = af;
             boolean bothNaN = Double.isNaN(e) && Double.isNaN(a);
-            if (!bothNaN && !(Math.abs(a - e) <= ATOL + RTOL * Math.abs(e))) {
+            boolean ok = atol == 0 && rtol == 0 ? Float.floatToIntBits(ef) == Float.floatToIntBits(af)
+                    : ef == af || Math.abs(a - e) <= atol + rtol * Math.abs(e);
+            if (!bothNaN && !ok) {
                 fail(what + ": at " + java.util.Arrays.toString(pos) + " expected " + e + " but got " + a
                         + " (|diff| " + Math.abs(a - e) + ")");
             }

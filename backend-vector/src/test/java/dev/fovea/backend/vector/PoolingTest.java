@@ -27,7 +27,9 @@ class PoolingTest {
             return params.mode() + " " + input + " " + layout + (params.global() ? " global" : " window "
                     + params.kernelH() + "x" + params.kernelW() + " stride " + params.strideH() + "x"
                     + params.strideW() + " " + params.padding() + (params.ceilMode() ? " ceil" : "")
-                    + (params.countIncludePad() ? " countIncludePad" : "")) + (strided ? " slice-dst" : "");
+                    + (params.countIncludePad() ? " countIncludePad" : "")
+                    + (params.dilationH() * params.dilationW() > 1 ? " dilation " + params.dilationH() + "x"
+                    + params.dilationW() : "")) + (strided ? " slice-dst" : "");
         }
     }
 
@@ -88,6 +90,66 @@ class PoolingTest {
             }
         }
         return list;
+    }
+
+    /**
+     * Dilated windows (kept out of {@link #cases()}, which the gradient tests share with a reference whose backward
+     * predates dilation): every padding, ceil mode, both divisors, channel counts for every vector path.
+     */
+    static List<Case> dilatedCases() {
+        List<Case> list = new ArrayList<>();
+        int[] channels = {1, 3, 5, 17, 71};
+        int[][] dilations = {{2, 1}, {1, 2}, {2, 2}, {3, 2}};
+        Padding[] paddings = {Padding.VALID, Padding.SAME, Padding.explicit(1), Padding.explicit(2, 0, 1, 3)};
+        SplittableRandom rnd = new SplittableRandom(9);
+        int i = 0;
+        for (Layout layout : Layout.values()) {
+            for (PoolingMode mode : PoolingMode.values()) {
+                for (int[] d : dilations) {
+                    for (Padding pad : paddings) {
+                        for (int stride = 1; stride <= 2; stride++) {
+                            boolean ceil = pad.mode() != Padding.Mode.SAME && rnd.nextBoolean();
+                            int k = 2 + i % 2;
+                            PoolingParams p = new PoolingParams(mode, k, 5 - k, stride, stride, pad, ceil,
+                                    rnd.nextBoolean(), false, d[0], d[1]);
+                            list.add(new Case(Shape.of(2, channels[i % channels.length], 7 + rnd.nextInt(7),
+                                    5 + rnd.nextInt(9)), layout, p, rnd.nextBoolean()));
+                            i++;
+                        }
+                    }
+                }
+                // Whole 4-vector channel blocks, which undilated max pooling takes two rows at a time.
+                list.add(new Case(Shape.of(2, 64, 13, 11), layout, new PoolingParams(mode, 3, 3, 1, 1,
+                        Padding.explicit(2), false, true, false, 2, 2), true));
+            }
+        }
+        return list;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> dilatedMatchesReference() {
+        return dilatedCases().stream().filter(cs -> descriptor(cs) != null)
+                .map(cs -> DynamicTest.dynamicTest(cs.toString(), () -> check(cs)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> dilatedMaxPropagatesNaN() {
+        return Stream.of(Layout.values()).map(layout -> DynamicTest.dynamicTest("dilated NaN " + layout, () -> {
+            PoolingDescriptor op = PoolingDescriptor.create("pool", Shape.of(1, 71, 9, 9), layout,
+                    new PoolingParams(PoolingMode.MAX, 3, 3, 1, 1, Padding.explicit(2), false, false, false, 2, 2));
+            try (TensorScope scope = new TensorScope()) {
+                Tensor x = Oracle.tensor(scope, new SplittableRandom(1), op.input(), layout);
+                x.set(Float.NaN, 0, 20, 4, 4);
+                Tensor expected = Oracle.poisoned(scope, op.output(), layout);
+                REFERENCE.poolingForward(op, x, expected);
+                Tensor y = Oracle.poisoned(scope, op.output(), layout);
+                VECTOR.poolingForward(op, x, y);
+                Oracle.assertClose("NaN", expected, y);
+                // Output (p, q) reads rows p − 2 + 2r: the NaN's row 4 from p = 2, 4, 6, not from p = 3.
+                org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y.get(0, 20, 2, 4)));
+                org.junit.jupiter.api.Assertions.assertFalse(Float.isNaN(y.get(0, 20, 3, 4)));
+            }
+        }));
     }
 
     /** A NaN in the input propagates to every max window holding it (Math.max semantics), in both layouts. */
