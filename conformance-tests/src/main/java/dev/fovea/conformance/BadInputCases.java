@@ -2,7 +2,14 @@ package dev.fovea.conformance;
 
 import dev.fovea.engine.Engine;
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryDescriptor;
+import dev.fovea.op.BinaryOp;
+import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.LrnDescriptor;
+import dev.fovea.op.PadDescriptor;
+import dev.fovea.op.ScaleShiftDescriptor;
+import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.Padding;
@@ -80,7 +87,9 @@ final class BadInputCases {
 
     static void add(CaseList c) {
         descriptors(c);
+        importedOpDescriptors(c);
         execution(c);
+        importedOpExecution(c);
     }
 
     /** Rejected by the descriptor factories, before any backend is involved. */
@@ -153,6 +162,86 @@ final class BadInputCases {
             }
             return Outcome.fail("Shape.of(1, 3, -5, 5) accepted a negative dimension");
         });
+    }
+
+    private static BinaryDescriptor binary(BinaryOp op, Shape a, Shape b, Activation act) {
+        return BinaryDescriptor.create("Add 'bad'", op, a, b, Layout.NCHW, act);
+    }
+
+    private static LrnDescriptor lrn(Shape x, int size, float alpha, float beta, float bias) {
+        return LrnDescriptor.create("LRN 'bad'", x, Layout.NCHW, size, alpha, beta, bias);
+    }
+
+    private static ClampDescriptor clamp(float alpha, float beta, float min, float max) {
+        return ClampDescriptor.create("Clip 'bad'", Shape.of(X), Layout.NCHW, alpha, beta, min, max);
+    }
+
+    private static PadDescriptor pad(int[] before, int[] after) {
+        return PadDescriptor.create("Pad 'bad'", Shape.of(X), Layout.NCHW, before, after, 0);
+    }
+
+    private static TransposeDescriptor transpose(int... perm) {
+        return TransposeDescriptor.create("Transpose 'bad'", Shape.of(X), Layout.NCHW, perm);
+    }
+
+    /** The ops of imported networks: rejected by their factories, each problem naming its parameter. */
+    private static void importedOpDescriptors(CaseList c) {
+        String r = "bad/descriptor/";
+        Shape x = Shape.of(X);
+        c.add(r + "binary-1x3x5x5-and-1x2x5x5-do-not-broadcast-on-axis-1", e -> ok(() -> rejects(() -> binary(
+                BinaryOp.ADD, x, Shape.of(1, 2, 5, 5), Activation.NONE), "inputs", "axis 1", "3", "2")));
+        c.add(r + "binary-2x3x5x5-and-3x3x1x1-do-not-broadcast-on-axis-0", e -> ok(() -> rejects(() -> binary(
+                BinaryOp.MUL, Shape.of(2, 3, 5, 5), Shape.of(3, 3, 1, 1), Activation.NONE), "inputs", "axis 0", "2",
+                "3")));
+        c.add(r + "binary-rank-4-and-rank-3", e -> ok(() -> rejects(() -> binary(BinaryOp.SUB, x, Shape.of(3, 5, 5),
+                Activation.NONE), "inputs", "4 axes", "[3, 5, 5]")));
+        c.add(r + "binary-op-null", e -> ok(() -> rejects(() -> binary(null, x, x, Activation.NONE), "op")));
+        c.add(r + "binary-activation-null", e -> ok(() -> rejects(() -> binary(BinaryOp.DIV, x, x, null),
+                "activation")));
+        c.add(r + "scale-shift-input-rank-3", e -> ok(() -> rejects(() -> ScaleShiftDescriptor.create(
+                "BatchNormalization 'bad'", Shape.of(2, 3, 4), Layout.NCHW, Activation.NONE), "input", "[2, 3, 4]")));
+        c.add(r + "scale-shift-activation-null", e -> ok(() -> rejects(() -> ScaleShiftDescriptor.create(
+                "BatchNormalization 'bad'", x, Layout.NCHW, null), "activation")));
+        c.add(r + "clamp-min-6-greater-than-max-0", e -> ok(() -> rejects(() -> clamp(1, 0, 6, 0), "min", "6.0",
+                "0.0")));
+        c.add(r + "clamp-min-nan", e -> ok(() -> rejects(() -> clamp(1, 0, Float.NaN, 6), "min", "NaN")));
+        c.add(r + "clamp-alpha-infinite", e -> ok(() -> rejects(() -> clamp(Float.POSITIVE_INFINITY, 0, 0, 6), "alpha",
+                "Infinity")));
+        c.add(r + "lrn-size-0", e -> ok(() -> rejects(() -> lrn(x, 0, 1e-4f, 0.75f, 1), "size", "0")));
+        c.add(r + "lrn-size-negative", e -> ok(() -> rejects(() -> lrn(x, -3, 1e-4f, 0.75f, 1), "size", "-3")));
+        c.add(r + "lrn-bias-0", e -> ok(() -> rejects(() -> lrn(x, 5, 1e-4f, 0.75f, 0), "bias", "0.0")));
+        c.add(r + "lrn-bias-negative", e -> ok(() -> rejects(() -> lrn(x, 5, 1e-4f, 0.75f, -1), "bias", "-1.0")));
+        c.add(r + "lrn-bias-nan", e -> ok(() -> rejects(() -> lrn(x, 5, 1e-4f, 0.75f, Float.NaN), "bias", "NaN")));
+        c.add(r + "lrn-alpha-nan", e -> ok(() -> rejects(() -> lrn(x, 5, Float.NaN, 0.75f, 1), "alpha", "NaN")));
+        c.add(r + "lrn-beta-infinite", e -> ok(() -> rejectsAny(() -> lrn(x, 5, 1e-4f, Float.POSITIVE_INFINITY, 1),
+                "beta", "Infinity")));
+        c.add(r + "lrn-input-rank-2", e -> ok(() -> rejects(() -> lrn(Shape.of(2, 3), 3, 1e-4f, 0.75f, 1), "input",
+                "[2, 3]")));
+        c.add(r + "pad-before-negative", e -> ok(() -> rejects(() -> pad(new int[] {0, 0, -1, 0}, new int[4]),
+                "pads", "-1")));
+        c.add(r + "pad-after-negative", e -> ok(() -> rejects(() -> pad(new int[4], new int[] {0, 0, 0, -2}),
+                "pads", "-2")));
+        c.add(r + "pad-pads-for-3-axes-input-4-D", e -> ok(() -> rejects(() -> pad(new int[] {0, 1, 1},
+                new int[] {0, 1, 1}), "pads", "[0, 1, 1]", "[1, 3, 5, 5]")));
+        c.add(r + "pad-padded-size-2147483652-overflows-int", e -> ok(() -> rejects(() -> pad(
+                new int[] {0, 0, Integer.MAX_VALUE, 0}, new int[4]), "pads", "2147483652")));
+        c.add(r + "transpose-perm-0,1,1,3-repeats-an-axis", e -> ok(() -> rejects(() -> transpose(0, 1, 1, 3),
+                "perm", "[0, 1, 1, 3]")));
+        c.add(r + "transpose-perm-0,1,2,4-axis-out-of-range", e -> ok(() -> rejects(() -> transpose(0, 1, 2, 4),
+                "perm", "[0, 1, 2, 4]")));
+        c.add(r + "transpose-perm-minus-1,1,2,3", e -> ok(() -> rejects(() -> transpose(-1, 1, 2, 3), "perm",
+                "[-1, 1, 2, 3]")));
+        c.add(r + "transpose-perm-of-3-axes-input-4-D", e -> ok(() -> rejects(() -> transpose(0, 2, 1), "perm",
+                "[0, 2, 1]")));
+        c.add(r + "pool-dilation-height-0", e -> ok(() -> rejects(() -> pool(X, Layout.NCHW,
+                PoolingParams.of(PoolingMode.MAX, 2, 2).withDilation(0, 1)), "dilationH", "0")));
+        c.add(r + "pool-dilation-width-negative", e -> ok(() -> rejects(() -> pool(X, Layout.NCHW,
+                PoolingParams.of(PoolingMode.AVERAGE, 2, 2).withDilation(1, -1)), "dilationW", "-1")));
+        c.add(r + "pool-dilated-window-7-larger-than-input-5", e -> ok(() -> rejects(() -> pool(X, Layout.NCHW,
+                PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(1, 1).withDilation(3, 1)), "kernel", "7", "5")));
+        c.add(r + "pool-padding-3-not-smaller-than-dilated-window-3", e -> ok(() -> rejects(() -> pool(X, Layout.NCHW,
+                PoolingParams.of(PoolingMode.MAX, 2, 2).withDilation(2, 2).withPadding(Padding.explicit(3, 0, 0, 0))),
+                "padding", "3", "dilated")));
     }
 
     private static Outcome ok(Call call) throws Exception {
@@ -298,6 +387,96 @@ final class BadInputCases {
                 Tensor y = run.input(Shape.of(2, 4), Layout.NCHW, sentinel(8));
                 rejects(() -> e.softmaxForward(x, y), "y", "[2, 4]", "[2, 5]");
                 Check.untouched("y", run.read(y), sentinel(8), new int[] {2, 4});
+            }
+            return Outcome.pass();
+        });
+    }
+
+    /**
+     * The ops of imported networks given tensors that do not match their descriptor: rejected by the engine before
+     * the backend runs, the destination left as it was.
+     */
+    private static void importedOpExecution(CaseList c) {
+        String r = "bad/execution/";
+        c.layouts(r + "binary-b-is-1x3x5x5-descriptor-1x3x1x1", (e, l) -> {
+            BinaryDescriptor d = BinaryDescriptor.create("Mul 'bad'", BinaryOp.MUL, Shape.of(X), Shape.of(1, 3, 1, 1),
+                    l, Activation.NONE);
+            try (Run run = new Run(e)) {
+                run.require(d);
+                Tensor a = run.input(d.a(), l, Data.ints(310, 75, 3));
+                Tensor b = run.input(Shape.of(X), l, Data.ints(311, 75, 3));
+                Tensor y = run.input(d.output(), l, sentinel(75));
+                rejects(() -> e.binaryForward(d, a, b, y), "b", "[1, 3, 5, 5]", "[1, 3, 1, 1]");
+                Check.untouched("y", run.read(y), sentinel(75), X);
+            }
+            return Outcome.pass();
+        });
+        c.layouts(r + "binary-y-in-the-other-layout", (e, l) -> {
+            BinaryDescriptor d = BinaryDescriptor.create("Add 'bad'", BinaryOp.ADD, Shape.of(X), Shape.of(X), l,
+                    Activation.NONE);
+            Layout other = l == Layout.NCHW ? Layout.NHWC : Layout.NCHW;
+            try (Run run = new Run(e)) {
+                run.require(d);
+                Tensor a = run.input(d.a(), l, Data.ints(312, 75, 3));
+                Tensor y = run.input(d.output(), other, sentinel(75));
+                rejects(() -> e.binaryForward(d, a, a, y), "y", other.name(), l.name());
+                Check.untouched("y", run.read(y), sentinel(75), X);
+            }
+            return Outcome.pass();
+        });
+        c.layouts(r + "scale-shift-scale-has-2-values-descriptor-3-channels", (e, l) -> {
+            ScaleShiftDescriptor d = ScaleShiftDescriptor.create("BatchNormalization 'bad'", Shape.of(X), l,
+                    Activation.NONE);
+            try (Run run = new Run(e)) {
+                run.require(d);
+                rejects(() -> e.planScaleShift(d, run.host(Shape.of(2), new float[2]), run.host(Shape.of(3),
+                        new float[3])), "scale", "[2]", "[3]");
+            }
+            return Outcome.pass();
+        });
+        c.layouts(r + "clamp-y-shape-differs", (e, l) -> {
+            ClampDescriptor d = ClampDescriptor.create("Clip 'bad'", Shape.of(X), l, 1, 0, 0, 6);
+            try (Run run = new Run(e)) {
+                run.require(d);
+                Tensor x = run.input(d.input(), l, Data.ints(313, 75, 9));
+                Tensor y = run.input(Shape.of(1, 3, 5, 4), l, sentinel(60));
+                rejects(() -> e.clampForward(d, x, y), "y", "[1, 3, 5, 4]", "[1, 3, 5, 5]");
+                Check.untouched("y", run.read(y), sentinel(60), new int[] {1, 3, 5, 4});
+            }
+            return Outcome.pass();
+        });
+        c.layouts(r + "lrn-x-has-4-channels-descriptor-3", (e, l) -> {
+            LrnDescriptor d = LrnDescriptor.create("LRN 'bad'", Shape.of(X), l, 3, 1e-4f, 0.75f, 1);
+            try (Run run = new Run(e)) {
+                run.require(d);
+                Tensor x = run.input(Shape.of(1, 4, 5, 5), l, new float[100]);
+                Tensor y = run.input(d.output(), l, sentinel(75));
+                rejects(() -> e.lrnForward(d, x, y), "x", "[1, 4, 5, 5]", "[1, 3, 5, 5]");
+                Check.untouched("y", run.read(y), sentinel(75), X);
+            }
+            return Outcome.pass();
+        });
+        c.layouts(r + "pad-y-has-the-unpadded-shape", (e, l) -> {
+            PadDescriptor d = PadDescriptor.create("Pad 'bad'", Shape.of(X), l, new int[] {0, 0, 1, 1},
+                    new int[] {0, 0, 1, 1}, 0);
+            try (Run run = new Run(e)) {
+                run.require(d);
+                Tensor x = run.input(d.input(), l, Data.ints(314, 75, 9));
+                Tensor y = run.input(Shape.of(X), l, sentinel(75));
+                rejects(() -> e.padForward(d, x, y), "y", "[1, 3, 5, 5]", "[1, 3, 7, 7]");
+                Check.untouched("y", run.read(y), sentinel(75), X);
+            }
+            return Outcome.pass();
+        });
+        c.add(r + "transpose-y-not-permuted", e -> {
+            TransposeDescriptor d = TransposeDescriptor.create("Transpose 'bad'", Shape.of(2, 3, 4), Layout.NCHW,
+                    new int[] {2, 0, 1});
+            try (Run run = new Run(e)) {
+                run.require(d);
+                Tensor x = run.input(d.input(), Layout.NCHW, Data.ints(315, 24, 9));
+                Tensor y = run.input(Shape.of(2, 3, 4), Layout.NCHW, sentinel(24));
+                rejects(() -> e.transposeForward(d, x, y), "y", "[2, 3, 4]", "[4, 2, 3]");
+                Check.untouched("y", run.read(y), sentinel(24), new int[] {2, 3, 4});
             }
             return Outcome.pass();
         });

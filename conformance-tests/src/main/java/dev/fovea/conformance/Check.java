@@ -38,6 +38,25 @@ final class Check {
         }
     }
 
+    /**
+     * As {@link #close}, for expected values that may be NaN or infinite (IEEE propagation): an expected NaN needs a
+     * NaN (any payload) at exactly that position, an expected infinity the same infinity, and a finite expected
+     * value a finite actual within {@code tol}.
+     */
+    static void ieee(String what, float[] actual, int[] dims, double[] expected, Tolerance tol) {
+        if (actual.length != expected.length) {
+            throw CaseAbort.fail(what + ": " + actual.length + " elements, expected " + expected.length);
+        }
+        for (int i = 0; i < actual.length; i++) {
+            double e = expected[i];
+            float a = actual[i];
+            boolean ok = Double.isNaN(e) ? Float.isNaN(a) : Double.isInfinite(e) ? a == e : tol.accepts(e, a);
+            if (!ok) {
+                throw new CaseAbort(Outcome.mismatch(what, i, position(dims, i), e, a));
+            }
+        }
+    }
+
     static void close(String what, float[] actual, Oracle.Result expected, Tolerance tol) {
         close(what, actual, expected.dims(), expected.values(), tol);
     }

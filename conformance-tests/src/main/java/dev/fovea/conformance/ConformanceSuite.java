@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Every conformance case, in a fixed order: the seeds' examples ({@code seed000/...}), the pins of
- * SEMANTICS.md ({@code rule/...}), the differential sweep against the reference backend ({@code diff/...}) and
+ * SEMANTICS.md ({@code rule/...}) and of the ops of imported networks ({@code rule/binary/...}, ...,
+ * {@code rule/non-finite/...}), the differential sweeps against the reference backend ({@code diff/...}) and
  * the invalid inputs ({@code bad/...}), then the backward ops (training): against finite differences
  * ({@code backward/fd/...}), hand-worked pins ({@code backward/rule/...}) and the reference backend on the forward
  * sweep's shapes ({@code backward/diff/...}). Backward cases are skipped on a backend without
@@ -24,7 +25,9 @@ public final class ConformanceSuite {
             CaseList list = new CaseList();
             SeedCases.add(list);
             SemanticsCases.add(list);
+            ImportedOpCases.add(list);
             DifferentialCases.add(list);
+            ImportedOpDifferentialCases.add(list);
             BadInputCases.add(list);
             BackwardCases.add(list);
             BackwardDifferentialCases.add(list);

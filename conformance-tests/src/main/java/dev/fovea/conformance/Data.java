@@ -45,6 +45,15 @@ final class Data {
         return v;
     }
 
+    /** 1, 2, ..., n as floats. */
+    static float[] iota1(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = i + 1;
+        }
+        return v;
+    }
+
     static int[] dims(int... d) {
         return d;
     }

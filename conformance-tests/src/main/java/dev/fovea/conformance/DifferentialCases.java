@@ -71,10 +71,14 @@ final class DifferentialCases {
                 + "-g" + p.groups() + "-" + pad(p.padding()) + (p.bias() ? "-bias-" : "-nobias-") + p.activation();
     }
 
-    /** {@code max-pool/n1-c3-7x13-k2x3-s2-SAME} or {@code avg-pool/...-ceil-countIncludePad-true}. */
+    /**
+     * {@code max-pool/n1-c3-7x13-k2x3-s2-SAME} or {@code avg-pool/...-ceil-countIncludePad-true}; a dilated window
+     * adds {@code -d2x3} after the stride.
+     */
     static String poolName(int[] xd, PoolingParams p) {
         String window = p.global() ? "global" : "k" + p.kernelH() + "x" + p.kernelW() + "-s"
-                + (p.strideH() == p.strideW() ? "" + p.strideH() : p.strideH() + "x" + p.strideW()) + "-"
+                + (p.strideH() == p.strideW() ? "" + p.strideH() : p.strideH() + "x" + p.strideW())
+                + (p.dilationH() == 1 && p.dilationW() == 1 ? "" : "-d" + p.dilationH() + "x" + p.dilationW()) + "-"
                 + pad(p.padding()) + (p.ceilMode() ? "-ceil" : "");
         return (p.mode() == PoolingMode.MAX ? "max" : "avg") + "-pool/n" + xd[0] + "-c" + xd[1] + "-" + xd[2] + "x"
                 + xd[3] + "-" + window + (p.mode() == PoolingMode.AVERAGE ? "-countIncludePad-" + p.countIncludePad() : "");
@@ -165,7 +169,7 @@ final class DifferentialCases {
         return new ConvolutionParams(ch[1], kh, kw, sh, sw, dh, dw, ch[2], p, bias, act);
     }
 
-    private static Outcome convDiff(Engine e, Layout l, int[] xd, ConvolutionParams p, long seed) {
+    static Outcome convDiff(Engine e, Layout l, int[] xd, ConvolutionParams p, long seed) {
         ConvolutionDescriptor d = ConvolutionDescriptor.create("Conv2D 'diff'", Shape.of(xd), l, p);
         int fanIn = xd[1] / p.groups() * p.kernelH() * p.kernelW();
         float[] x = Data.uniform(seed, Data.count(xd), -1, 1);

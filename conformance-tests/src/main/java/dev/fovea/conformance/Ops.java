@@ -1,7 +1,16 @@
 package dev.fovea.conformance;
 
 import dev.fovea.engine.Engine;
+import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryDescriptor;
+import dev.fovea.op.BinaryOp;
+import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.LrnDescriptor;
+import dev.fovea.op.PadDescriptor;
+import dev.fovea.op.ScaleShiftDescriptor;
+import dev.fovea.op.TransposeDescriptor;
+import java.util.function.Function;
 import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
@@ -81,13 +90,137 @@ final class Ops {
         }
         Check.shape("descriptor output (oracle)", d.output(), o.dims());
         Tolerance tol = p.mode() == PoolingMode.MAX ? Tolerance.EXACT : Tolerance.average(o.magnitude());
-        if (hand != null) {
-            Check.close("oracle vs hand-worked numbers", Oracle.toFloat(o.values()), o.dims(), hand, tol);
+        return checked(e, o, hand, tol, finite(x), r -> r.pool(d, x));
+    }
+
+    /** A standalone activation on {@code x} of logical dims {@code xd}. Returns y. */
+    static float[] activation(Engine e, Layout l, Activation a, int[] xd, float[] x, double[] hand) {
+        Oracle.Result o = new Oracle.Result(xd, Oracle.activation(a, x), 0);
+        return checked(e, o, hand, activationTolerance(a), finite(x), r -> r.activation(a, shape(xd), l, x));
+    }
+    // ---- ops of imported networks ----
+
+    /** The poison of destinations in cases with non-finite data: a finite value no case expects. */
+    static final float FINITE_POISON = -7777.25f;
+
+    /** Whether every value of every array is finite (null arrays count as finite). */
+    static boolean finite(float[]... arrays) {
+        for (float[] a : arrays) {
+            if (a != null) {
+                for (float v : a) {
+                    if (!Float.isFinite(v)) {
+                        return false;
+                    }
+                }
+            }
         }
-        try (Run r = new Run(e)) {
-            float[] y = r.pool(d, x);
-            Check.close("y", y, o, tol);
+        return true;
+    }
+
+    /**
+     * Checks the oracle against hand-worked numbers (when given), runs {@code body} on a fresh {@link Run} and
+     * compares its result with the oracle. With non-finite inputs the destinations are poisoned with a finite
+     * value and NaN and infinities are compared position by position ({@link Check#ieee}).
+     */
+    static float[] checked(Engine e, Oracle.Result o, double[] hand, Tolerance tol, boolean finite,
+                           Function<Run, float[]> body) {
+        if (hand != null) {
+            if (finite && finite(Oracle.toFloat(hand))) {
+                Check.close("oracle vs hand-worked numbers", Oracle.toFloat(o.values()), o.dims(), hand, tol);
+            } else {
+                Check.ieee("oracle vs hand-worked numbers", Oracle.toFloat(o.values()), o.dims(), hand, tol);
+            }
+        }
+        try (Run r = finite ? new Run(e) : new Run(e, FINITE_POISON)) {
+            float[] y = body.apply(r);
+            if (finite) {
+                Check.close("y", y, o, tol);
+            } else {
+                Check.ieee("y", y, o.dims(), o.values(), tol);
+            }
             return y;
         }
+    }
+
+    /** The tolerance of {@code a op b} followed by {@code act}. */
+    static Tolerance binaryTolerance(Activation act) {
+        return Tolerance.ELEMENTWISE.plus(activationTolerance(act));
+    }
+
+    /** {@code y = act(a op b)} with broadcasting; {@code hand} (logical values) may be null. Returns y. */
+    static float[] binary(Engine e, Layout l, BinaryOp op, int[] ad, float[] a, int[] bd, float[] b, Activation act,
+                          double[] hand) {
+        BinaryDescriptor d = BinaryDescriptor.create(op + " 'conformance'", op, shape(ad), shape(bd), l, act);
+        Run.require(e, d); // skip before computing anything
+        Oracle.Result o = Oracle.binary(op, ad, a, bd, b, act);
+        Check.shape("descriptor output (oracle)", d.output(), o.dims());
+        return checked(e, o, hand, binaryTolerance(act), finite(a, b), r -> r.binary(d, a, b));
+    }
+
+    /** The tolerance of scale-and-shift (or clamp) whose largest {@code |x·scale| + |shift|} is {@code magnitude}. */
+    static Tolerance affineTolerance(double magnitude, Activation act) {
+        return Tolerance.accumulation(magnitude).plus(activationTolerance(act));
+    }
+
+    /** {@code y = act(x·scale[c] + shift[c])} for {@code x [N, C, H, W]} or {@code [N, C]}. Returns y. */
+    static float[] scaleShift(Engine e, Layout l, int[] xd, float[] x, float[] scale, float[] shift, Activation act,
+                              double[] hand) {
+        ScaleShiftDescriptor d = ScaleShiftDescriptor.create("BatchNormalization 'conformance'", shape(xd), l, act);
+        Run.require(e, d);
+        Oracle.Result o = Oracle.scaleShift(xd, x, scale, shift, act);
+        Check.shape("parameter shape", d.parameterShape(), xd[1]);
+        return checked(e, o, hand, affineTolerance(o.magnitude(), act), finite(x, scale, shift),
+                r -> r.scaleShift(d, x, scale, shift));
+    }
+
+    /**
+     * The tolerance of a clamp: exact when {@code alpha = 1, beta = 0} (the result is x, min or max), else the
+     * two-term accumulation bound.
+     */
+    static Tolerance clampTolerance(float alpha, float beta, double magnitude) {
+        return alpha == 1 && beta == 0 ? Tolerance.EXACT : Tolerance.accumulation(magnitude);
+    }
+
+    /** {@code y = min(max(alpha·x + beta, min), max)}. Returns y. */
+    static float[] clamp(Engine e, Layout l, int[] xd, float[] x, float alpha, float beta, float min, float max,
+                         double[] hand) {
+        ClampDescriptor d = ClampDescriptor.create("Clip 'conformance'", shape(xd), l, alpha, beta, min, max);
+        Run.require(e, d);
+        Oracle.Result o = Oracle.clamp(xd, x, alpha, beta, min, max);
+        return checked(e, o, hand, clampTolerance(alpha, beta, o.magnitude()), finite(x), r -> r.clamp(d, x));
+    }
+
+    /** Cross-channel local response normalization of {@code x [N, C, H, W]}. Returns y. */
+    static float[] lrn(Engine e, Layout l, int[] xd, float[] x, int size, float alpha, float beta, float bias,
+                       double[] hand) {
+        LrnDescriptor d = LrnDescriptor.create("LRN 'conformance'", shape(xd), l, size, alpha, beta, bias);
+        Run.require(e, d);
+        Oracle.Result o = Oracle.lrn(xd, x, size, alpha, beta, bias);
+        return checked(e, o, hand, Tolerance.normalization(o.magnitude()), finite(x), r -> r.lrn(d, x));
+    }
+
+    /** Constant padding; {@code expectedOut} (logical dims) may be null. Returns y. */
+    static float[] pad(Engine e, Layout l, int[] xd, float[] x, int[] before, int[] after, float value,
+                       int[] expectedOut, double[] hand) {
+        PadDescriptor d = PadDescriptor.create("Pad 'conformance'", shape(xd), l, before, after, value);
+        Run.require(e, d);
+        Oracle.Result o = Oracle.pad(xd, x, before, after, value);
+        if (expectedOut != null) {
+            Check.shape("descriptor output", d.output(), expectedOut);
+        }
+        Check.shape("descriptor output (oracle)", d.output(), o.dims());
+        return checked(e, o, hand, Tolerance.EXACT, finite(x) && Float.isFinite(value), r -> r.pad(d, x));
+    }
+
+    /** Axis permutation; {@code expectedOut} (logical dims) may be null. Returns y. */
+    static float[] transpose(Engine e, Layout l, int[] xd, float[] x, int[] perm, int[] expectedOut, double[] hand) {
+        TransposeDescriptor d = TransposeDescriptor.create("Transpose 'conformance'", shape(xd), l, perm);
+        Run.require(e, d);
+        Oracle.Result o = Oracle.transpose(xd, x, perm);
+        if (expectedOut != null) {
+            Check.shape("descriptor output", d.output(), expectedOut);
+        }
+        Check.shape("descriptor output (oracle)", d.output(), o.dims());
+        return checked(e, o, hand, Tolerance.EXACT, finite(x), r -> r.transpose(d, x));
     }
 }

@@ -1,6 +1,7 @@
 package dev.fovea.conformance;
 
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryOp;
 import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.Padding;
 import dev.fovea.op.PoolingMode;
@@ -82,7 +83,7 @@ final class Oracle {
         for (int o = 0; o < count; o++) {
             int f = o / plane % yd[1];
             double bias = b == null ? 0 : b[f];
-            y[o] = p.activation().apply(y[o] + bias);
+            y[o] = act(p.activation(), y[o] + bias);
             magnitude = Math.max(magnitude, abs[o] + Math.abs(bias));
         }
         return new Result(yd, y, magnitude);
@@ -148,7 +149,9 @@ final class Oracle {
         double[] y = new double[yd[0] * yd[1] * yd[2] * yd[3]];
         double maxAbs = 0;
         for (double v : x) {
-            maxAbs = Math.max(maxAbs, Math.abs(v));
+            if (Double.isFinite(v)) {
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
         }
         poolWindows(xd, p, (o, cells, inside, padded) -> {
             double acc = max ? Double.NEGATIVE_INFINITY : 0; // padding: −∞ for max, left out of the sum for average
@@ -177,21 +180,23 @@ final class Oracle {
         if (p.global()) {
             return new int[] {xd[0], xd[1], 1, 1};
         }
-        Axis ah = axis(xd[2], p.kernelH(), p.strideH(), 1, p.padding(), true, p.ceilMode());
-        Axis aw = axis(xd[3], p.kernelW(), p.strideW(), 1, p.padding(), false, p.ceilMode());
+        Axis ah = axis(xd[2], p.kernelH(), p.strideH(), p.dilationH(), p.padding(), true, p.ceilMode());
+        Axis aw = axis(xd[3], p.kernelW(), p.strideW(), p.dilationW(), p.padding(), false, p.ceilMode());
         return new int[] {xd[0], xd[1], ah.out(), aw.out()};
     }
 
     /** Every window of the pooling, outputs in logical order; forward and backward oracles share it. */
     static void poolWindows(int[] xd, PoolingParams p, Window window) {
         int n = xd[0], c = xd[1], h = xd[2], wd = xd[3];
-        int kh, kw, sh, sw;
+        int kh, kw, sh, sw, dh, dw;
         Axis ah, aw;
         if (p.global()) {
             kh = h;
             kw = wd;
             sh = 1;
             sw = 1;
+            dh = 1;
+            dw = 1;
             ah = new Axis(0, 0, 1);
             aw = new Axis(0, 0, 1);
         } else {
@@ -199,8 +204,10 @@ final class Oracle {
             kw = p.kernelW();
             sh = p.strideH();
             sw = p.strideW();
-            ah = axis(h, kh, sh, 1, p.padding(), true, p.ceilMode());
-            aw = axis(wd, kw, sw, 1, p.padding(), false, p.ceilMode());
+            dh = p.dilationH();
+            dw = p.dilationW();
+            ah = axis(h, kh, sh, dh, p.padding(), true, p.ceilMode());
+            aw = axis(wd, kw, sw, dw, p.padding(), false, p.ceilMode());
         }
         int[] cells = new int[kh * kw];
         for (int in = 0; in < n; in++) {
@@ -211,8 +218,8 @@ final class Oracle {
                         int x0 = ox * sw - aw.before();
                         int inside = 0;
                         int padded = 0;
-                        for (int r = y0; r < y0 + kh; r++) {
-                            for (int s = x0; s < x0 + kw; s++) {
+                        for (int r = y0; r < y0 + kh * dh; r += dh) { // every dh-th row from y0
+                            for (int s = x0; s < x0 + kw * dw; s += dw) {
                                 if (r >= -ah.before() && r < h + ah.after() && s >= -aw.before() && s < wd + aw.after()) {
                                     padded++; // inside the padded input; a ceil-mode overhang is not
                                 }
@@ -245,7 +252,7 @@ final class Oracle {
                     sum += t;
                     abs += Math.abs(t);
                 }
-                y[i * u + j] = act.apply(sum);
+                y[i * u + j] = act(act, sum);
                 magnitude = Math.max(magnitude, abs);
             }
         }
@@ -278,9 +285,219 @@ final class Oracle {
     static double[] activation(Activation a, float[] x) {
         double[] y = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            y[i] = a.apply(x[i]);
+            y[i] = act(a, x[i]);
         }
         return y;
+    }
+
+    /**
+     * One activation in double, written out here rather than taken from {@code Activation.apply}. The activations of
+     * imported networks propagate NaN: a NaN input gives NaN (ReLU's NaN result is not pinned).
+     */
+    static double act(Activation a, double x) {
+        return switch (a) {
+            case NONE -> x;
+            case RELU -> x > 0 ? x : 0;
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case TANH -> Math.tanh(x);
+            case RELU6 -> Double.isNaN(x) ? x : x <= 0 ? 0 : x >= 6 ? 6 : x;
+            case HARD_SIGMOID -> hardSigmoid(x);
+            case HARD_SWISH -> x * hardSigmoid(x);
+            case SILU -> x / (1 + Math.exp(-x));
+        };
+    }
+
+    /** {@code 0} up to −3, {@code 1} from 3, {@code x/6 + 1/2} between; NaN stays NaN. */
+    private static double hardSigmoid(double x) {
+        return Double.isNaN(x) ? x : x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
+    }
+
+    // ---- ops of imported networks: element-wise with broadcasting, scale-and-shift, clamp, LRN, pad, transpose ----
+
+    /** Row-major strides of {@code dims}, in elements. */
+    static int[] rowMajor(int[] dims) {
+        int[] s = new int[dims.length];
+        int step = 1;
+        for (int a = dims.length - 1; a >= 0; a--) {
+            s[a] = step;
+            step *= dims[a];
+        }
+        return s;
+    }
+
+    /** The logical coordinates of flat row-major index {@code i} of {@code dims}. */
+    static int[] coordinates(int[] dims, int i) {
+        int[] pos = new int[dims.length];
+        for (int a = dims.length - 1; a >= 0; a--) {
+            pos[a] = i % dims[a];
+            i /= dims[a];
+        }
+        return pos;
+    }
+
+    private static int count(int[] dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /**
+     * {@code act(a op b)} with NumPy broadcasting of two operands of equal rank: along each axis the sizes are equal
+     * or one is 1, and a size-1 operand is read at index 0 for every output index. Magnitude: the largest
+     * {@code |a| + |b|} (ADD, SUB) or {@code |a·b|}, {@code |a/b|} of any element.
+     */
+    static Result binary(BinaryOp op, int[] ad, float[] a, int[] bd, float[] b, Activation act) {
+        int rank = ad.length;
+        int[] yd = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            if (ad[i] != bd[i] && ad[i] != 1 && bd[i] != 1) {
+                throw new IllegalArgumentException("axis " + i + " does not broadcast: " + ad[i] + " and " + bd[i]);
+            }
+            yd[i] = Math.max(ad[i], bd[i]);
+        }
+        int[] as = rowMajor(ad);
+        int[] bs = rowMajor(bd);
+        double[] y = new double[count(yd)];
+        double magnitude = 0;
+        for (int o = 0; o < y.length; o++) {
+            int[] pos = coordinates(yd, o);
+            int ai = 0;
+            int bi = 0;
+            for (int i = 0; i < rank; i++) {
+                ai += (ad[i] == 1 ? 0 : pos[i]) * as[i];
+                bi += (bd[i] == 1 ? 0 : pos[i]) * bs[i];
+            }
+            double u = a[ai];
+            double v = b[bi];
+            double r = switch (op) {
+                case ADD -> u + v;
+                case SUB -> u - v;
+                case MUL -> u * v;
+                case DIV -> u / v;
+            };
+            y[o] = act(act, r);
+            double m = op == BinaryOp.ADD || op == BinaryOp.SUB ? Math.abs(u) + Math.abs(v) : Math.abs(r);
+            if (Double.isFinite(m)) {
+                magnitude = Math.max(magnitude, m);
+            }
+        }
+        return new Result(yd, y, magnitude);
+    }
+
+    /**
+     * {@code act(x[n, c, ...]·scale[c] + shift[c])} for {@code x [N, C, H, W]} or {@code [N, C]}. Magnitude: the
+     * largest {@code |x·scale| + |shift|} (finite terms only).
+     */
+    static Result scaleShift(int[] xd, float[] x, float[] scale, float[] shift, Activation act) {
+        int ch = xd[1];
+        int inner = 1;
+        for (int a = 2; a < xd.length; a++) {
+            inner *= xd[a];
+        }
+        double[] y = new double[x.length];
+        double magnitude = 0;
+        for (int i = 0; i < x.length; i++) {
+            int c = i / inner % ch;
+            double t = (double) x[i] * scale[c];
+            y[i] = act(act, t + shift[c]);
+            double m = Math.abs(t) + Math.abs((double) shift[c]);
+            if (Double.isFinite(m)) {
+                magnitude = Math.max(magnitude, m);
+            }
+        }
+        return new Result(xd.clone(), y, magnitude);
+    }
+
+    /**
+     * {@code min(max(alpha·x + beta, min), max)}; NaN in gives NaN out. Magnitude: the largest
+     * {@code |alpha·x| + |beta|} (finite terms only).
+     */
+    static Result clamp(int[] xd, float[] x, float alpha, float beta, float min, float max) {
+        double[] y = new double[x.length];
+        double magnitude = 0;
+        for (int i = 0; i < x.length; i++) {
+            double t = (double) alpha * x[i];
+            double v = t + beta;
+            y[i] = Double.isNaN(v) ? v : v < min ? min : v > max ? max : v;
+            double m = Math.abs(t) + Math.abs((double) beta);
+            if (Double.isFinite(m)) {
+                magnitude = Math.max(magnitude, m);
+            }
+        }
+        return new Result(xd.clone(), y, magnitude);
+    }
+
+    /**
+     * Cross-channel LRN of {@code x [N, C, H, W]}: {@code y = x / (bias + alpha/size · Σ x_i²)^beta} over channels
+     * {@code i} from {@code c − ⌊(size−1)/2⌋} to {@code c + ⌈(size−1)/2⌉}, clipped to {@code [0, C)} (an even size
+     * reaches one channel further after c than before it). Magnitude: the largest {@code |y|} (finite values).
+     */
+    static Result lrn(int[] xd, float[] x, int size, float alpha, float beta, float bias) {
+        int n = xd[0], ch = xd[1], hw = xd[2] * xd[3];
+        int before = (size - 1) / 2;
+        int after = size - 1 - before;
+        double[] y = new double[x.length];
+        double magnitude = 0;
+        for (int in = 0; in < n; in++) {
+            for (int c = 0; c < ch; c++) {
+                for (int j = 0; j < hw; j++) {
+                    double sum = 0;
+                    for (int i = Math.max(0, c - before); i <= Math.min(ch - 1, c + after); i++) {
+                        double v = x[(in * ch + i) * hw + j];
+                        sum += v * v;
+                    }
+                    int at = (in * ch + c) * hw + j;
+                    y[at] = x[at] / Math.pow(bias + (double) alpha / size * sum, beta);
+                    if (Double.isFinite(y[at])) {
+                        magnitude = Math.max(magnitude, Math.abs(y[at]));
+                    }
+                }
+            }
+        }
+        return new Result(xd.clone(), y, magnitude);
+    }
+
+    /** Constant padding of {@code x} (any rank): {@code before[i]} and {@code after[i]} cells of {@code value}. */
+    static Result pad(int[] xd, float[] x, int[] before, int[] after, float value) {
+        int[] yd = new int[xd.length];
+        for (int a = 0; a < xd.length; a++) {
+            yd[a] = before[a] + xd[a] + after[a];
+        }
+        int[] xs = rowMajor(xd);
+        double[] y = new double[count(yd)];
+        for (int o = 0; o < y.length; o++) {
+            int[] pos = coordinates(yd, o);
+            int xi = 0;
+            boolean inside = true;
+            for (int a = 0; a < xd.length && inside; a++) {
+                int p = pos[a] - before[a];
+                inside = p >= 0 && p < xd[a];
+                xi += p * xs[a];
+            }
+            y[o] = inside ? x[xi] : value;
+        }
+        return new Result(yd, y, 0);
+    }
+
+    /** Axis permutation of {@code x} (any rank): output axis {@code i} is input axis {@code perm[i]}. */
+    static Result transpose(int[] xd, float[] x, int[] perm) {
+        int[] yd = new int[xd.length];
+        for (int i = 0; i < perm.length; i++) {
+            yd[i] = xd[perm[i]];
+        }
+        int[] xs = rowMajor(xd);
+        double[] y = new double[x.length];
+        for (int o = 0; o < y.length; o++) {
+            int[] pos = coordinates(yd, o);
+            int xi = 0;
+            for (int i = 0; i < perm.length; i++) {
+                xi += pos[i] * xs[perm[i]]; // y[.., pos[i], ..] reads input axis perm[i] at pos[i]
+            }
+            y[o] = x[xi];
+        }
+        return new Result(yd, y, 0);
     }
 
     /**

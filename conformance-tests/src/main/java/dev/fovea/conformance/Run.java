@@ -27,9 +27,20 @@ import dev.fovea.tensor.TensorScope;
 final class Run implements AutoCloseable {
     final Engine engine;
     final TensorScope scope = new TensorScope();
+    /** What destinations are filled with before an op runs. */
+    private final float poison;
 
     Run(Engine engine) {
+        this(engine, Float.NaN);
+    }
+
+    /**
+     * Destinations filled with {@code poison} instead of NaN: for cases whose expected values hold NaN, so that an
+     * element the backend never writes still fails.
+     */
+    Run(Engine engine, float poison) {
         this.engine = engine;
+        this.poison = poison;
     }
 
     /** Skips the case, with the backend's reason, unless the backend supports {@code op}. */
@@ -74,10 +85,18 @@ final class Run implements AutoCloseable {
         return t;
     }
 
-    /** A destination of the engine, poisoned with NaN. */
+    /** A destination of the engine, poisoned with NaN (or this run's finite poison). */
     Tensor output(Shape shape, Layout layout) {
+        return output(shape, layout, poison);
+    }
+
+    /**
+     * A destination filled with {@code poison}: cases whose expected values hold NaN use a finite poison, so an
+     * element the backend never writes still fails.
+     */
+    Tensor output(Shape shape, Layout layout, float poison) {
         Tensor t = engine.allocate(shape, layout, scope);
-        fill(t, Float.NaN);
+        fill(t, poison);
         return t;
     }
 
@@ -140,6 +159,63 @@ final class Run implements AutoCloseable {
             fused.execute(xt, yt);
             return read(yt);
         }
+    }
+
+    /** {@code y = act(a op b)} with broadcasting on fresh tensors; returns y in logical order. */
+    float[] binary(BinaryDescriptor d, float[] a, float[] b) {
+        require(d);
+        Tensor at = input(d.a(), d.layout(), a);
+        Tensor bt = input(d.b(), d.layout(), b);
+        Tensor yt = output(d.output(), d.layout());
+        engine.binaryForward(d, at, bt, yt);
+        return read(yt);
+    }
+
+    /** Prepares a scale-and-shift from host {@code scale} and {@code shift} {@code [C]}. */
+    Plan plan(ScaleShiftDescriptor d, float[] scale, float[] shift) {
+        require(d);
+        return engine.planScaleShift(d, host(d.parameterShape(), scale), host(d.parameterShape(), shift));
+    }
+
+    float[] scaleShift(ScaleShiftDescriptor d, float[] x, float[] scale, float[] shift) {
+        try (Plan p = plan(d, scale, shift)) {
+            Tensor xt = input(d.input(), d.layout(), x);
+            Tensor yt = output(d.output(), d.layout());
+            p.execute(xt, yt);
+            return read(yt);
+        }
+    }
+
+    float[] clamp(ClampDescriptor d, float[] x) {
+        require(d);
+        Tensor xt = input(d.input(), d.layout(), x);
+        Tensor yt = output(d.output(), d.layout());
+        engine.clampForward(d, xt, yt);
+        return read(yt);
+    }
+
+    float[] lrn(LrnDescriptor d, float[] x) {
+        require(d);
+        Tensor xt = input(d.input(), d.layout(), x);
+        Tensor yt = output(d.output(), d.layout());
+        engine.lrnForward(d, xt, yt);
+        return read(yt);
+    }
+
+    float[] pad(PadDescriptor d, float[] x) {
+        require(d);
+        Tensor xt = input(d.input(), d.layout(), x);
+        Tensor yt = output(d.output(), d.layout());
+        engine.padForward(d, xt, yt);
+        return read(yt);
+    }
+
+    float[] transpose(TransposeDescriptor d, float[] x) {
+        require(d);
+        Tensor xt = input(d.input(), d.layout(), x);
+        Tensor yt = output(d.output(), d.layout());
+        engine.transposeForward(d, xt, yt);
+        return read(yt);
     }
 
     float[] pool(PoolingDescriptor d, float[] x) {

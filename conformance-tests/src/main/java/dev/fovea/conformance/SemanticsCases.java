@@ -532,7 +532,7 @@ final class SemanticsCases {
     }
 
     /** {@code all} [N, C, H, W]: channels [start, start + k) must equal {@code o}, the rest the sentinel −7777. */
-    private static void checkSlice(float[] all, int[] dims, int start, Oracle.Result o, Tolerance tol) {
+    static void checkSlice(float[] all, int[] dims, int start, Oracle.Result o, Tolerance tol) {
         int n = dims[0], ch = dims[1], hw = dims[2] * dims[3], k = o.dims()[1];
         for (int i = 0; i < n; i++) {
             for (int cc = 0; cc < ch; cc++) {

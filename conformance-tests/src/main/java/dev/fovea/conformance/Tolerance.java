@@ -14,12 +14,32 @@ package dev.fovea.conformance;
  *   <li>Average pooling ({@link #average}): {@code atol = 1e-5 · max|x|}.</li>
  *   <li>Sigmoid and tanh ({@link #TRANSCENDENTAL}): {@code atol = 2e-6}, {@code rtol = 1e-5}.</li>
  *   <li>Softmax ({@link #SOFTMAX}): {@code atol = 1e-7}, {@code rtol = 1e-4} (rows of 10⁴ terms summed in float).</li>
+ *   <li>Element-wise add, subtract, multiply, divide ({@link #ELEMENTWISE}): {@code rtol = 2.4e-7}, two float32
+ *       roundings of the exact result (a division may be taken as {@code a·(1/b)}).</li>
+ *   <li>Scale-and-shift and clamp: {@link #accumulation} of the two terms {@code |x·scale| + |shift|}.</li>
+ *   <li>Local response normalization ({@link #normalization}): {@code atol = 1e-6 · max|y|}, {@code rtol = 1e-5}.</li>
+ *   <li>Pad and transpose: exact (copies).</li>
  * </ul>
  */
 public record Tolerance(double atol, double rtol) {
     public static final Tolerance EXACT = new Tolerance(0, 0);
     public static final Tolerance TRANSCENDENTAL = new Tolerance(2e-6, 1e-5);
     public static final Tolerance SOFTMAX = new Tolerance(1e-7, 1e-4);
+    /**
+     * {@code a op b} of two float32 values: the exact result rounded once is within 2⁻²⁴ of it relatively; a
+     * division taken as {@code a·(1/b)} rounds twice. {@code rtol = 2.4e-7} (2⁻²² ≈ two roundings with room).
+     */
+    public static final Tolerance ELEMENTWISE = new Tolerance(0, 2.4e-7);
+
+    /**
+     * Local response normalization whose largest output is {@code maxAbsOutput}: {@code y = x / d^beta} with
+     * {@code d} a sum of at most {@code size} squares, so float32 summation, a float {@code pow} (or
+     * {@code exp(−beta·log d)}) and the division stay well inside {@code rtol = 1e-5}; {@code atol = 1e-6·max|y|}
+     * for outputs near 0.
+     */
+    public static Tolerance normalization(double maxAbsOutput) {
+        return new Tolerance(1e-6 * maxAbsOutput, 1e-5);
+    }
 
     /** Convolution or dense output whose largest sum of absolute terms is {@code magnitude}. */
     public static Tolerance accumulation(double magnitude) {

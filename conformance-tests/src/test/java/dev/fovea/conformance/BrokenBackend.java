@@ -1,7 +1,11 @@
 package dev.fovea.conformance;
 
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryDescriptor;
+import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.LrnDescriptor;
+import dev.fovea.op.PadDescriptor;
 import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.OpDescriptor;
 import dev.fovea.op.Padding;
@@ -43,7 +47,19 @@ final class BrokenBackend implements Backend {
         /** Not a bug: an inference-only backend (no Capability.TRAINING), so every backward case is skipped. */
         NO_TRAINING,
         /** Lists Capability.TRAINING but has no convolutionBackwardFilter: those cases must fail, not skip. */
-        TRAINING_CLAIMED_FILTER_MISSING
+        TRAINING_CLAIMED_FILTER_MISSING,
+        /** An even LRN window reaches one channel further before c than after it (the mirror of the rule). */
+        LRN_EVEN_WINDOW_MIRRORED,
+        /** Max pooling lets any number win over NaN ({@code v > max}), so NaN survives only when alone. */
+        MAX_POOL_SKIPS_NAN,
+        /** Clamp maps NaN to min (what a SIMD max(x, min) returning its second operand on NaN does). */
+        CLAMP_NAN_TO_MIN,
+        /** A broadcast first operand swaps the operands: b op a, wrong for subtract and divide. */
+        BINARY_SWAPS_BROADCAST_OPERAND,
+        /** Pad copies the input but leaves the padding cells unwritten (caught by the poison, NaN or finite). */
+        PAD_CELLS_UNWRITTEN,
+        /** Not a bug: reports dilated pooling unsupported, so its cases must be skipped, never passed. */
+        POOLING_DILATION_UNSUPPORTED
     }
 
     private final Backend reference = ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
@@ -69,6 +85,9 @@ final class BrokenBackend implements Backend {
         if (bug == Bug.DILATION_UNSUPPORTED && op instanceof ConvolutionDescriptor c
                 && (c.dilationH() > 1 || c.dilationW() > 1)) {
             return Support.no("dilation " + c.dilationH() + "×" + c.dilationW() + " is not implemented");
+        }
+        if (bug == Bug.POOLING_DILATION_UNSUPPORTED && op instanceof PoolingDescriptor p && p.dilated()) {
+            return Support.no("pooling dilation " + p.dilationH() + "×" + p.dilationW() + " is not implemented");
         }
         return Support.YES;
     }
@@ -105,6 +124,20 @@ final class BrokenBackend implements Backend {
     @Override
     public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
         Pads p = op.pads();
+        if (bug == Bug.MAX_POOL_SKIPS_NAN && op.mode() == PoolingMode.MAX) {
+            // NaN read as −∞: any number in the window wins over it.
+            try (TensorScope scope = new TensorScope()) {
+                Tensor z = scope.allocate(op.input(), op.layout());
+                reference.copy(x, z);
+                float[] v = z.toArray();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = Float.isNaN(v[i]) ? Float.NEGATIVE_INFINITY : v[i];
+                }
+                z.copyFrom(v);
+                reference.poolingForward(op, z, y);
+            }
+            return;
+        }
         if (bug == Bug.MAX_PADDING_AS_ZERO && op.mode() == PoolingMode.MAX && !p.isZero()) {
             // Pool a zero-padded copy with no padding: padded cells become real zeros.
             Shape in = op.input();
@@ -135,6 +168,74 @@ final class BrokenBackend implements Backend {
     @Override
     public void activationForward(Activation activation, Tensor x, Tensor y) {
         reference.activationForward(activation, x, y);
+    }
+
+    @Override
+    public void binaryForward(BinaryDescriptor op, Tensor a, Tensor b, Tensor y) {
+        if (bug == Bug.BINARY_SWAPS_BROADCAST_OPERAND && !op.a().equals(op.output())) {
+            reference.binaryForward(BinaryDescriptor.create(op.layer(), op.op(), op.b(), op.a(), op.layout(),
+                    op.activation()), b, a, y);
+            return;
+        }
+        reference.binaryForward(op, a, b, y);
+    }
+
+    @Override
+    public void clampForward(ClampDescriptor op, Tensor x, Tensor y) {
+        reference.clampForward(op, x, y);
+        if (bug == Bug.CLAMP_NAN_TO_MIN && op.input().rank() == 4) {
+            Shape s = op.input();
+            for (int n = 0; n < s.n(); n++) {
+                for (int c = 0; c < s.c(); c++) {
+                    for (int h = 0; h < s.h(); h++) {
+                        for (int w = 0; w < s.w(); w++) {
+                            if (Float.isNaN(y.get(n, c, h, w))) {
+                                y.set(op.min(), n, c, h, w);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void lrnForward(LrnDescriptor op, Tensor x, Tensor y) {
+        if (bug != Bug.LRN_EVEN_WINDOW_MIRRORED) {
+            reference.lrnForward(op, x, y);
+            return;
+        }
+        Shape s = op.input();
+        for (int n = 0; n < s.n(); n++) {
+            for (int c = 0; c < s.c(); c++) {
+                for (int h = 0; h < s.h(); h++) {
+                    for (int w = 0; w < s.w(); w++) {
+                        double sum = 0;
+                        // The bug: [c − ⌈(size−1)/2⌉, c + ⌊(size−1)/2⌋]; the rule is the other way round.
+                        for (int i = Math.max(0, c - op.size() / 2); i <= Math.min(s.c() - 1, c + (op.size() - 1) / 2);
+                             i++) {
+                            double v = x.get(n, i, h, w);
+                            sum += v * v;
+                        }
+                        y.set((float) (x.get(n, c, h, w) / Math.pow(op.bias() + op.alpha() / op.size() * sum,
+                                op.beta())), n, c, h, w);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void padForward(PadDescriptor op, Tensor x, Tensor y) {
+        if (bug != Bug.PAD_CELLS_UNWRITTEN) {
+            reference.padForward(op, x, y);
+            return;
+        }
+        Tensor inside = y;
+        for (int a = 0; a < op.input().rank(); a++) {
+            inside = inside.slice(a, op.before()[a], op.input().dim(a));
+        }
+        reference.copy(x, inside);
     }
 
     @Override

@@ -145,4 +145,83 @@ class BrokenBackendTest {
         assertLine(lines, "PASS backward/fd/conv-data/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/NCHW");
         assertTrue(lines.stream().noneMatch(l -> l.startsWith("SKIP")), String.join("\n", lines));
     }
+    // ---- the ops of imported networks ----
+
+    @Test
+    void lrnEvenWindowMirroredFails() {
+        List<String> lines = run(BrokenBackend.Bug.LRN_EVEN_WINDOW_MIRRORED, "^rule/lrn/", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL rule/lrn/even-size-4-window-c-minus-1-to-c-plus-2-hand-worked/" + layout
+                    + ": y: index 0 [0, 0, 0, 0] expected 0.0666");
+            assertLine(lines, "FAIL rule/lrn/even-size-2-window-c-to-c-plus-1-hand-worked/" + layout + ": y: index 0 ");
+            // Odd sizes have one window: the mirror is the same.
+            assertLine(lines, "PASS rule/lrn/5-channels-size-3-window-clipped-at-both-edges-hand-worked/" + layout);
+            assertLine(lines, "PASS rule/lrn/alexnet-size-5-alpha-1e-4-beta-0.75-bias-2-values-10..50/" + layout);
+        }
+        List<String> diff = run(BrokenBackend.Bug.LRN_EVEN_WINDOW_MIRRORED, "^diff/lrn/", 1);
+        for (String l : diff) {
+            if (l.startsWith("FAIL ")) {
+                assertTrue(l.matches("FAIL diff/lrn/[0-9x]+-size-(2|4)-.*"), l);
+            }
+        }
+        assertTrue(diff.stream().filter(l -> l.startsWith("FAIL")).count() >= 6, String.join("\n", diff));
+    }
+
+    @Test
+    void maxPoolingThatSkipsNanFails() {
+        List<String> lines = run(BrokenBackend.Bug.MAX_POOL_SKIPS_NAN, "^rule/non-finite/max-pool/", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL rule/non-finite/max-pool/nan-first-or-later-in-the-window-gives-nan-inf-wins/"
+                    + layout + ": y: index 0 [0, 0, 0, 0] expected NaN actual 4.0");
+            assertLine(lines, "FAIL rule/non-finite/max-pool/global-nan-gives-nan/" + layout);
+            assertLine(lines, "PASS rule/non-finite/max-pool/all-minus-inf-with-padding-stays-minus-inf/" + layout);
+        }
+    }
+
+    @Test
+    void clampMappingNanToMinFails() {
+        List<String> lines = run(BrokenBackend.Bug.CLAMP_NAN_TO_MIN, "^rule/(non-finite/)?clamp/", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            assertLine(lines, "FAIL rule/non-finite/clamp/min-0-max-6-nan-stays-nan-inf-to-6-minus-inf-to-0/" + layout
+                    + ": y: index 0 [0, 0, 0, 0] expected NaN actual 0.0");
+            assertLine(lines, "PASS rule/clamp/relu6-min-0-max-6-boundaries-at-exactly-0-and-6/" + layout);
+        }
+    }
+
+    @Test
+    void swappedBroadcastOperandsFail() {
+        List<String> lines = run(BrokenBackend.Bug.BINARY_SWAPS_BROADCAST_OPERAND, "^rule/(broadcast|binary)/", 1);
+        for (String layout : new String[] {"NCHW", "NHWC"}) {
+            for (int axis = 0; axis < 4; axis++) {
+                assertLine(lines, "FAIL rule/broadcast/div-a-size-1-on-axis-" + axis + "-");
+                assertLine(lines, "PASS rule/broadcast/sub-b-size-1-on-axis-" + axis + "-");
+            }
+            assertLine(lines, "FAIL rule/binary/sub-row-1x1x1x3-1,2,3-minus-column-1x1x2x1-10,20-both-broadcast-to-"
+                    + "1x1x2x3/" + layout + ": y: index 0 [0, 0, 0, 0] expected -9.0 actual 9.0");
+            // Commutative ops give the same result swapped.
+            assertLine(lines, "PASS rule/broadcast/add-2x3x1x1-and-1x1x4x5/" + layout);
+        }
+    }
+
+    @Test
+    void unwrittenPadCellsFailThroughThePoison() {
+        List<String> lines = run(BrokenBackend.Bug.PAD_CELLS_UNWRITTEN, "^rule/(non-finite/)?pad/", 1);
+        assertLine(lines, "FAIL rule/pad/asymmetric-1x1x2x3-top-1-right-2-value-minus-1-to-1x1x3x5/NCHW: y: index 0 "
+                + "[0, 0, 0, 0] expected -1.0 actual NaN");
+        // Where NaN is expected the poison is finite, so an unwritten cell still fails.
+        assertLine(lines, "FAIL rule/non-finite/pad/pad-value-nan: y: index 0 [0, 0] expected NaN actual "
+                + Ops.FINITE_POISON);
+        assertLine(lines, "PASS rule/pad/no-pads-is-a-copy-2x3x4x5/NHWC");
+    }
+
+    @Test
+    void unsupportedPoolingDilationIsSkippedWithTheBackendsReason() {
+        List<String> lines = run(BrokenBackend.Bug.POOLING_DILATION_UNSUPPORTED,
+                "^rule/pooling-dilation/|^diff/(max|avg)-pool/.*-d[0-9]+x[0-9]+-", 0);
+        long skipped = lines.stream().filter(l -> l.startsWith("SKIP ") && l.matches(".*does not support this \\d+×"
+                + "\\d+ (max|average) pooling \\[.*: pooling dilation \\d+×\\d+ is not implemented")).count();
+        assertEquals(lines.size() - 1, skipped, String.join("\n", lines));
+        assertTrue(skipped >= 100, "skipped " + skipped);
+        assertEquals("0 passed, 0 failed, " + skipped + " skipped", lines.getLast());
+    }
 }

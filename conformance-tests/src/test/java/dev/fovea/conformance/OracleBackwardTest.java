@@ -73,7 +73,7 @@ class OracleBackwardTest {
 
     @Test
     void activationDenseSoftmaxAndCrossEntropyMatchFiniteDifferences() {
-        for (Activation a : Activation.values()) {
+        for (Activation a : BackwardCases.GRADIENT_FROM_OUTPUT) {
             float[] x = BackwardCases.activationInput(a.ordinal(), 50);
             double[] dy = d(Data.uniform(9, 50, -1, 1));
             double[] numeric = FiniteDifference.gradient(d(x), 1e-5, dy, v -> {
