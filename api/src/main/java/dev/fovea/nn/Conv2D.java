@@ -102,6 +102,19 @@ public final class Conv2D extends Layer {
         return params;
     }
 
+    /**
+     * The attributes for an input of {@code channels} channels: a depthwise convolution's filters and groups
+     * follow the input ({@code channels × multiplier} filters in {@code channels} groups).
+     */
+    public ConvolutionParams params(int channels) {
+        if (depthMultiplier == 0) {
+            return params;
+        }
+        return new ConvolutionParams(channels * depthMultiplier, params.kernelH(), params.kernelW(), params.strideH(),
+                params.strideW(), params.dilationH(), params.dilationW(), channels, params.padding(), params.bias(),
+                params.activation());
+    }
+
     private Conv2D with(ConvolutionParams p) {
         return new Conv2D(name(), p, depthMultiplier, kernelInitializer);
     }
@@ -118,11 +131,7 @@ public final class Conv2D extends Layer {
 
     @Override
     Node build(String nodeName, Shape input, Layout layout, Namer namer) {
-        ConvolutionParams p = params;
-        if (depthMultiplier > 0 && input.rank() == 4) {
-            p = new ConvolutionParams(input.c() * depthMultiplier, p.kernelH(), p.kernelW(), p.strideH(),
-                    p.strideW(), p.dilationH(), p.dilationW(), input.c(), p.padding(), p.bias(), p.activation());
-        }
+        ConvolutionParams p = input.rank() == 4 ? params(input.c()) : params;
         ConvolutionDescriptor d = ConvolutionDescriptor.create(subject(type(), nodeName), input, layout, p);
         return new ConvNode(nodeName, this, d, kernelInitializer);
     }

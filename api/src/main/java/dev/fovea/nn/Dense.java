@@ -68,6 +68,15 @@ public final class Dense extends Layer {
         return units;
     }
 
+    public boolean useBias() {
+        return bias;
+    }
+
+    /** The fused activation (NONE when {@link #isSoftmax()}). */
+    public Activation activation() {
+        return activation;
+    }
+
     @Override
     public String type() {
         return "Dense";

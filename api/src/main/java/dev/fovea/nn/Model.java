@@ -132,7 +132,24 @@ public final class Model implements AutoCloseable {
             for (int i : st.inputs()) {
                 ins.add(valueName(i));
             }
-            out.add(new GraphLayer(st.node().name, st.node().layer, ins, st.node().inputs, st.node().output));
+            Node n = st.node();
+            if (n.branches().isEmpty()) {
+                out.add(new GraphLayer(n.name, n.layer, ins, n.inputs, n.output));
+                continue;
+            }
+            // A concat of branches: each branch as its layers, then the channel concatenation of their outputs.
+            List<String> lasts = new ArrayList<>();
+            List<Shape> lastShapes = new ArrayList<>();
+            for (List<Node> branch : n.branches()) {
+                String from = ins.getFirst();
+                for (Node b : branch) {
+                    out.add(new GraphLayer(b.name, b.layer, List.of(from), b.inputs, b.output));
+                    from = b.name;
+                }
+                lasts.add(from);
+                lastShapes.add(branch.getLast().output);
+            }
+            out.add(new GraphLayer(n.name, Concatenate.create().name(n.name), lasts, lastShapes, n.output));
         }
         return out;
     }
