@@ -129,33 +129,45 @@ final class ReferenceBackward {
             for (int c = 0; c < cc; c++) {
                 int base = (n * cc + c) * h * wd;
                 for (int p = 0; p < op.output().h(); p++) {
-                    // The forward's window: [h0, h1) clipped to the padded input, then to the input.
+                    // The forward's taps h0 + r·dilation, cut at the padded input's end, then kept inside the input.
                     int h0 = p * op.strideH() - op.pads().top();
-                    int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
                     for (int q = 0; q < op.output().w(); q++) {
                         int w0 = q * op.strideW() - op.pads().left();
-                        int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
                         double d = dys.getAtIndex(F, at(dy, n, c, p, q));
-                        if (max) {
-                            int arg = -1;
-                            double best = Double.NEGATIVE_INFINITY;
-                            for (int ih = Math.max(h0, 0); ih < Math.min(h1, h); ih++) {
-                                for (int iw = Math.max(w0, 0); iw < Math.min(w1, wd); iw++) {
-                                    double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
-                                    if (arg < 0 || v > best) {
-                                        best = v;
-                                        arg = ih * wd + iw;
-                                    }
+                        int arg = -1;
+                        double best = Double.NEGATIVE_INFINITY;
+                        int inside = 0;
+                        int padded = 0;
+                        java.util.List<Integer> cells = new java.util.ArrayList<>();
+                        for (int r = 0; r < op.kernelH(); r++) {
+                            int ih = h0 + r * op.dilationH();
+                            if (ih >= h + op.pads().bottom()) {
+                                break;
+                            }
+                            for (int t = 0; t < op.kernelW(); t++) {
+                                int iw = w0 + t * op.dilationW();
+                                if (iw >= wd + op.pads().right()) {
+                                    break;
+                                }
+                                padded++;
+                                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) {
+                                    continue;
+                                }
+                                inside++;
+                                cells.add(ih * wd + iw);
+                                double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
+                                if (arg < 0 || v > best) {
+                                    best = v;
+                                    arg = ih * wd + iw;
                                 }
                             }
+                        }
+                        if (max) {
                             acc[base + arg] += d;
                         } else {
-                            int inside = (Math.min(h1, h) - Math.max(h0, 0)) * (Math.min(w1, wd) - Math.max(w0, 0));
-                            int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : inside;
-                            for (int ih = Math.max(h0, 0); ih < Math.min(h1, h); ih++) {
-                                for (int iw = Math.max(w0, 0); iw < Math.min(w1, wd); iw++) {
-                                    acc[base + ih * wd + iw] += d / divisor;
-                                }
+                            int divisor = op.countIncludePad() ? padded : inside;
+                            for (int cell : cells) {
+                                acc[base + cell] += d / divisor;
                             }
                         }
                     }

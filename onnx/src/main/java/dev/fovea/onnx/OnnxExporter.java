@@ -180,6 +180,9 @@ final class OnnxExporter {
                     weight(g.name(), "gamma"), weight(g.name(), "beta"), weight(g.name(), "moving_mean"),
                     weight(g.name(), "moving_variance")), Map.of("epsilon", new OnnxAttribute.FloatValue(b.epsilon()))),
                     out);
+            case Clip c when c.min() == 0 && c.max() == 1 && (c.alpha() != 1 || c.beta() != 0) -> rename(
+                    node("HardSigmoid", g.name(), List.of(x), Map.of("alpha", new OnnxAttribute.FloatValue(c.alpha()),
+                            "beta", new OnnxAttribute.FloatValue(c.beta()))), out);
             case Clip c -> {
                 String src = x;
                 if (c.alpha() != 1 || c.beta() != 0) {

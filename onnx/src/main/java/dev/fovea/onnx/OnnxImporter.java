@@ -71,6 +71,8 @@ final class OnnxImporter {
         OPS.put("Clip", OnnxImporter::clip);
         OPS.put("Add", (i, n) -> i.binary(n, Add.create()));
         OPS.put("Mul", (i, n) -> i.binary(n, Multiply.create()));
+        OPS.put("Sub", (i, n) -> i.binary(n, null));
+        OPS.put("Div", (i, n) -> i.binary(n, null));
         OPS.put("MaxPool", (i, n) -> i.pool(n, PoolingMode.MAX));
         OPS.put("AveragePool", (i, n) -> i.pool(n, PoolingMode.AVERAGE));
         OPS.put("GlobalAveragePool", (i, n) -> i.apply(n, Pooling2D.globalAverage(), i.value(n, 0)));
@@ -241,7 +243,15 @@ final class OnnxImporter {
         }
     }
 
+    /** Two computed tensors through {@code layer}; a scalar constant operand makes an affine map instead. */
     private void binary(OnnxNode n, Layer layer) {
+        if (scalarConstant(n, 0) || scalarConstant(n, 1)) {
+            affine(n);
+            return;
+        }
+        if (layer == null) {
+            throw unsupported(n, n.opType() + " is supported with a scalar constant operand only");
+        }
         Value a = value(n, 0);
         Value b = value(n, 1);
         if (a.shape().rank() != b.shape().rank()) {
@@ -249,6 +259,36 @@ final class OnnxImporter {
                     + " are not supported");
         }
         apply(n, layer, a, b);
+    }
+
+    /** {@code x op c} or {@code c op x} with a scalar constant c, as {@code Clip.affine(alpha, beta, −∞, ∞)}. */
+    private void affine(OnnxNode n) {
+        boolean constantFirst = scalarConstant(n, 0);
+        float c = scalar(n, constantFirst ? 0 : 1, "the constant operand");
+        Value x = value(n, constantFirst ? 1 : 0);
+        float inf = Float.POSITIVE_INFINITY;
+        Clip layer = switch (n.opType()) {
+            case "Add" -> Clip.affine(1, c, -inf, inf);
+            case "Mul" -> Clip.affine(c, 0, -inf, inf);
+            case "Sub" -> constantFirst ? Clip.affine(-1, c, -inf, inf) : Clip.affine(1, -c, -inf, inf);
+            case "Div" -> {
+                if (constantFirst) {
+                    throw unsupported(n, "a constant divided by a tensor is not supported");
+                }
+                float r = 1 / c;
+                if (r * c != 1 || !Float.isFinite(r)) { // only exact reciprocals keep x / c bit for bit
+                    throw unsupported(n, "division by " + c + " (no exact reciprocal) is not supported");
+                }
+                yield Clip.affine(r, 0, -inf, inf);
+            }
+            default -> throw new IllegalStateException(n.opType());
+        };
+        apply(n, layer, x);
+    }
+
+    private boolean scalarConstant(OnnxNode n, int i) {
+        OnnxTensor t = n.hasInput(i) ? constants.get(n.input(i)) : null;
+        return t != null && t.elementCount() == 1;
     }
 
     private void pool(OnnxNode n, PoolingMode mode) {

@@ -134,7 +134,7 @@ class ExportTest {
         Value padded = Pad.of(new int[] {0, 1, 2}, new int[] {0, 2, 1}, 0.5f).apply(lrn);
         Value pooled = Pooling2D.average(3).stride(2).padding(Padding.explicit(1)).countIncludePad(true)
                 .ceilMode(true).apply(padded);
-        Value clipped = Clip.affine(0.5f, 0.1f, -0.3f, 0.8f).apply(pooled);
+        Value clipped = Clip.of(-0.3f, 0.8f).apply(Clip.affine(0.5f, 0.1f, 0f, 1f).apply(pooled));
         Value shuffled = Reshape.to(2, 4, pooled.shape().h(), pooled.shape().w()).apply(clipped);
         shuffled = Transpose.of(0, 2, 1, 3, 4).apply(shuffled);
         shuffled = Reshape.to(8, pooled.shape().h(), pooled.shape().w()).apply(shuffled);
