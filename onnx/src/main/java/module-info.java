@@ -1,7 +1,8 @@
 /**
- * The ONNX file format, independent of Fovea's graph classes: reading and writing {@code .onnx} files (with
- * external data) as plain records, and folding the shape-computing subgraphs that exporters emit
- * ({@code dev.fovea.onnx.format}).
+ * ONNX for Fovea: {@code dev.fovea.onnx} loads ONNX models as graph models and saves graph models as ONNX;
+ * {@code dev.fovea.onnx.format} is the file format alone (reading and writing {@code .onnx} files with external
+ * data as plain records, and folding the shape-computing subgraphs exporters emit), independent of the graph
+ * classes.
  */
 module dev.fovea.onnx {
     requires dev.fovea.api;

@@ -26,7 +26,7 @@ final class Pad {
         int[] after = op.after();
         boolean spatial = op.input().rank() == 4 && before[0] == 0 && after[0] == 0 && before[1] == 0
                 && after[1] == 0;
-        boolean channelsLast = x.stride(1) == 1 && y.stride(1) == 1 && op.input().c() > 1;
+        boolean channelsLast = spatial && x.stride(1) == 1 && y.stride(1) == 1 && op.input().c() > 1;
         if (!spatial || (!channelsLast && (x.stride(3) != 1 || y.stride(3) != 1))) {
             HostOps.pad(op, x, y);
             return;
