@@ -21,10 +21,16 @@ public final class Shape {
         if (dims.length == 0 || dims.length > 8) {
             throw new IllegalArgumentException("shape rank must be 1..8, got " + dims.length);
         }
+        long count = 1;
         for (int d : dims) {
             if (d <= 0) {
                 throw new IllegalArgumentException("shape dimensions must be positive, got " + Arrays.toString(dims));
             }
+            // Checked so that elementCount() and byte sizes (4 per element) never wrap around.
+            if (count > (Long.MAX_VALUE / 8) / d) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has more than 2^60 elements");
+            }
+            count *= d;
         }
         return new Shape(dims.clone());
     }
