@@ -110,10 +110,19 @@ public final class Concat extends Layer {
 
     static final class ConcatNode extends Node {
         private final List<List<Node>> branches;
+        /** The branches as training graphs (the training rewrite rules applied), made on first training pass. */
+        private List<TrainingGraph> trainingBranches;
 
         ConcatNode(String name, Layer layer, Shape input, Shape output, List<List<Node>> branches) {
             super(name, layer, input, output);
             this.branches = List.copyOf(branches);
+        }
+
+        private synchronized List<TrainingGraph> trainingBranches() {
+            if (trainingBranches == null) {
+                trainingBranches = branches.stream().map(TrainingGraph::chain).toList();
+            }
+            return trainingBranches;
         }
 
         @Override
@@ -124,6 +133,9 @@ public final class Concat extends Layer {
         @Override
         Tensor forward(Run run, Tensor x, Tensor dst) {
             Tensor y = dst != null ? dst : run.allocate(output);
+            if (run.isTraining()) {
+                return forwardTraining(run, x, y);
+            }
             int offset = 0;
             for (List<Node> branch : branches) {
                 Tensor t = x;
@@ -135,6 +147,46 @@ public final class Concat extends Layer {
                 offset += branch.getLast().output.c();
             }
             return y;
+        }
+
+        /** Runs each branch into its channel slice of {@code y}, keeping the branches' values for backward. */
+        private Tensor forwardTraining(Run run, Tensor x, Tensor y) {
+            List<TrainingGraph> graphs = trainingBranches();
+            List<Tensor[]> values = new ArrayList<>();
+            int offset = 0;
+            for (int b = 0; b < graphs.size(); b++) {
+                int channels = branches.get(b).getLast().output.c();
+                values.add(graphs.get(b).forward(run, List.of(x), y.channelSlice(offset, channels)));
+                offset += channels;
+            }
+            run.save(this, values);
+            return y;
+        }
+
+        /**
+         * Each branch back-propagates its channel slice of {@code dy}; the input, which every branch reads, gets
+         * the sum of the branches' gradients (in branch order).
+         */
+        @Override
+        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx) {
+            @SuppressWarnings("unchecked")
+            List<Tensor[]> values = (List<Tensor[]>) run.saved(this);
+            if (values == null) {
+                throw new IllegalStateException(layer.type() + " '" + name + "': backward needs a training forward");
+            }
+            List<TrainingGraph> graphs = trainingBranches();
+            Tensor sum = null;
+            int offset = 0;
+            for (int b = 0; b < graphs.size(); b++) {
+                int channels = branches.get(b).getLast().output.c();
+                Tensor dx = graphs.get(b).backward(run, values.get(b), dy.channelSlice(offset, channels),
+                        new boolean[] {needDx})[0];
+                offset += channels;
+                if (needDx) {
+                    sum = TrainingGraph.accumulate(run, sum, dx);
+                }
+            }
+            return sum;
         }
     }
 }

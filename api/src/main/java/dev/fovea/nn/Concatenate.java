@@ -86,6 +86,23 @@ public final class Concatenate extends Layer {
                 }
                 return y;
             }
+
+            /** Each input's gradient is its part of {@code dy}, copied out. */
+            @Override
+            List<Tensor> backward(Run run, List<Tensor> xs, Tensor y, Tensor dy, List<Tensor> grads,
+                                  boolean[] needDx) {
+                Tensor[] dxs = new Tensor[xs.size()];
+                int offset = 0;
+                for (int i = 0; i < xs.size(); i++) {
+                    int size = inputs.get(i).dim(axis);
+                    if (needDx[i]) {
+                        dxs[i] = run.allocate(inputs.get(i));
+                        run.engine().copy(dy.slice(axis, offset, size), dxs[i]);
+                    }
+                    offset += size;
+                }
+                return java.util.Arrays.asList(dxs);
+            }
         };
     }
 }

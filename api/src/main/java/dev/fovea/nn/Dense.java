@@ -97,16 +97,36 @@ public final class Dense extends Layer {
         final DenseDescriptor descriptor;
         final boolean softmax;
         private final Initializer init;
+        private final Node owner;
 
         DenseNode(String name, Layer layer, DenseDescriptor d, Initializer init, boolean softmax) {
+            this(name, layer, d, init, softmax, null);
+        }
+
+        private DenseNode(String name, Layer layer, DenseDescriptor d, Initializer init, boolean softmax, Node owner) {
             super(name, layer, d.input(), d.output());
             this.descriptor = d;
             this.init = init;
             this.softmax = softmax;
+            this.owner = owner == null ? this : owner;
+        }
+
+        @Override
+        Node weightsOwner() {
+            return owner;
+        }
+
+        /** The layer computing the logits ({@code x · W + b}), with this layer's weights. */
+        @Override
+        Node withoutSoftmax() {
+            return softmax ? new DenseNode(name, layer, descriptor, init, false, owner) : null;
         }
 
         @Override
         List<Param> params() {
+            if (owner != this) {
+                return List.of();
+            }
             List<Param> ps = new ArrayList<>();
             ps.add(new Param("kernel", descriptor.weightShape(), init, descriptor.input().c(), descriptor.units()));
             if (descriptor.bias()) {
@@ -133,26 +153,11 @@ public final class Dense extends Layer {
             return y;
         }
 
-        /** The output before the softmax (training with a fused softmax cross-entropy loss). */
-        Tensor forwardLogits(Run run, Tensor x) {
-            Tensor logits = run.allocate(output);
-            List<Tensor> w = run.weights(this);
-            run.plan(this, () -> run.engine().planDense(descriptor.withBatch(run.batch()), w.get(0),
-                    descriptor.bias() ? w.get(1) : null)).execute(x, logits);
-            return logits;
-        }
-
         @Override
         Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx) {
-            return backward(run, x, y, dy, grads, needDx, false);
-        }
-
-        /** With {@code fromLogits}, {@code dy} is already the gradient of the logits (fused softmax loss). */
-        Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx,
-                        boolean fromLogits) {
             DenseDescriptor d = descriptor.withBatch(run.batch());
             Tensor dz = dy;
-            if (softmax && !fromLogits) {
+            if (softmax) {
                 dz = run.allocate(output);
                 run.engine().softmaxBackward(y, dy, dz);
             } else if (d.activation() != Activation.NONE) {

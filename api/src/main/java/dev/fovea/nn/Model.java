@@ -350,20 +350,6 @@ public final class Model implements AutoCloseable {
         return outputs.clone();
     }
 
-    /** Whether the model is a chain: each layer reads the previous layer's output (training supports these). */
-    boolean isChain() {
-        if (inputs.size() != 1 || outputs.length != 1 || outputs[0] != inputs.size() + steps.size() - 1) {
-            return false;
-        }
-        for (int k = 0; k < steps.size(); k++) {
-            int[] in = steps.get(k).inputs();
-            if (in.length != 1 || in[0] != k) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private String valueName(int value) {
         return value < inputs.size() ? inputNames.get(value) : steps.get(value - inputs.size()).node().name;
     }

@@ -2,6 +2,7 @@ package dev.fovea.nn;
 
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -74,5 +75,27 @@ abstract class Node {
     Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, List<Tensor> grads, boolean needDx) {
         throw new UnsupportedOperationException(layer.type() + " '" + name + "' has no backward pass: it cannot be"
                 + " trained yet");
+    }
+
+    /**
+     * The backward pass of a node with several inputs: returns one gradient per input, null where
+     * {@code needDx[i]} is false. One-input layers implement {@link #backward(Run, Tensor, Tensor, Tensor, List,
+     * boolean)}, which this delegates to.
+     */
+    List<Tensor> backward(Run run, List<Tensor> xs, Tensor y, Tensor dy, List<Tensor> grads, boolean[] needDx) {
+        if (xs.size() != 1) {
+            throw new UnsupportedOperationException(layer.type() + " '" + name + "' has no backward pass: it cannot"
+                    + " be trained yet");
+        }
+        // Arrays.asList, not List.of: the gradient is null when it is not needed.
+        return Arrays.asList(backward(run, xs.getFirst(), y, dy, grads, needDx[0]));
+    }
+
+    /**
+     * This node without its final softmax, for a loss that fuses the softmax with the cross-entropy (it takes the
+     * logits, and its gradient is that of the logits); null when the node does not end in a softmax.
+     */
+    Node withoutSoftmax() {
+        return null;
     }
 }

@@ -77,6 +77,12 @@ public final class Reshape extends Layer {
             Tensor forward(Run run, Tensor x, Tensor dst) {
                 return relayout(run, x, output, dst);
             }
+
+            /** The same elements in the same logical order: {@code dy} seen with the input's shape. */
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                return needDx ? relayout(run, dy, input, null) : null;
+            }
         };
     }
 

@@ -23,6 +23,8 @@ final class Run {
     private final Map<Node, Object> saved = new HashMap<>();
     /** Training passes: tensors reused from the previous pass of this batch size instead of the scope's. */
     private Workspace workspace;
+    /** Training passes: the gradient tensors of each node's parameters, by the node owning the weights. */
+    private Map<Node, List<Tensor>> gradients = Map.of();
 
     Run(Inference inference, Inference.Plans plans, TensorScope scope, int batch) {
         this.inference = inference;
@@ -41,6 +43,20 @@ final class Run {
     Run workspace(Workspace w) {
         this.workspace = w;
         return this;
+    }
+
+    /** Gives backward passes the gradient tensors to write into, by weight-owning node (training passes). */
+    Run gradients(Map<Node, List<Tensor>> g) {
+        this.gradients = g;
+        return this;
+    }
+
+    /**
+     * The gradient tensors of {@code node}'s weights, in {@link Node#params()} order: those of the node owning the
+     * weights, so a node a rewrite rule made writes into the original layer's gradients.
+     */
+    List<Tensor> gradients(Node node) {
+        return gradients.getOrDefault(node.weightsOwner(), List.of());
     }
 
     boolean isTraining() {
@@ -82,6 +98,9 @@ final class Run {
 
     /** A new activation of {@code shape} (batch included) stored in {@code layout}, freed with the pass. */
     Tensor allocateIn(Shape shape, Layout layout) {
+        if (workspace != null) {
+            return workspace.take(shape, layout);
+        }
         return engine().allocate(shape, layout, scope);
     }
 

@@ -69,6 +69,18 @@ public final class Slice extends Layer {
                 run.engine().copy(x.slice(axis, start, end - start), y);
                 return y;
             }
+
+            /** {@code dy} in the sliced part of a zero gradient: the elements left out do not reach the output. */
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                Tensor dx = run.allocate(input);
+                TrainingGraph.zero(run, dx);
+                run.engine().copy(dy, dx.slice(axis, start, end - start));
+                return dx;
+            }
         };
     }
 }

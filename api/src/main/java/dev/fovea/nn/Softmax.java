@@ -42,6 +42,27 @@ public final class Softmax extends Layer {
                 return y;
             }
 
+            /** The identity: a fused softmax cross-entropy loss takes this layer's input as its logits. */
+            @Override
+            Node withoutSoftmax() {
+                return new Node(name, layer, input, output) {
+                    @Override
+                    Tensor forward(Run run, Tensor x, Tensor dst) {
+                        if (dst == null) {
+                            return x;
+                        }
+                        run.engine().copy(x, dst);
+                        return dst;
+                    }
+
+                    @Override
+                    Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads,
+                                    boolean needDx) {
+                        return needDx ? dy : null;
+                    }
+                };
+            }
+
             @Override
             Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
                 if (!needDx) {

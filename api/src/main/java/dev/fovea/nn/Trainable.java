@@ -1,15 +1,11 @@
 package dev.fovea.nn;
 
 import dev.fovea.engine.Engine;
-import dev.fovea.op.Activation;
-import dev.fovea.op.PoolingMode;
 import dev.fovea.op.Violations;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,11 +15,13 @@ import java.util.SplittableRandom;
 
 /**
  * A model prepared for training on one engine: reverse-mode differentiation above the backend SPI. A training
- * {@link Pass} keeps every layer's input and output (and dropout masks); {@link Pass#backward} walks the layers
- * in reverse and writes the gradient of every parameter into {@link #gradients()}. A convolution kernel is shared
- * by all output positions, so its gradient is the sum over positions (and batch items) — the backend's
- * {@code convolutionBackwardFilter} computes exactly that sum; a concat's input receives the sum of its
- * branches' gradients.
+ * {@link Pass} keeps every value of the model's graph (each layer's inputs and output, and dropout masks);
+ * {@link Pass#backward} walks the graph's steps in reverse, each layer computing its own backward pass, and writes
+ * the gradient of every parameter into {@link #gradients()}. A convolution kernel is shared by all output
+ * positions, so its gradient is the sum over positions (and batch items) — the backend's
+ * {@code convolutionBackwardFilter} computes exactly that sum; likewise a value read by several layers (a residual
+ * connection's input, a concat's input) receives the sum of their gradients. Models with one input and one output
+ * are supported; layers without a backward pass (batch normalization, for one) throw, naming the layer.
  *
  * <pre>{@code
  * try (Trainable t = Trainable.of(model, engine); Trainable.Pass pass = t.forward(x, true, true, seed)) {
@@ -40,7 +38,7 @@ import java.util.SplittableRandom;
  * <p>Speed: a pass's activations and gradients are kept after it closes and handed to the next pass of the same
  * batch size (a training loop allocates nothing per step; the tensors of a closed pass must not be used), and a
  * ReLU-activated convolution followed by max pooling takes the ReLU's derivative on the pooled gradient, which is
- * exact (the pooling's gradient only reaches window maxima) and four times smaller.
+ * exact (the pooling's gradient only reaches window maxima) and four times smaller (a training rewrite rule).
  */
 public final class Trainable implements AutoCloseable {
     private final Model model;
@@ -51,15 +49,23 @@ public final class Trainable implements AutoCloseable {
     private final Map<String, Tensor> namedGradients = new LinkedHashMap<>();
     /** Activations and gradients kept from pass to pass, per batch size. */
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
+    /** The model's graph prepared for training. */
+    private final TrainingGraph graph;
+    /** The graph with the final softmax left to the loss (the output is the logits); null without one. */
+    private final TrainingGraph logitsGraph;
 
     private Trainable(Model model, Engine engine) {
-        if (!model.isChain()) {
-            throw new UnsupportedOperationException("model '" + model.name() + "' is a graph with branches or"
-                    + " merges outside concat layers; training supports chains of layers (Sequential models) so far");
+        if (model.inputs().size() != 1 || model.outputCount() != 1) {
+            throw new UnsupportedOperationException("model '" + model.name() + "' has " + model.inputs().size()
+                    + " inputs and " + model.outputCount() + " outputs; training supports models with one input and"
+                    + " one output so far");
         }
         this.model = model;
         this.engine = engine;
         this.inference = new Inference(model, engine, Inference.DEFAULT_CACHED_BATCH_SIZES);
+        int output = model.outputValues()[0];
+        this.graph = new TrainingGraph(model.steps(), 1, output);
+        this.logitsGraph = withoutSoftmax(model.steps(), output);
         List<Node> all = new ArrayList<>();
         collect(model.nodes(), all);
         for (Node n : all) {
@@ -99,8 +105,24 @@ public final class Trainable implements AutoCloseable {
 
     /** Whether the model's output is a softmax (a {@code Dense(...).softmax()} or a {@code Softmax} layer). */
     public boolean endsWithSoftmax() {
-        Node last = model.nodes().getLast();
-        return last instanceof Dense.DenseNode d && d.softmax || last.layer instanceof Softmax;
+        return logitsGraph != null;
+    }
+
+    /** The training graph whose output step computes the logits instead of the softmax, or null. */
+    private static TrainingGraph withoutSoftmax(List<Model.Step> steps, int output) {
+        List<Model.Step> out = new ArrayList<>(steps);
+        for (int k = 0; k < out.size(); k++) {
+            Model.Step s = out.get(k);
+            if (s.output() == output) {
+                Node logits = s.node().withoutSoftmax();
+                if (logits == null) {
+                    return null;
+                }
+                out.set(k, new Model.Step(logits, s.inputs(), s.output()));
+                return new TrainingGraph(out, 1, output);
+            }
+        }
+        return null;
     }
 
     /** Gradient tensors (engine memory) by weight name, in {@link Model#namedWeights()} order. */
@@ -156,7 +178,9 @@ public final class Trainable implements AutoCloseable {
         private final Run run;
         private final boolean training;
         private final boolean logits;
-        private final List<Entry> tape = new ArrayList<>();
+        private final TrainingGraph passGraph;
+        /** Every value of the forward pass, what the nodes' backward passes read. */
+        private final Tensor[] values;
         private final Tensor output;
         private boolean backwardDone;
         private boolean closed;
@@ -164,6 +188,7 @@ public final class Trainable implements AutoCloseable {
         private Pass(Tensor x, boolean training, boolean logits, long seed) {
             this.training = training;
             this.logits = logits;
+            this.passGraph = logits ? logitsGraph : graph;
             int n = x.shape().n();
             plans = inference.acquire(n);
             Workspace w = workspaces.computeIfAbsent(n, k -> new Workspace(engine));
@@ -174,14 +199,15 @@ public final class Trainable implements AutoCloseable {
                 workspace = null;
                 scope = new TensorScope();
             }
-            run = new Run(inference, plans, scope, n).workspace(workspace);
+            run = new Run(inference, plans, scope, n).workspace(workspace).gradients(gradients);
             if (training) {
                 run.training(new SplittableRandom(seed));
             }
             try {
                 Tensor in = allocate(model.inputShape(n));
                 engine.copy(x, in);
-                output = forward(model.nodes(), in, null, tape, logits);
+                values = passGraph.forward(run, List.of(in), null);
+                output = values[passGraph.output()];
             } catch (RuntimeException | Error e) {
                 close();
                 throw e;
@@ -220,7 +246,7 @@ public final class Trainable implements AutoCloseable {
                     + " != output shape " + output.shape());
             v.throwIfAny("");
             backwardDone = true;
-            backward(tape, dOutput, false);
+            passGraph.backward(run, values, dOutput, new boolean[] {false});
         }
 
         @Override
@@ -236,135 +262,6 @@ public final class Trainable implements AutoCloseable {
                 scope.close();
             }
         }
-
-        private Tensor forward(List<Node> nodes, Tensor x, Tensor lastDst, List<Entry> entries, boolean fuse) {
-            Tensor t = x;
-            for (int i = 0; i < nodes.size(); i++) {
-                Node node = nodes.get(i);
-                boolean last = i == nodes.size() - 1;
-                Tensor dst = last ? lastDst : null;
-                Tensor in = t;
-                if (last && fuse && node.layer instanceof Softmax) {
-                    entries.add(new Entry(node, in, in, List.of(), true));
-                    continue;
-                }
-                if (last && fuse && node instanceof Dense.DenseNode d) {
-                    t = d.forwardLogits(run, in);
-                    entries.add(new Entry(node, in, t, List.of(), true));
-                } else if (node instanceof Concat.ConcatNode c && training) {
-                    Tensor y = dst != null ? dst : run.allocate(node.output);
-                    List<List<Entry>> subs = new ArrayList<>();
-                    int offset = 0;
-                    for (List<Node> branch : c.branches()) {
-                        List<Entry> sub = new ArrayList<>();
-                        int channels = branch.getLast().output.c();
-                        forward(branch, in, y.channelSlice(offset, channels), sub, false);
-                        subs.add(sub);
-                        offset += channels;
-                    }
-                    t = y;
-                    entries.add(new Entry(node, in, y, subs, false));
-                } else {
-                    t = node.forward(run, in, dst);
-                    if (training) {
-                        entries.add(new Entry(node, in, t, List.of(), false));
-                    }
-                }
-            }
-            return t;
-        }
-
-        /** Returns the gradient of the entries' first input (null unless {@code needDx}). */
-        private Tensor backward(List<Entry> entries, Tensor dy, boolean needDx) {
-            Tensor d = dy;
-            boolean preActivation = false;
-            for (int i = entries.size() - 1; i >= 0; i--) {
-                Entry e = entries.get(i);
-                boolean wantDx = i > 0 || needDx;
-                boolean masked = false;
-                if (e.node instanceof Concat.ConcatNode c) {
-                    d = concatBackward(c, e, d, wantDx);
-                } else if (e.fused && e.node.layer instanceof Softmax) {
-                    // dy is already the gradient of the softmax's input (fused loss).
-                } else if (e.fused) {
-                    d = ((Dense.DenseNode) e.node).backward(run, e.x, e.y, d, gradients.get(e.node), wantDx, true);
-                } else if (e.node instanceof Conv2D.ConvNode conv) {
-                    d = conv.backward(run, e.x, e.y, d, gradients.get(e.node), wantDx, preActivation);
-                } else if (wantDx && reluBeforeMaxPool(entries, i)) {
-                    // ReLU then max pooling: the pooling's gradient reaches only window maxima, where the ReLU's
-                    // output is the pooled value, so ReLU's derivative can be applied to the small pooled gradient
-                    // (relu'(y_pool) ⊙ dy) instead of the large convolution output: the same values, a quarter of
-                    // the memory traffic.
-                    Tensor dm = run.allocate(e.node.output);
-                    engine.activationBackward(Activation.RELU, e.y, d, dm);
-                    d = e.node.backward(run, e.x, e.y, dm, gradients.get(e.node), true);
-                    masked = true;
-                } else {
-                    d = e.node.backward(run, e.x, e.y, d, gradients.get(e.node), wantDx);
-                }
-                preActivation = masked;
-                if (!wantDx) {
-                    return null;
-                }
-            }
-            return d;
-        }
-
-        /** Whether entry i is a max pooling of the output of a ReLU-activated convolution at entry i − 1. */
-        private static boolean reluBeforeMaxPool(List<Entry> entries, int i) {
-            return i > 0 && entries.get(i).node instanceof Pooling2D.PoolNode pool
-                    && pool.descriptor.mode() == PoolingMode.MAX
-                    && entries.get(i - 1).node instanceof Conv2D.ConvNode conv
-                    && conv.descriptor.activation() == Activation.RELU && entries.get(i - 1).y == entries.get(i).x;
-        }
-
-        private Tensor concatBackward(Concat.ConcatNode c, Entry e, Tensor dy, boolean needDx) {
-            Tensor sum = null;
-            int offset = 0;
-            for (int b = 0; b < c.branches().size(); b++) {
-                int channels = c.branches().get(b).getLast().output.c();
-                Tensor dx = backward(e.branches.get(b), dy.channelSlice(offset, channels), needDx);
-                offset += channels;
-                if (!needDx) {
-                    continue;
-                }
-                if (sum == null) {
-                    sum = run.allocate(c.input);
-                    engine.copy(dx, sum);
-                } else {
-                    addInto(sum, dx);
-                }
-            }
-            return sum;
-        }
-    }
-
-    /** {@code acc += t} on host memory (both the concat input's shape). */
-    private static void addInto(Tensor acc, Tensor t) {
-        if (!acc.isHost() || !t.isHost()) {
-            throw new UnsupportedOperationException("training a concat on device memory needs an element-wise add"
-                    + " op, which the backend SPI does not have yet");
-        }
-        ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT_UNALIGNED;
-        MemorySegment a = acc.buffer();
-        MemorySegment b = t.buffer();
-        int[] dims = acc.shape().dims();
-        int[] pos = new int[dims.length];
-        for (long k = 0, total = acc.shape().elementCount(); k < total; k++) {
-            long ai = acc.offset();
-            long bi = t.offset();
-            for (int i = 0; i < dims.length; i++) {
-                ai += pos[i] * acc.stride(i);
-                bi += pos[i] * t.stride(i);
-            }
-            a.setAtIndex(f, ai, a.getAtIndex(f, ai) + b.getAtIndex(f, bi));
-            for (int i = dims.length - 1; i >= 0; i--) {
-                if (++pos[i] < dims[i]) {
-                    break;
-                }
-                pos[i] = 0;
-            }
-        }
     }
 
     private static void collect(List<Node> ns, List<Node> out) {
@@ -374,9 +271,5 @@ public final class Trainable implements AutoCloseable {
             }
             out.add(n);
         }
-    }
-
-    /** What one layer's backward needs: its input and output, and for a concat the tapes of its branches. */
-    private record Entry(Node node, Tensor x, Tensor y, List<List<Entry>> branches, boolean fused) {
     }
 }
