@@ -4,7 +4,7 @@ package dev.fovea.op;
 public enum Activation {
     /** Identity. */
     NONE,
-    /** {@code max(x, 0)}. */
+    /** {@code max(x, 0)}; NaN stays NaN. */
     RELU,
     /** {@code 1 / (1 + exp(−x))}. */
     SIGMOID,
@@ -20,13 +20,13 @@ public enum Activation {
     SILU;
 
     /**
-     * The activation applied to one value, in double (the reference's definition). The activations added for
-     * imported networks propagate NaN ({@code Math.min}/{@code Math.max} semantics), as PyTorch and ONNX Runtime do.
+     * The activation applied to one value, in double (the reference's definition). Every activation propagates
+     * NaN ({@code Math.min}/{@code Math.max} semantics), as PyTorch and ONNX Runtime do.
      */
     public double apply(double x) {
         return switch (this) {
             case NONE -> x;
-            case RELU -> x > 0 ? x : 0;
+            case RELU -> Math.max(x, 0); // NaN stays NaN
             case SIGMOID -> 1 / (1 + Math.exp(-x));
             case TANH -> Math.tanh(x);
             case RELU6 -> Math.min(Math.max(x, 0), 6);

@@ -824,6 +824,11 @@ final class ImportedOpCases {
         c.layouts(r + "clamp/alpha-0.5-beta-1-min-minus-1-max-1-nan-stays-nan", (e, l) -> pass(() -> Ops.clamp(e, l,
                 new int[] {1, 1, 2, 2}, f(NAN, INF, -INF, -2), 0.5f, 1, -1, 1, d(DNAN, 1, -1, 0))));
         int[] x6 = {1, 1, 2, 3};
+        c.layouts(r + "activation/RELU-nan-stays-nan-inf-stays-inf-minus-inf-to-0", (e, l) -> pass(() -> Ops.activation(e,
+                l, Activation.RELU, x6, f(NAN, INF, -INF, -1, 7, 2), d(DNAN, DINF, 0, 0, 7, 2))));
+        c.layouts(r + "add/fused-RELU-nan-stays-nan", (e, l) -> pass(() -> Ops.binary(e, l, BinaryOp.ADD,
+                new int[] {1, 1, 2, 2}, f(NAN, INF, -INF, 1), new int[] {1, 1, 2, 2}, f(0, 0, 0, -2), Activation.RELU,
+                d(DNAN, DINF, 0, 0))));
         c.layouts(r + "activation/RELU6-nan-stays-nan-inf-to-6-minus-inf-to-0", (e, l) -> pass(() -> Ops.activation(e,
                 l, Activation.RELU6, x6, f(NAN, INF, -INF, -1, 7, 2), d(DNAN, 6, 0, 0, 6, 2))));
         c.layouts(r + "activation/HARD_SIGMOID-nan-stays-nan-inf-to-1-minus-inf-to-0", (e, l) -> pass(

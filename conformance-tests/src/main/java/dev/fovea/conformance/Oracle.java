@@ -297,7 +297,7 @@ final class Oracle {
     static double act(Activation a, double x) {
         return switch (a) {
             case NONE -> x;
-            case RELU -> x > 0 ? x : 0;
+            case RELU -> Math.max(x, 0); // NaN stays NaN
             case SIGMOID -> 1 / (1 + Math.exp(-x));
             case TANH -> Math.tanh(x);
             case RELU6 -> Double.isNaN(x) ? x : x <= 0 ? 0 : x >= 6 ? 6 : x;

@@ -56,7 +56,7 @@ final class Epilogue {
 
     static float activate(float x, int act) {
         return switch (act) {
-            case RELU -> x > 0 ? x : 0f;
+            case RELU -> Math.max(x, 0f); // NaN stays NaN, as in the vector lanes
             case SIGMOID -> VectorMath.sigmoid(x);
             case TANH -> VectorMath.tanh(x);
             case RELU6 -> Math.min(Math.max(x, 0f), 6f);
