@@ -10,7 +10,6 @@ import dev.fovea.nn.Model;
 import dev.fovea.onnx.Onnx;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.tensor.Shape;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
@@ -136,8 +135,6 @@ public final class ModelBench {
                 }
                 return versusOrt(options, file, shape, x, threads, engine.name(), fovea, progress);
             }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read model file " + file + ": " + e.getMessage(), e);
         }
     }
 
