@@ -2,6 +2,7 @@
 module dev.fovea.cli {
     requires dev.fovea.api;
     requires dev.fovea.models;
+    requires dev.fovea.onnx;
     requires dev.fovea.conformance;
     requires dev.fovea.bench;
     requires info.picocli;

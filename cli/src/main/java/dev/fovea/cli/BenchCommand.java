@@ -1,18 +1,32 @@
 package dev.fovea.cli;
 
 import dev.fovea.bench.Bench;
+import dev.fovea.bench.ModelBench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code fovea bench}: the W1–W6 workloads of bench/, as fractions of this machine's measured peak. */
+/**
+ * {@code fovea bench}: the W1–W6 workloads of bench/, as fractions of this machine's measured peak; or, with
+ * {@code --model FILE.onnx}, that model's inference time, against ONNX Runtime's with {@code --vs ort}
+ * ({@link ModelBench}).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the benchmark workloads W1-W6 (see bench/RESULTS.md): per workload threads, median ms, "
                 + "GFLOP/s (GB/s for pooling) and %% of this machine's FMA peak (copy bandwidth for pooling), the "
-                + "peaks measured in the same run by a short Vector API probe."})
+                + "peaks measured in the same run by a short Vector API probe.",
+                "With --model FILE.onnx: time that model on a random batch (vector backend unless --backend is "
+                + "given), and with --vs ort ONNX Runtime too (CPU, default graph optimizations, --threads intra-op "
+                + "threads, one inter-op thread) on the same file and input, in alternating rounds after a warm-up. "
+                + "Prints per runtime the median time per call with the range of the round medians and images/s, "
+                + "the speed ratio Fovea/ONNX Runtime (above 1: Fovea faster), and how far the outputs differ."})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     Fovea fovea;
@@ -20,8 +34,28 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workload", paramLabel = "W", description = "One workload (W1..W6; W6 = both poolings).")
     String workload;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Time this ONNX model instead of the workloads.")
+    Path model;
+
+    @Option(names = "--vs", paramLabel = "RUNTIME", description = "With --model: time ONNX Runtime too ('ort').")
+    String vs;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1",
+            description = "With --model: images per call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "5",
+            description = "With --model: measured rounds per runtime (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--round-seconds", paramLabel = "S", defaultValue = "1",
+            description = "With --model: least time of each round, in seconds (default: ${DEFAULT-VALUE}; at least "
+                    + "3 calls); the warm-up takes at least twice that.")
+    double roundSeconds;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Worker threads (default: all cores).")
+            description = "Worker threads (default: all cores); with --model --vs ort also ONNX Runtime's "
+                    + "intra-op threads.")
     int threads;
 
     @Option(names = "--tsv", description = "Tab-separated output with a header line.")
@@ -44,9 +78,17 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (threads < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be ≥ 0");
+            throw new ParameterException(spec.commandLine(), "--threads must be ≥ 0, got " + threads);
+        }
+        if (model != null) {
+            return benchModel();
+        }
+        for (String option : List.of("--vs", "--batch", "--rounds", "--round-seconds")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(spec.commandLine(), option + " applies to --model only");
+            }
         }
         if (forks < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--forks must be ≥ 0, got " + forks);
@@ -58,5 +100,43 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         return Bench.run(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, peak, forks);
+    }
+
+    /** {@code --model FILE.onnx [--vs ort]}: the options checked before anything is loaded. */
+    private int benchModel() throws Exception {
+        for (String option : List.of("--workload", "--peak", "--training", "--forks")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(spec.commandLine(), option + " applies to the workloads, not to --model");
+            }
+        }
+        if (vs != null && !vs.equals("ort")) {
+            throw new ParameterException(spec.commandLine(), "--vs " + vs + ": the one runtime to compare with is "
+                    + "'ort' (ONNX Runtime)");
+        }
+        if (batch < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
+        }
+        if (rounds < 1) {
+            throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+        }
+        if (!Double.isFinite(roundSeconds) || roundSeconds <= 0) {
+            throw new ParameterException(spec.commandLine(), "--round-seconds must be finite and positive, got "
+                    + roundSeconds);
+        }
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("model file " + model + " does not exist");
+        }
+        ModelBench.Options options = new ModelBench.Options(model, fovea.requestedBackend().orElse(null), batch,
+                threads, rounds, roundSeconds, vs != null);
+        ModelBench.Result r = ModelBench.measure(options, spec.commandLine().getErr());
+        var out = spec.commandLine().getOut();
+        if (tsv) {
+            out.println(ModelBench.TSV_HEADER);
+            ModelBench.printTsv(r, out);
+        } else {
+            ModelBench.print(r, out);
+        }
+        out.flush();
+        return 0;
     }
 }

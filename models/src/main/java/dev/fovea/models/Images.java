@@ -12,8 +12,8 @@ import java.util.Objects;
 import javax.imageio.ImageIO;
 
 /**
- * Turns pictures into model inputs the way the zoo's Fashion-MNIST and MNIST models saw their training data
- * (what {@code fovea predict} and {@code fovea visualize} do):
+ * Turns pictures into model inputs. {@link #prepare} does it the way the zoo's Fashion-MNIST and MNIST models saw
+ * their training data (what {@code fovea predict --weights} and {@code fovea visualize} do):
  * <ol>
  *   <li>transparent pixels are laid over white;</li>
  *   <li>one channel: grayscale by luminance (0.299 R + 0.587 G + 0.114 B); three channels: RGB;</li>
@@ -24,6 +24,19 @@ import javax.imageio.ImageIO;
  *   <li>resized to the input's height × width by area averaging (each output pixel is the mean of the source
  *       area it covers).</li>
  * </ol>
+ * {@link #prepareRgb} does it the way ImageNet classifiers (torchvision's, and most others) saw theirs (what
+ * {@code fovea predict --model} does), each step set by an {@link RgbOptions}:
+ * <ol>
+ *   <li>transparent pixels are laid over white;</li>
+ *   <li>the shorter side is resized to {@link RgbOptions#resize()} (default 256), the longer one in proportion
+ *       (rounded down), with a bilinear filter widened by the shrink factor when shrinking (an antialiased
+ *       average, not a sampling of four pixels): the weights of PIL's and so torchvision's {@code Resize}, computed
+ *       in floating point without rounding to 8 bits;</li>
+ *   <li>the centre {@code cropHeight × cropWidth} (default 224 × 224) is cut out, its offset
+ *       {@code (resized − crop) / 2} rounded half to even;</li>
+ *   <li>scaled to [0, 1], then normalised per channel: {@code (v − mean[c]) / std[c]} (default ImageNet's
+ *       mean 0.485, 0.456, 0.406 and std 0.229, 0.224, 0.225 for R, G, B).</li>
+ * </ol>
  *
  * <pre>{@code
  * try (Model model = SafeTensors.loadModel(Path.of("fashion.safetensors"));
@@ -32,11 +45,20 @@ import javax.imageio.ImageIO;
  *     float[] probabilities = net.predict(x, 1);
  * }
  * }</pre>
+ *
+ * <pre>{@code
+ * try (Model model = Onnx.load(Path.of("resnet18.onnx")); Engine engine = Engine.open();
+ *      Inference net = model.compile(engine)) {
+ *     float[] x = Images.input(Images.read(Path.of("cat.jpg")), model, Images.RgbOptions.imagenet());
+ *     float[] logits = net.predict(x, 1);
+ * }
+ * }</pre>
  */
 public final class Images {
     /**
      * A prepared image: {@code pixels} holds {@code [channels, height, width]} in logical (planar, CHW) order,
-     * values in [0, 1]; the array is this record's own (a new one per {@link #prepare}).
+     * values in [0, 1] ({@link #prepare}) or normalised with the options' mean and std ({@link #prepareRgb}); the
+     * array is this record's own (a new one per call).
      *
      * @param inverted whether the grayscale image was inverted because its background was light
      */
@@ -157,6 +179,242 @@ public final class Images {
             out[i] = Math.max(0, Math.min(1, out[i]));
         }
         return new Prepared(out, channels, height, width, sw, sh, invert);
+    }
+
+    /**
+     * How {@link #prepareRgb} prepares a picture for an RGB model: the length the shorter side is resized to, the
+     * centre crop's height and width (the model's input), and the per-channel mean and standard deviation (R, G, B)
+     * the [0, 1] values are normalised with. {@link #imagenet()} gives the usual ImageNet settings; the
+     * {@code with...} methods change one of them.
+     *
+     * @param resize     the shorter side's length after resizing; the resized picture must hold the crop
+     * @param cropHeight the centre crop's height (the model's input height)
+     * @param cropWidth  the centre crop's width (the model's input width)
+     * @param mean       three finite values, subtracted from R, G and B
+     * @param std        three finite positive values, dividing R, G and B
+     */
+    public record RgbOptions(int resize, int cropHeight, int cropWidth, double[] mean, double[] std) {
+        /** ImageNet's per-channel mean and standard deviation (R, G, B), as torchvision's models were trained. */
+        private static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
+        private static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
+
+        public RgbOptions {
+            Objects.requireNonNull(mean, "mean");
+            Objects.requireNonNull(std, "std");
+            if (cropHeight <= 0 || cropWidth <= 0) {
+                throw new IllegalArgumentException("crop " + cropHeight + "×" + cropWidth
+                        + " must be positive (height × width)");
+            }
+            if (resize <= 0) {
+                throw new IllegalArgumentException("resize " + resize + " must be positive (the shorter side's length)");
+            }
+            if (mean.length != 3 || std.length != 3) {
+                throw new IllegalArgumentException("mean and std need 3 values each (R, G, B), got "
+                        + Arrays.toString(mean) + " and " + Arrays.toString(std));
+            }
+            for (int c = 0; c < 3; c++) {
+                if (!Double.isFinite(mean[c])) {
+                    throw new IllegalArgumentException("mean " + Arrays.toString(mean) + ": every value must be finite");
+                }
+                if (!Double.isFinite(std[c]) || std[c] <= 0) {
+                    throw new IllegalArgumentException("std " + Arrays.toString(std)
+                            + ": every value must be finite and positive");
+                }
+            }
+            mean = mean.clone();
+            std = std.clone();
+        }
+
+        /** Shorter side to 256, centre 224 × 224, ImageNet's mean and std. */
+        public static RgbOptions imagenet() {
+            return new RgbOptions(256, 224, 224, IMAGENET_MEAN, IMAGENET_STD);
+        }
+
+        /**
+         * ImageNet's settings for an input of {@code height × width}: the crop is the input, the shorter side is
+         * resized to the crop's larger side ÷ 0.875, rounded (256 for 224, 342 for 299, as torchvision does).
+         */
+        public static RgbOptions imagenet(int height, int width) {
+            int resize = (int) Math.round(Math.max(height, width) / 0.875);
+            return new RgbOptions(resize, height, width, IMAGENET_MEAN, IMAGENET_STD);
+        }
+
+        public RgbOptions withResize(int shorterSide) {
+            return new RgbOptions(shorterSide, cropHeight, cropWidth, mean, std);
+        }
+
+        public RgbOptions withCrop(int height, int width) {
+            return new RgbOptions(resize, height, width, mean, std);
+        }
+
+        public RgbOptions withMean(double r, double g, double b) {
+            return new RgbOptions(resize, cropHeight, cropWidth, new double[] {r, g, b}, std);
+        }
+
+        public RgbOptions withStd(double r, double g, double b) {
+            return new RgbOptions(resize, cropHeight, cropWidth, mean, new double[] {r, g, b});
+        }
+
+        /** The mean (R, G, B); a copy. */
+        @Override
+        public double[] mean() {
+            return mean.clone();
+        }
+
+        /** The standard deviation (R, G, B); a copy. */
+        @Override
+        public double[] std() {
+            return std.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RgbOptions other && resize == other.resize && cropHeight == other.cropHeight
+                    && cropWidth == other.cropWidth && Arrays.equals(mean, other.mean) && Arrays.equals(std, other.std);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(resize, cropHeight, cropWidth, Arrays.hashCode(mean), Arrays.hashCode(std));
+        }
+
+        @Override
+        public String toString() {
+            return "RgbOptions[resize=" + resize + ", crop=" + cropHeight + "×" + cropWidth + ", mean="
+                    + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+        }
+    }
+
+    /**
+     * {@code image} prepared for {@code model}'s RGB input as {@code options} say (see {@link #prepareRgb}), in the
+     * model's layout order: the {@code x} of {@code inference.predict(x, 1)}. The options' crop must be the model's
+     * input height × width.
+     */
+    public static float[] input(BufferedImage image, Model model, RgbOptions options) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(options, "options");
+        Input in = model.input();
+        if (in.channels() != 3) {
+            throw new IllegalArgumentException("model '" + model.name() + "' takes " + in.channels()
+                    + " input channels; RGB preprocessing needs 3");
+        }
+        if (in.height() != options.cropHeight() || in.width() != options.cropWidth()) {
+            throw new IllegalArgumentException("crop " + options.cropHeight() + "×" + options.cropWidth()
+                    + " does not match the input of model '" + model.name() + "', " + in.height() + "×" + in.width());
+        }
+        return prepareRgb(image, options).pixels(model.layout());
+    }
+
+    /**
+     * {@code image} prepared the ImageNet way (see the class comment): shorter side resized to
+     * {@code options.resize()}, centre crop, scaled to [0, 1] and normalised; {@code [3, cropHeight, cropWidth]}.
+     */
+    public static Prepared prepareRgb(BufferedImage image, RgbOptions options) {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(options, "options");
+        int sw = image.getWidth();
+        int sh = image.getHeight();
+        // The resized size: the shorter side becomes `resize`, the longer one keeps the aspect ratio, rounded down.
+        int rw;
+        int rh;
+        if (sw <= sh) {
+            rw = options.resize();
+            rh = (int) ((long) options.resize() * sh / sw);
+        } else {
+            rh = options.resize();
+            rw = (int) ((long) options.resize() * sw / sh);
+        }
+        int ch = options.cropHeight();
+        int cw = options.cropWidth();
+        if (rw < cw || rh < ch) {
+            throw new IllegalArgumentException("the " + sw + "×" + sh + " picture resized to " + rw + "×" + rh
+                    + " (shorter side " + options.resize() + ") is smaller than the crop " + cw + "×" + ch
+                    + " (width × height): resize must be at least the crop's larger side");
+        }
+        int top = (int) Math.rint((rh - ch) / 2.0);
+        int left = (int) Math.rint((rw - cw) / 2.0);
+        // Only the resized pixels inside the crop are computed: columns left..left+cw-1, rows top..top+ch-1.
+        Taps across = taps(sw, rw, left, cw);
+        Taps down = taps(sh, rh, top, ch);
+        double[] mean = options.mean();
+        double[] std = options.std();
+        int[] argb = image.getRGB(0, 0, sw, sh, null, 0, sw);
+        float[] out = new float[3 * ch * cw];
+        float[] rows = new float[sh * cw];
+        for (int c = 0; c < 3; c++) {
+            int shift = 16 - 8 * c;
+            // Horizontal pass over every source row, for the crop's columns.
+            for (int y = 0; y < sh; y++) {
+                for (int x = 0; x < cw; x++) {
+                    double sum = 0;
+                    int[] index = across.index()[x];
+                    double[] weight = across.weight()[x];
+                    for (int t = 0; t < index.length; t++) {
+                        int p = argb[y * sw + index[t]];
+                        sum += weight[t] * over(p >> shift & 0xff, (p >>> 24) / 255.0);
+                    }
+                    rows[y * cw + x] = (float) sum;
+                }
+            }
+            // Vertical pass for the crop's rows, then the normalisation.
+            for (int y = 0; y < ch; y++) {
+                int[] index = down.index()[y];
+                double[] weight = down.weight()[y];
+                for (int x = 0; x < cw; x++) {
+                    double sum = 0;
+                    for (int t = 0; t < index.length; t++) {
+                        sum += weight[t] * rows[index[t] * cw + x];
+                    }
+                    out[(c * ch + y) * cw + x] = (float) ((sum - mean[c]) / std[c]);
+                }
+            }
+        }
+        return new Prepared(out, 3, ch, cw, sw, sh, false);
+    }
+
+    /** For each of {@code count} output positions from {@code first}: the source positions it reads and their weights. */
+    private record Taps(int[][] index, double[][] weight) {
+    }
+
+    /**
+     * Resampling weights along one axis of {@code src} pixels resized to {@code dst}, for output positions
+     * {@code first .. first + count - 1}: a triangle (bilinear) filter, widened by the shrink factor when shrinking,
+     * as PIL's and so torchvision's bilinear resize computes them. Output pixel {@code x} is centred at
+     * {@code c = (x + 0.5) · s} in source coordinates ({@code s = src / dst}); source pixel {@code i}, centred at
+     * {@code i + 0.5}, weighs {@code max(0, 1 − |i + 0.5 − c| / max(s, 1))}; the weights of the pixels inside the
+     * picture are scaled to sum to 1. Enlarging, this is bilinear interpolation between the two nearest pixel
+     * centres (the edge pixels repeated outward); shrinking, a weighted average over the span of {@code 2s} source
+     * pixels around {@code c}, so every source pixel counts (no aliasing).
+     */
+    private static Taps taps(int src, int dst, int first, int count) {
+        int[][] index = new int[count][];
+        double[][] weight = new double[count][];
+        double scale = (double) src / dst;
+        double width = Math.max(scale, 1);
+        for (int o = 0; o < count; o++) {
+            double centre = (first + o + 0.5) * scale;
+            int lo = Math.max(0, (int) Math.floor(centre - width));
+            int hi = Math.min(src, (int) Math.ceil(centre + width));
+            int[] is = new int[hi - lo];
+            double[] ws = new double[hi - lo];
+            int n = 0;
+            double total = 0;
+            for (int i = lo; i < hi; i++) {
+                double w = 1 - Math.abs(i + 0.5 - centre) / width;
+                if (w > 0) {
+                    is[n] = i;
+                    ws[n] = w;
+                    total += w;
+                    n++;
+                }
+            }
+            index[o] = Arrays.copyOf(is, n);
+            weight[o] = new double[n];
+            for (int t = 0; t < n; t++) {
+                weight[o][t] = ws[t] / total;
+            }
+        }
+        return new Taps(index, weight);
     }
 
     private static double over(int channel, double alpha) {

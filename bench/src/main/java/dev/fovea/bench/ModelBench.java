@@ -1,0 +1,325 @@
+package dev.fovea.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.fovea.engine.Engine;
+import dev.fovea.nn.Inference;
+import dev.fovea.nn.Model;
+import dev.fovea.onnx.Onnx;
+import dev.fovea.spi.BackendOptions;
+import dev.fovea.tensor.Shape;
+import java.math.BigDecimal;
+import java.io.PrintWriter;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Times an ONNX file in Fovea and, optionally, in ONNX Runtime: {@code fovea bench --model FILE.onnx [--vs ort]}.
+ *
+ * <p>Both runtimes get the same file and the same random input ({@code batch} images, values uniform in [−1, 1)),
+ * and the same contract: an array in, a new array out ({@link Inference#predict(float[], int)}; for ONNX Runtime a
+ * tensor made from the array, {@code run}, the first output copied to an array). Fovea runs on the vector backend
+ * (or the one named) with {@code threads} workers; ONNX Runtime on its CPU provider with its default graph
+ * optimizations (all levels), {@code threads} intra-op threads and one inter-op thread.
+ *
+ * <p>Each runtime is warmed up first (until a short round no longer gets 2 % faster), then measured in
+ * {@code rounds} rounds of at least {@code roundSeconds} each (and at least {@link #MIN_CALLS} calls); a round's
+ * figure is the median call time, and each runtime's result is the median of its rounds with their range.
+ */
+public final class ModelBench {
+    /** Calls per round at least, so that a round's median is the median of something. */
+    static final int MIN_CALLS = 3;
+    /** A warm-up never takes longer than this many round lengths per runtime. */
+    private static final int WARMUP_LIMIT_ROUNDS = 15;
+
+    private ModelBench() {
+    }
+
+    /**
+     * What to measure.
+     *
+     * @param model        the .onnx file
+     * @param backend      the Fovea backend, null for "vector"
+     * @param batch        images per call, at least 1
+     * @param threads      Fovea workers and ONNX Runtime intra-op threads; 0 = all cores
+     * @param rounds       measured rounds, at least 1
+     * @param roundSeconds the least time of one runtime's round, positive
+     * @param vsOrt        whether to time ONNX Runtime too
+     */
+    public record Options(Path model, String backend, int batch, int threads, int rounds, double roundSeconds,
+                          boolean vsOrt) {
+        public Options {
+            Objects.requireNonNull(model, "model");
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch " + batch + " must be at least 1");
+            }
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads " + threads + " must be ≥ 0 (0 = all cores)");
+            }
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds " + rounds + " must be at least 1");
+            }
+            if (!Double.isFinite(roundSeconds) || roundSeconds <= 0) {
+                throw new IllegalArgumentException("round seconds " + roundSeconds + " must be finite and positive");
+            }
+        }
+    }
+
+    /** One runtime's figures: the median of its round medians, their lowest and highest, and the calls timed. */
+    public record Timing(String runtime, double medianMs, double lowMs, double highMs, int calls) {
+        public double imagesPerSecond(int batch) {
+            return batch / (medianMs / 1e3);
+        }
+    }
+
+    /**
+     * The measurement: {@code backend} is the Fovea backend's name, {@code ort} is null without {@code vsOrt}; {@code maxAbsDiff} is the largest
+     * |Fovea − ONNX Runtime| over the first output and {@code maxAbsOrt} the largest |ONNX Runtime| (NaN without
+     * {@code vsOrt}).
+     */
+    public record Result(Options options, String backend, Shape inputShape, int threads, Timing fovea, Timing ort,
+                         double maxAbsDiff, double maxAbsOrt) {
+        /** ONNX Runtime's median time over Fovea's: above 1 Fovea is faster. NaN without ONNX Runtime. */
+        public double speedRatio() {
+            return ort == null ? Double.NaN : ort.medianMs() / fovea.medianMs();
+        }
+    }
+
+    /** One call of a runtime on the benchmark's input, returning the first output. */
+    private interface Runtime {
+        float[] call() throws Exception;
+    }
+
+    /** Measures as {@code options} say; progress (warm-up, rounds) goes to {@code progress}. */
+    public static Result measure(Options options, PrintWriter progress) throws Exception {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(progress, "progress");
+        Path file = options.model();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model file " + file + " does not exist");
+        }
+        int threads = new BackendOptions(options.threads()).effectiveThreads();
+        String backend = options.backend() == null ? "vector" : options.backend();
+        try (Model model = Onnx.load(file)) {
+            if (model.inputs().size() != 1) {
+                throw new IllegalArgumentException(file + " has " + model.inputs().size() + " inputs "
+                        + model.inputNames() + "; the benchmark feeds one");
+            }
+            int batch = options.batch();
+            Shape shape = model.inputShape(batch);
+            float[] x = randomInput(shape);
+            try (Engine engine = Engine.open(backend, new BackendOptions(threads));
+                 Inference net = model.compile(engine)) {
+                String foveaName = "fovea (" + engine.name() + ")";
+                Runtime fovea = () -> net.predict(x, batch);
+                if (!options.vsOrt()) {
+                    warmUp(foveaName, fovea, options.roundSeconds(), progress);
+                    List<double[]> rounds = new ArrayList<>();
+                    for (int r = 0; r < options.rounds(); r++) {
+                        rounds.add(round(fovea, options.roundSeconds()));
+                        progress.printf(Locale.ROOT, "round %d of %d: %s %.3f ms%n", r + 1, options.rounds(),
+                                foveaName, median(rounds.getLast()));
+                    }
+                    return new Result(options, engine.name(), shape, threads, timing(foveaName, rounds), null,
+                            Double.NaN, Double.NaN);
+                }
+                return versusOrt(options, file, shape, x, threads, engine.name(), fovea, progress);
+            }
+        }
+    }
+
+    private static Result versusOrt(Options options, Path file, Shape shape, float[] x, int threads, String backend,
+                                    Runtime fovea, PrintWriter progress) throws Exception {
+        String foveaName = "fovea (" + backend + ")";
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String ortName = "onnxruntime " + env.getVersion();
+        long[] dims = Arrays.stream(shape.dims()).asLongStream().toArray();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            // CPU provider, default graph optimizations; as many intra-op threads as Fovea has workers, and one
+            // inter-op thread (the models are one chain of operators: nothing to overlap between them).
+            so.setIntraOpNumThreads(threads);
+            so.setInterOpNumThreads(1);
+            try (OrtSession session = env.createSession(file.toString(), so)) {
+                String input = session.getInputNames().iterator().next();
+                Runtime ort = () -> {
+                    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims);
+                         OrtSession.Result r = session.run(Map.of(input, t))) {
+                        FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                        float[] out = new float[b.remaining()];
+                        b.get(out);
+                        return out;
+                    }
+                };
+                // The outputs must agree before the times mean anything.
+                float[] a = fovea.call();
+                float[] b = ort.call();
+                if (a.length != b.length) {
+                    throw new IllegalStateException(file + ": Fovea gives " + a.length + " output values, ONNX Runtime "
+                            + b.length);
+                }
+                double diff = 0;
+                double scale = 0;
+                for (int i = 0; i < a.length; i++) {
+                    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+                    scale = Math.max(scale, Math.abs(b[i]));
+                }
+                // Both runtimes in one JVM, in alternating rounds, rather than each in a process of its own:
+                // - the host is shared, and its speed drifts by tens of percent over seconds to minutes; rounds
+                //   taken in turn put both runtimes in the same phase of the host, so a slow phase widens both
+                //   ranges instead of favouring whichever ran in the fast one; the order within a round alternates
+                //   too, so neither always runs right after the other (caches, clock boost);
+                // - Fovea is measured in the JIT's steady state, as an application that keeps a model loaded runs
+                //   it; ONNX Runtime is native code and does not depend on the JIT, and both are warmed up before
+                //   the first round, Fovea first, so the JIT's compiler threads are idle by the time any round is
+                //   timed.
+                warmUp(foveaName, fovea, options.roundSeconds(), progress);
+                warmUp(ortName, ort, options.roundSeconds(), progress);
+                List<double[]> foveaRounds = new ArrayList<>();
+                List<double[]> ortRounds = new ArrayList<>();
+                for (int r = 0; r < options.rounds(); r++) {
+                    if (r % 2 == 0) {
+                        foveaRounds.add(round(fovea, options.roundSeconds()));
+                        ortRounds.add(round(ort, options.roundSeconds()));
+                    } else {
+                        ortRounds.add(round(ort, options.roundSeconds()));
+                        foveaRounds.add(round(fovea, options.roundSeconds()));
+                    }
+                    progress.printf(Locale.ROOT, "round %d of %d: %s %.3f ms, %s %.3f ms%n", r + 1, options.rounds(),
+                            foveaName, median(foveaRounds.getLast()), ortName, median(ortRounds.getLast()));
+                }
+                return new Result(options, backend, shape, threads, timing(foveaName, foveaRounds),
+                        timing(ortName, ortRounds), diff, scale);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime on " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code runtime} in short rounds (half a round length, at least {@link #MIN_CALLS} calls) until one no
+     * longer gets 2 % faster than the best before it, after at least two round lengths in all; at most
+     * {@link #WARMUP_LIMIT_ROUNDS} round lengths.
+     */
+    private static void warmUp(String name, Runtime runtime, double roundSeconds, PrintWriter progress)
+            throws Exception {
+        long start = System.nanoTime();
+        long least = (long) (2 * roundSeconds * 1e9);
+        long limit = (long) (WARMUP_LIMIT_ROUNDS * roundSeconds * 1e9);
+        double best = Double.MAX_VALUE;
+        while (true) {
+            double median = median(round(runtime, roundSeconds / 2));
+            long elapsed = System.nanoTime() - start;
+            if (elapsed > limit || (elapsed >= least && median > 0.98 * best)) {
+                progress.printf(Locale.ROOT, "warmed up %s in %.1f s: %.3f ms%n", name, elapsed / 1e9, median);
+                return;
+            }
+            best = Math.min(best, median);
+        }
+    }
+
+    /** One round: call times in ms, sorted; at least {@link #MIN_CALLS} calls and {@code seconds} in all. */
+    private static double[] round(Runtime runtime, double seconds) throws Exception {
+        long least = (long) (seconds * 1e9);
+        double[] t = new double[16];
+        int n = 0;
+        long start = System.nanoTime();
+        while (n < MIN_CALLS || System.nanoTime() - start < least) {
+            long t0 = System.nanoTime();
+            runtime.call();
+            long t1 = System.nanoTime();
+            if (n == t.length) {
+                t = Arrays.copyOf(t, 2 * n);
+            }
+            t[n++] = (t1 - t0) / 1e6;
+        }
+        double[] sorted = Arrays.copyOf(t, n);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    private static Timing timing(String name, List<double[]> rounds) {
+        double[] medians = new double[rounds.size()];
+        int calls = 0;
+        for (int i = 0; i < medians.length; i++) {
+            medians[i] = median(rounds.get(i));
+            calls += rounds.get(i).length;
+        }
+        Arrays.sort(medians);
+        return new Timing(name, median(medians), medians[0], medians[medians.length - 1], calls);
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** {@code shape}'s element count of values uniform in [−1, 1), the same for every run (seed 1). */
+    private static float[] randomInput(Shape shape) {
+        long n = shape.elementCount();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("input " + shape + " has more than 2^31 − 1 values: use a smaller batch");
+        }
+        SplittableRandom r = new SplittableRandom(1);
+        float[] x = new float[(int) n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        return x;
+    }
+
+    /** The tab-separated header of {@link #printTsv}. */
+    public static final String TSV_HEADER = "model\tbatch\tthreads\tbackend\tfovea_ms\tfovea_low_ms\tfovea_high_ms"
+            + "\tfovea_images_s\tort_ms\tort_low_ms\tort_high_ms\tort_images_s\tfovea_over_ort_speed\tmax_abs_diff"
+            + "\tmax_abs_ort\trounds";
+
+    /** One tab-separated line (see {@link #TSV_HEADER}); the ONNX Runtime columns are empty without it. */
+    public static void printTsv(Result r, PrintWriter out) {
+        Options o = r.options();
+        int batch = o.batch();
+        StringBuilder sb = new StringBuilder();
+        sb.append(o.model().getFileName()).append('\t').append(batch).append('\t').append(r.threads()).append('\t')
+                .append(r.backend());
+        sb.append(String.format(Locale.ROOT, "\t%.3f\t%.3f\t%.3f\t%.2f", r.fovea().medianMs(), r.fovea().lowMs(),
+                r.fovea().highMs(), r.fovea().imagesPerSecond(batch)));
+        if (r.ort() != null) {
+            sb.append(String.format(Locale.ROOT, "\t%.3f\t%.3f\t%.3f\t%.2f\t%.3f\t%.2e\t%.3g", r.ort().medianMs(),
+                    r.ort().lowMs(), r.ort().highMs(), r.ort().imagesPerSecond(batch), r.speedRatio(),
+                    r.maxAbsDiff(), r.maxAbsOrt()));
+        } else {
+            sb.append("\t\t\t\t\t\t\t");
+        }
+        sb.append('\t').append(o.rounds());
+        out.println(sb);
+    }
+
+    /** The result for a reader: the setting, a line per runtime, the speed ratio and how far the outputs differ. */
+    public static void print(Result r, PrintWriter out) {
+        Options o = r.options();
+        int batch = o.batch();
+        out.printf(Locale.ROOT, "model: %s, input %s, %d thread%s, %d round%s of at least %s s after warm-up%s%n",
+                o.model(), r.inputShape(), r.threads(), r.threads() == 1 ? "" : "s", o.rounds(),
+                o.rounds() == 1 ? "" : "s", BigDecimal.valueOf(o.roundSeconds()).stripTrailingZeros().toPlainString(),
+                r.ort() != null ? ", runtimes alternating" : "");
+        List<Timing> timings = r.ort() == null ? List.of(r.fovea()) : List.of(r.fovea(), r.ort());
+        for (Timing t : timings) {
+            out.printf(Locale.ROOT, "%-20s median %10.3f ms [%.3f–%.3f]  %9.2f images/s  (%d calls)%n", t.runtime(),
+                    t.medianMs(), t.lowMs(), t.highMs(), t.imagesPerSecond(batch), t.calls());
+        }
+        if (r.ort() != null) {
+            out.printf(Locale.ROOT, "fovea/onnxruntime speed: %.2f (above 1: Fovea faster)%n", r.speedRatio());
+            out.printf(Locale.ROOT, "outputs: max |fovea − onnxruntime| %.2e, max |onnxruntime| %.3g%n",
+                    r.maxAbsDiff(), r.maxAbsOrt());
+        }
+        out.flush();
+    }
+}
