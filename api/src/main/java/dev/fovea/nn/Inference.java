@@ -73,6 +73,11 @@ public final class Inference implements AutoCloseable {
         return engine;
     }
 
+    /** The graph {@code predict} runs, after the rewrite rules. */
+    List<Model.Step> compiledSteps() {
+        return compiled;
+    }
+
     /** How many batch sizes' plans are kept at most. */
     public int cachedBatchSizeLimit() {
         return capacity;

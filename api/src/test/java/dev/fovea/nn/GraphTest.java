@@ -92,6 +92,19 @@ class GraphTest {
     }
 
     @Test
+    void compilingFoldsBatchNormAndFusesActivationsAndPooling() {
+        try (Model m = residual(Layout.NHWC); Engine e = Engine.open("reference"); Inference net = m.compile(e)) {
+            List<String> kinds = net.compiledSteps().stream().map(s -> s.node().getClass().getSimpleName()).toList();
+            // conv+BN+ReLU → one folded convolution; the second BN folds too; ReLU6 fuses into the Add; the max
+            // pooling joins nothing (its input, the Add, is no convolution).
+            assertEquals(m.steps().size() - 4, kinds.size(), kinds.toString());
+            assertEquals(2, kinds.stream().filter("FoldedConv"::equals).count(), kinds.toString());
+            assertTrue(kinds.stream().noneMatch(k -> k.equals("BatchNormNode") || k.equals("ActivationNode")),
+                    kinds.toString());
+        }
+    }
+
+    @Test
     void summaryShowsWhatEachLayerReads() {
         try (Model m = residual(Layout.NHWC)) {
             String s = m.summary();
