@@ -96,7 +96,7 @@ public final class ModelBench {
     }
 
     /** One call of a runtime on the benchmark's input, returning the first output. */
-    private interface Runtime {
+    private interface Call {
         float[] call() throws Exception;
     }
 
@@ -121,7 +121,7 @@ public final class ModelBench {
             try (Engine engine = Engine.open(backend, new BackendOptions(threads));
                  Inference net = model.compile(engine)) {
                 String foveaName = "fovea (" + engine.name() + ")";
-                Runtime fovea = () -> net.predict(x, batch);
+                Call fovea = () -> net.predict(x, batch);
                 if (!options.vsOrt()) {
                     warmUp(foveaName, fovea, options.roundSeconds(), progress);
                     List<double[]> rounds = new ArrayList<>();
@@ -139,7 +139,7 @@ public final class ModelBench {
     }
 
     private static Result versusOrt(Options options, Path file, Shape shape, float[] x, int threads, String backend,
-                                    Runtime fovea, PrintWriter progress) throws Exception {
+                                    Call fovea, PrintWriter progress) throws Exception {
         String foveaName = "fovea (" + backend + ")";
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String ortName = "onnxruntime " + env.getVersion();
@@ -151,7 +151,7 @@ public final class ModelBench {
             so.setInterOpNumThreads(1);
             try (OrtSession session = env.createSession(file.toString(), so)) {
                 String input = session.getInputNames().iterator().next();
-                Runtime ort = () -> {
+                Call ort = () -> {
                     try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims);
                          OrtSession.Result r = session.run(Map.of(input, t))) {
                         FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
@@ -210,7 +210,7 @@ public final class ModelBench {
      * longer gets 2 % faster than the best before it, after at least two round lengths in all; at most
      * {@link #WARMUP_LIMIT_ROUNDS} round lengths.
      */
-    private static void warmUp(String name, Runtime runtime, double roundSeconds, PrintWriter progress)
+    private static void warmUp(String name, Call runtime, double roundSeconds, PrintWriter progress)
             throws Exception {
         long start = System.nanoTime();
         long least = (long) (2 * roundSeconds * 1e9);
@@ -228,7 +228,7 @@ public final class ModelBench {
     }
 
     /** One round: call times in ms, sorted; at least {@link #MIN_CALLS} calls and {@code seconds} in all. */
-    private static double[] round(Runtime runtime, double seconds) throws Exception {
+    private static double[] round(Call runtime, double seconds) throws Exception {
         long least = (long) (seconds * 1e9);
         double[] t = new double[16];
         int n = 0;
