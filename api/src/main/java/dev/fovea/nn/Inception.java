@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <pre>{@code
  * Inception.googlenet(64, 96, 128, 16, 32, 32)                  // GoogLeNet 3a: 256 channels out
- * Inception.module(64, 96, 128, 16, 32, 32, PoolingMode.AVERAGE) // seed 000's drawing (avg-pool branch)
+ * Inception.module(64, 96, 128, 16, 32, 32, PoolingMode.AVERAGE) // the CNN course's drawing (avg-pool branch)
  * }</pre>
  */
 public final class Inception {

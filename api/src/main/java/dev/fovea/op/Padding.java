@@ -33,7 +33,7 @@ public record Padding(Mode mode, int top, int left, int bottom, int right) {
         return new Padding(Mode.EXPLICIT, top, left, bottom, right);
     }
 
-    /** The same explicit pad {@code p} on every side (seed 002's P). */
+    /** The same explicit pad {@code p} on every side (the P of CS231n-style formulas). */
     public static Padding explicit(int p) {
         return explicit(p, p, p, p);
     }

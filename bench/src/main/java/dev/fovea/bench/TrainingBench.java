@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Issue 7's speed figures for {@code fashion-cnn} (seed 003's CNN): training steps of the recipe (Adam, batch 64)
+ * Speed figures for {@code fashion-cnn} (the Fashion-MNIST CNN of the Keras course): training steps of the recipe (Adam, batch 64)
  * as milliseconds per step and the seconds a 60,000-image epoch takes at that pace, and inference at batch 256 in
  * images per second, both through the compiled {@link Inference} (the public API, which allocates each pass's
  * activations) and through a {@link Trainable} evaluation pass (activations kept from pass to pass). The data is

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The benchmark workloads W1–W6 of {@code shared/bench/workloads.md}, built directly from op descriptors and
+ * The benchmark workloads W1–W6 (figures in {@code bench/RESULTS.md}), built directly from op descriptors and
  * plans on NHWC tensors (the layout is the backend's choice there). {@link #setUp} plans and allocates,
  * {@link #run} executes one forward pass; the same objects drive {@link Bench} and the JMH benchmarks.
  *
@@ -231,7 +231,7 @@ public abstract class Workload {
         }
     }
 
-    /** W1: seed 001's MNIST CNN forward, N=256. */
+    /** W1: the Keras course's MNIST CNN forward, N=256. */
     static final class Mnist extends Workload {
         private Engine engine;
         private Plan conv1;

@@ -33,12 +33,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code fovea demo}: the main job. Trains seed 003's {@code fashion-cnn} on Fashion-MNIST, evaluates it, and
+ * {@code fovea demo}: the main job. Trains {@code fashion-cnn} (the Fashion-MNIST CNN of the Keras course) on Fashion-MNIST, evaluates it, and
  * writes pictures that explain it (training curves, learned filters, feature maps, labelled predictions,
  * confusion matrix) with an {@code index.html}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train fashion-cnn (seed 003's CNN) on Fashion-MNIST and show what it learned.",
+        description = {"Train fashion-cnn (the Keras course's CNN) on Fashion-MNIST and show what it learned.",
                 "Picks the best backend that can train (saying which and why), prints the model summary, trains "
                         + "with a progress bar, then prints test accuracy, per-class accuracy and a confusion matrix, "
                         + "and writes pictures (training curves, first-layer filters, feature maps of one test image "

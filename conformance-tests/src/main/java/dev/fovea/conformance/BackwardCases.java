@@ -452,7 +452,7 @@ final class BackwardCases {
                         new float[] {12, 12}, 6, 6, 12));
         // Stride larger than the kernel: cells no window reads get 0.
         c.trainingLayouts("backward/rule/conv-data-unread-cells-get-0/5x5-k1-s2-w2-dy-1..9", BackwardCases::unread);
-        // Seed 000's chain rule: a shared weight receives the sum over every position and the batch.
+        // The course's chain rule: a shared weight receives the sum over every position and the batch.
         c.trainingLayouts("backward/rule/conv-filter-shared-weight-sums-positions/2x1x4x4-ones-k3-dy-ones-to-8",
                 BackwardCases::sharedWeights);
         // The SPI allows dx to be dy.

@@ -18,7 +18,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The course notebooks' documented examples (../shared/seeds), with the numbers they state. Names are
+ * The course notebooks' documented examples, with the numbers they state. Names are
  * {@code seedNNN/section/what}. Shapes are the seeds' (written H×W×C there, logical [N, C, H, W] here).
  */
 final class SeedCases {
@@ -28,7 +28,7 @@ final class SeedCases {
     static final Padding SAME = Padding.SAME;
     static final Padding VALID = Padding.VALID;
 
-    /** The 4×4 "pooling practice" matrix of seed 000 (also its (1, 4, 4, 1) conv2d/max_pool exercise input). */
+    /** The 4×4 "pooling practice" matrix of the CNN course (also its (1, 4, 4, 1) conv2d/max_pool exercise input). */
     static final float[] PRACTICE = {0, 1, 0.5f, 10, 2, 2.5f, 1, -8, 4, 0, 5, 6, 15, 1, 2, 3};
 
     static void add(CaseList c) {
@@ -313,7 +313,7 @@ final class SeedCases {
                 });
     }
 
-    /** Seed 004: a 3×3 kernel on a 4×4 image is a dense layer 16 → 4 whose 64 weights repeat 9 values. */
+    /** The convolution course: a 3×3 kernel on a 4×4 image is a dense layer 16 → 4 whose 64 weights repeat 9 values. */
     private static Outcome convAsDense(dev.fovea.engine.Engine e, Layout l) {
         float[] k = {1, -2, 3, 4, -5, 6, -7, 8, 9}; // nine distinct weights
         float[] m = new float[16 * 4];                // [F = 16 input pixels, U = 4 output pixels]
@@ -350,7 +350,7 @@ final class SeedCases {
         return Outcome.pass();
     }
 
-    /** Seed 004: an impulse spreads to 3×3 outputs after one 3×3 convolution and 5×5 after two. */
+    /** The convolution course: an impulse spreads to 3×3 outputs after one 3×3 convolution and 5×5 after two. */
     private static Outcome receptiveField(dev.fovea.engine.Engine e, Layout l) {
         int[] xd = {1, 1, 9, 9};
         float[] x = new float[81];

@@ -27,13 +27,13 @@ import java.util.function.LongFunction;
  * <table>
  *   <caption>The zoo</caption>
  *   <tr><th>name</th><th>input (H×W×C)</th><th>output</th><th>parameters</th><th>source</th></tr>
- *   <tr><td>mnist-cnn</td><td>28×28×1</td><td>10, softmax</td><td>93,322</td><td>seed 001 (Keras)</td></tr>
- *   <tr><td>fashion-cnn</td><td>28×28×1</td><td>10, softmax</td><td>243,786</td><td>seed 003 (Keras)</td></tr>
- *   <tr><td>tf-convnet</td><td>28×28×1</td><td>10, logits</td><td>3,274,634</td><td>seed 000 ({@code conv_net})</td></tr>
- *   <tr><td>cifar-simple</td><td>32×32×3</td><td>10, scores</td><td>31,066</td><td>seed 002 (INPUT–CONV–RELU–POOL–FC)</td></tr>
+ *   <tr><td>mnist-cnn</td><td>28×28×1</td><td>10, softmax</td><td>93,322</td><td>the Keras course's MNIST CNN</td></tr>
+ *   <tr><td>fashion-cnn</td><td>28×28×1</td><td>10, softmax</td><td>243,786</td><td>the Keras course's Fashion-MNIST CNN</td></tr>
+ *   <tr><td>tf-convnet</td><td>28×28×1</td><td>10, logits</td><td>3,274,634</td><td>the TensorFlow course's {@code conv_net}</td></tr>
+ *   <tr><td>cifar-simple</td><td>32×32×3</td><td>10, scores</td><td>31,066</td><td>the CIFAR-10 course's INPUT–CONV–RELU–POOL–FC</td></tr>
  *   <tr><td>lenet5</td><td>32×32×1</td><td>10, softmax</td><td>61,706</td><td>LeCun et al. 1998</td></tr>
  *   <tr><td>googlenet</td><td>224×224×3</td><td>1000, softmax</td><td>6,998,552</td><td>Szegedy et al. 2014, Table 1</td></tr>
- *   <tr><td>inception-seed</td><td>28×28×192</td><td>28×28×256</td><td>163,696</td><td>seed 000's inception module</td></tr>
+ *   <tr><td>inception-seed</td><td>28×28×192</td><td>28×28×256</td><td>163,696</td><td>the CNN course's inception module</td></tr>
  * </table>
  */
 public final class ModelZoo {
@@ -68,7 +68,7 @@ public final class ModelZoo {
         return f.apply(seed);
     }
 
-    /** Seed 001's Keras MNIST CNN (93,322 parameters). */
+    /** The Keras course's MNIST CNN (93,322 parameters). */
     public static Model mnistCnn(long seed) {
         return Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("mnist-cnn").seed(seed)
                 .add(Conv2D.of(32, 3).activation(Activation.RELU))
@@ -82,7 +82,7 @@ public final class ModelZoo {
                 .build();
     }
 
-    /** Seed 003's Fashion-MNIST CNN (243,786 parameters). */
+    /** The Keras course's Fashion-MNIST CNN (243,786 parameters). */
     public static Model fashionCnn(long seed) {
         return Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("fashion-cnn").seed(seed)
                 .add(Conv2D.of(64, 3).activation(Activation.RELU))
@@ -96,7 +96,7 @@ public final class ModelZoo {
     }
 
     /**
-     * Seed 000's TensorFlow {@code conv_net} for MNIST (3,274,634 parameters): 28×28×1 → 5×5 conv 32 SAME + ReLU
+     * The TensorFlow course's {@code conv_net} for MNIST (3,274,634 parameters): 28×28×1 → 5×5 conv 32 SAME + ReLU
      * → 2×2/2 max pool SAME (14×14×32) → 5×5 conv 64 SAME + ReLU → 2×2/2 max pool SAME (7×7×64) → flatten (3,136)
      * → dense 1024 + ReLU → dropout (keep_prob 0.75, i.e. rate 0.25; identity at inference) → dense 10.
      * The output is the logits, as {@code conv_net} returns them (the seed applies softmax inside its loss).
@@ -115,7 +115,7 @@ public final class ModelZoo {
     }
 
     /**
-     * Seed 002's "simple ConvNet for CIFAR-10", [INPUT – CONV – RELU – POOL – FC] (31,066 parameters):
+     * The CIFAR-10 course's "simple ConvNet for CIFAR-10", [INPUT – CONV – RELU – POOL – FC] (31,066 parameters):
      * 32×32×3 → 12 filters 3×3, stride 1, pad 1 (32×32×12) → ReLU (its own layer, as the seed writes it) →
      * 2×2/2 max pool (16×16×12; "we assume Max pool unless stated otherwise") → flatten (3,072) → FC 10.
      * The output is the class scores, as the seed's FC layer computes them (no softmax).
@@ -207,7 +207,7 @@ public final class ModelZoo {
     }
 
     /**
-     * One inception module as seed 000 draws it: average pooling → 1×1, a 1×1, 1×1 → 3×3, 1×1 → 5×5,
+     * One inception module as the CNN course draws it: average pooling → 1×1, a 1×1, 1×1 → 3×3, 1×1 → 5×5,
      * concatenated (163,696 parameters). The seed gives no sizes, so the input and widths are GoogLeNet's
      * module 3a (28×28×192 in; 1×1 64, 3×3 reduce 96, 3×3 128, 5×5 reduce 16, 5×5 32, pool projection 32;
      * 28×28×256 out); the pool is 3×3/1 SAME average pooling (padding not counted). The output channels are

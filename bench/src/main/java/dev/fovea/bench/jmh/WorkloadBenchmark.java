@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH benchmarks of W1–W6 ({@code shared/bench/workloads.md}) on the vector backend, one forward pass per
+ * JMH benchmarks of W1–W6 ({@link dev.fovea.bench.Workload}) on the vector backend, one forward pass per
  * invocation, at 1 and 2 worker threads. Several forks, because a third of JVMs land slower on a shared host.
  *
  * <pre>{@code
