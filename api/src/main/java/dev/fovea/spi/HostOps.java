@@ -60,20 +60,16 @@ public final class HostOps {
 
     /** {@code y = act(x)} for any {@link Activation}, element-wise. */
     public static void activation(Activation act, Tensor x, Tensor y) {
-        requireHost(x, y);
-        MemorySegment xm = x.buffer();
-        MemorySegment ym = y.buffer();
-        long[] xs = x.strides();
-        new Walk(y) {
-            @Override
-            void visit(int[] pos, long yi) {
-                ym.setAtIndex(F, yi, (float) act.apply(xm.getAtIndex(F, x.offset() + dot(pos, xs))));
-            }
-        }.run();
+        map(x, y, act::apply);
     }
 
     /** {@link ClampDescriptor}: {@code y = min(max(alpha·x + beta, min), max)}. */
     public static void clamp(ClampDescriptor op, Tensor x, Tensor y) {
+        map(x, y, op::apply);
+    }
+
+    /** {@code y = f(x)} element-wise, computed in double. */
+    private static void map(Tensor x, Tensor y, java.util.function.DoubleUnaryOperator f) {
         requireHost(x, y);
         MemorySegment xm = x.buffer();
         MemorySegment ym = y.buffer();
@@ -81,7 +77,7 @@ public final class HostOps {
         new Walk(y) {
             @Override
             void visit(int[] pos, long yi) {
-                ym.setAtIndex(F, yi, (float) op.apply(xm.getAtIndex(F, x.offset() + dot(pos, xs))));
+                ym.setAtIndex(F, yi, (float) f.applyAsDouble(xm.getAtIndex(F, x.offset() + dot(pos, xs))));
             }
         }.run();
     }

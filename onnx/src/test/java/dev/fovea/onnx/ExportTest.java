@@ -28,7 +28,6 @@ import dev.fovea.nn.Value;
 import dev.fovea.op.Activation;
 import dev.fovea.op.Padding;
 import dev.fovea.tensor.Layout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -156,9 +155,5 @@ class ExportTest {
         }
         m.weightsChanged();
         return m;
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
     }
 }

@@ -8,7 +8,6 @@ import dev.fovea.engine.Engine;
 import dev.fovea.nn.Inference;
 import dev.fovea.nn.Model;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Assumptions;
@@ -84,9 +83,5 @@ class TorchvisionTest {
     private static int[] top5(float[] v, int from, int n) {
         return IntStream.range(0, n).boxed().sorted((a, b) -> Float.compare(v[from + b], v[from + a])).limit(5)
                 .mapToInt(Integer::intValue).toArray();
-    }
-
-    static String describe(float[] v) {
-        return Arrays.toString(Arrays.copyOf(v, Math.min(5, v.length)));
     }
 }
