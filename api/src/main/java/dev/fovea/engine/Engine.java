@@ -370,6 +370,34 @@ public final class Engine implements AutoCloseable {
         backend.activationBackward(activation, y, dy, dx);
     }
 
+    /** Batch statistics of training-mode batch normalization: host {@code mean} and {@code variance} {@code [C]}. */
+    public void batchNormStatistics(ScaleShiftDescriptor op, Tensor x, Tensor mean, Tensor variance) {
+        Violations v = new Violations(op.layer() + " batch statistics");
+        checkTraining(op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkHost(v, "mean", mean, op.parameterShape());
+        checkHost(v, "variance", variance, op.parameterShape());
+        v.throwIfAny("backend " + name());
+        backend.batchNormStatistics(op, x, mean, variance);
+    }
+
+    /** Training-mode batch normalization gradients: {@code dx}, {@code dGamma}, {@code dBeta}. */
+    public void batchNormBackward(ScaleShiftDescriptor op, Tensor x, Tensor dy, Tensor mean, Tensor invStd,
+                                  Tensor gamma, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        Violations v = new Violations(op.layer() + " backward");
+        checkTraining(op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkTensor(v, "dx", dx, op.input(), op.layout(), true);
+        checkHost(v, "mean", mean, op.parameterShape());
+        checkHost(v, "invStd", invStd, op.parameterShape());
+        checkHost(v, "gamma", gamma, op.parameterShape());
+        checkGradient(v, "dGamma", dGamma, op.parameterShape());
+        checkGradient(v, "dBeta", dBeta, op.parameterShape());
+        v.throwIfAny("backend " + name());
+        backend.batchNormBackward(op, x, dy, mean, invStd, gamma, dx, dGamma, dBeta);
+    }
+
     /** Dense gradients: {@code dx} (may be null), {@code dw [F, U]}, {@code db [U]} (null without bias). */
     public void denseBackward(DenseDescriptor op, Tensor weights, Tensor x, Tensor dy, Tensor dx, Tensor dw,
                               Tensor db) {

@@ -25,6 +25,8 @@ final class Run {
     private Workspace workspace;
     /** Training passes: the gradient tensors of each node's parameters, by the node owning the weights. */
     private Map<Node, List<Tensor>> gradients = Map.of();
+    /** Training passes: the weight-owning nodes whose weights stay as they are (transfer learning). */
+    private java.util.Set<Node> frozen = java.util.Set.of();
 
     Run(Inference inference, Inference.Plans plans, TensorScope scope, int batch) {
         this.inference = inference;
@@ -57,6 +59,17 @@ final class Run {
      */
     List<Tensor> gradients(Node node) {
         return gradients.getOrDefault(node.weightsOwner(), List.of());
+    }
+
+    /** Marks the weight-owning nodes whose weights training leaves as they are. */
+    Run frozen(java.util.Set<Node> nodes) {
+        this.frozen = nodes;
+        return this;
+    }
+
+    /** Whether {@code node}'s weights are frozen: layers with state (batch normalization) then run as at inference. */
+    boolean isFrozen(Node node) {
+        return frozen.contains(node.weightsOwner());
     }
 
     boolean isTraining() {

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * positions, so its gradient is the sum over positions (and batch items) — the backend's
  * {@code convolutionBackwardFilter} computes exactly that sum; likewise a value read by several layers (a residual
  * connection's input, a concat's input) receives the sum of their gradients. Models with one input and one output
- * are supported; layers without a backward pass (batch normalization, for one) throw, naming the layer.
+ * are supported; layers without a backward pass throw, naming the layer.
  *
  * <pre>{@code
  * try (Trainable t = Trainable.of(model, engine); Trainable.Pass pass = t.forward(x, true, true, seed)) {
@@ -46,7 +46,10 @@ public final class Trainable implements AutoCloseable {
     private final Inference inference;
     private final TensorScope gradientScope = new TensorScope();
     private final Map<Node, List<Tensor>> gradients = new LinkedHashMap<>();
+    /** Gradients of the weights the optimizer learns: trainable parameters of layers that are not frozen. */
     private final Map<String, Tensor> namedGradients = new LinkedHashMap<>();
+    private final Map<String, Tensor> learnedWeights = new LinkedHashMap<>();
+    private final java.util.Set<Node> frozen = new java.util.HashSet<>();
     /** Activations and gradients kept from pass to pass, per batch size. */
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
     /** The model's graph prepared for training. */
@@ -54,7 +57,7 @@ public final class Trainable implements AutoCloseable {
     /** The graph with the final softmax left to the loss (the output is the logits); null without one. */
     private final TrainingGraph logitsGraph;
 
-    private Trainable(Model model, Engine engine) {
+    private Trainable(Model model, Engine engine, java.util.Set<String> frozenLayers) {
         if (model.inputs().size() != 1 || model.outputCount() != 1) {
             throw new UnsupportedOperationException("model '" + model.name() + "' has " + model.inputs().size()
                     + " inputs and " + model.outputCount() + " outputs; training supports models with one input and"
@@ -69,11 +72,21 @@ public final class Trainable implements AutoCloseable {
         List<Node> all = new ArrayList<>();
         collect(model.nodes(), all);
         for (Node n : all) {
+            if (frozenLayers.contains(n.name)) {
+                frozen.add(n);
+            }
+        }
+        Map<String, Tensor> weights = model.namedWeights();
+        for (Node n : all) {
             List<Tensor> gs = new ArrayList<>();
             for (Param p : n.params()) {
                 Tensor g = engine.allocate(p.shape(), Layout.NCHW, gradientScope);
                 gs.add(g);
-                namedGradients.put(n.name + "." + p.name(), g);
+                if (p.trainable() && !frozen.contains(n)) {
+                    String name = n.name + "." + p.name();
+                    namedGradients.put(name, g);
+                    learnedWeights.put(name, weights.get(name));
+                }
             }
             gradients.put(n, gs);
         }
@@ -84,15 +97,34 @@ public final class Trainable implements AutoCloseable {
      * the backend has no backward ops, naming it.
      */
     public static Trainable of(Model model, Engine engine) {
+        return of(model, engine, java.util.Set.of());
+    }
+
+    /**
+     * Prepares {@code model} for training with the weights of the layers named in {@code frozenLayers} left as they
+     * are (their gradients are not handed to the optimizer; their batch normalization keeps its moving statistics);
+     * an unknown name throws {@link dev.fovea.op.ValidationException} naming it.
+     */
+    public static Trainable of(Model model, Engine engine, java.util.Set<String> frozenLayers) {
         java.util.Objects.requireNonNull(model, "model");
         java.util.Objects.requireNonNull(engine, "engine");
+        java.util.Objects.requireNonNull(frozenLayers, "frozenLayers");
         model.checkOpen();
+        List<Node> all = new ArrayList<>();
+        collect(model.nodes(), all);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        all.forEach(n -> names.add(n.name));
+        Violations v = new Violations("model '" + model.name() + "'");
+        for (String f : frozenLayers) {
+            v.check(names.contains(f), "frozenLayers", "no layer named '" + f + "' to freeze");
+        }
+        v.throwIfAny("training");
         if (!engine.supportsTraining()) {
             throw new UnsupportedOperationException("backend '" + engine.name() + "' has no backward ops (it lacks"
                     + " Capability.TRAINING), so model '" + model.name() + "' cannot be trained on it; use a backend"
                     + " that has them, e.g. --backend reference");
         }
-        return new Trainable(model, engine);
+        return new Trainable(model, engine, frozenLayers);
     }
 
     public Model model() {
@@ -125,9 +157,17 @@ public final class Trainable implements AutoCloseable {
         return null;
     }
 
-    /** Gradient tensors (engine memory) by weight name, in {@link Model#namedWeights()} order. */
+    /**
+     * Gradient tensors (engine memory) of the weights the optimizer learns, by weight name, in
+     * {@link Model#namedWeights()} order: not batch normalization's moving statistics, nor frozen layers' weights.
+     */
     public Map<String, Tensor> gradients() {
         return namedGradients;
+    }
+
+    /** The model's weight tensors the optimizer learns, with the same names as {@link #gradients()}. */
+    public Map<String, Tensor> learnedWeights() {
+        return learnedWeights;
     }
 
     /**
@@ -199,7 +239,7 @@ public final class Trainable implements AutoCloseable {
                 workspace = null;
                 scope = new TensorScope();
             }
-            run = new Run(inference, plans, scope, n).workspace(workspace).gradients(gradients);
+            run = new Run(inference, plans, scope, n).workspace(workspace).gradients(gradients).frozen(frozen);
             if (training) {
                 run.training(new SplittableRandom(seed));
             }

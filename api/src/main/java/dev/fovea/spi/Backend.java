@@ -224,6 +224,29 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no softmaxCrossEntropy");
     }
 
+    /**
+     * Training-mode batch normalization, first half: the per-channel mean and biased variance ({@code Σ(x − μ)²/M},
+     * M = N·H·W) of {@code x} ({@code op.input()}, {@code op.layout()}) over the whole batch, written into the host
+     * tensors {@code mean} and {@code variance} {@code [C]}. The normalization itself is then a
+     * {@link #planScaleShift} with {@code scale = γ/√(σ² + ε)}. Default: {@link HostOps#batchNormStatistics}.
+     */
+    default void batchNormStatistics(ScaleShiftDescriptor op, Tensor x, Tensor mean, Tensor variance) {
+        HostOps.batchNormStatistics(op, x, mean, variance);
+    }
+
+    /**
+     * Training-mode batch normalization gradients for the forward's {@code x}, batch {@code mean} and
+     * {@code invStd = 1/√(σ² + ε)} (host {@code [C]}) and {@code gamma} (host {@code [C]}), with
+     * {@code x̂ = (x − μ)·invStd}: {@code dGamma = Σ dy·x̂}, {@code dBeta = Σ dy} (resident {@code [C]}, summed over
+     * N, H, W) and {@code dx = γ·invStd·(dy − dBeta/M − x̂·dGamma/M)}, the batch statistics differentiated too.
+     * {@code dy} is the gradient before a fused activation (the descriptor's activation is ignored).
+     * Default: {@link HostOps#batchNormBackward}.
+     */
+    default void batchNormBackward(ScaleShiftDescriptor op, Tensor x, Tensor dy, Tensor mean, Tensor invStd,
+                                   Tensor gamma, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        HostOps.batchNormBackward(op, x, dy, mean, invStd, gamma, dx, dGamma, dBeta);
+    }
+
     /** Frees the backend's workspaces, threads and handles. Idempotent. */
     @Override
     void close();

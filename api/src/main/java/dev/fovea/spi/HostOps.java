@@ -150,6 +150,89 @@ public final class HostOps {
         }.run();
     }
 
+    /** Training-mode batch normalization statistics: per-channel mean and biased variance over N, H, W. */
+    public static void batchNormStatistics(ScaleShiftDescriptor op, Tensor x, Tensor mean, Tensor variance) {
+        requireHost(x, mean, variance);
+        int channels = op.input().c();
+        double count = (double) op.input().elementCount() / channels;
+        double[] sum = channelSums(x, null, null);
+        double[] mu = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            mu[c] = sum[c] / count;
+        }
+        double[] squares = new double[channels];
+        MemorySegment xm = x.buffer();
+        long[] xs = x.strides();
+        new Walk(x) {
+            @Override
+            void visit(int[] pos, long xi) {
+                double d = xm.getAtIndex(F, xi) - mu[pos[1]];
+                squares[pos[1]] += d * d;
+            }
+        }.run();
+        for (int c = 0; c < channels; c++) {
+            mean.buffer().setAtIndex(F, mean.offset() + c * mean.stride(0), (float) mu[c]);
+            variance.buffer().setAtIndex(F, variance.offset() + c * variance.stride(0), (float) (squares[c] / count));
+        }
+    }
+
+    /** Training-mode batch normalization gradients (see {@code Backend.batchNormBackward}). */
+    public static void batchNormBackward(ScaleShiftDescriptor op, Tensor x, Tensor dy, Tensor mean, Tensor invStd,
+                                         Tensor gamma, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        requireHost(x, dy, mean, invStd, gamma, dx, dGamma, dBeta);
+        int channels = op.input().c();
+        double count = (double) op.input().elementCount() / channels;
+        float[] mu = mean.toArray();
+        float[] inv = invStd.toArray();
+        float[] g = gamma.toArray();
+        double[] sumDy = channelSums(dy, null, null);
+        double[] sumDyXhat = channelSums(dy, x, mu);
+        for (int c = 0; c < channels; c++) {
+            sumDyXhat[c] *= inv[c];
+        }
+        MemorySegment xm = x.buffer();
+        MemorySegment dym = dy.buffer();
+        MemorySegment dxm = dx.buffer();
+        long[] xs = x.strides();
+        long[] dys = dy.strides();
+        new Walk(dx) {
+            @Override
+            void visit(int[] pos, long dxi) {
+                int c = pos[1];
+                double xhat = (xm.getAtIndex(F, x.offset() + dot(pos, xs)) - (double) mu[c]) * inv[c];
+                double d = dym.getAtIndex(F, dy.offset() + dot(pos, dys));
+                dxm.setAtIndex(F, dxi, (float) ((double) g[c] * inv[c]
+                        * (d - sumDy[c] / count - xhat * sumDyXhat[c] / count)));
+            }
+        }.run();
+        for (int c = 0; c < channels; c++) {
+            dGamma.buffer().setAtIndex(F, dGamma.offset() + c * dGamma.stride(0), (float) sumDyXhat[c]);
+            dBeta.buffer().setAtIndex(F, dBeta.offset() + c * dBeta.stride(0), (float) sumDy[c]);
+        }
+    }
+
+    /**
+     * Per-channel sums over every other axis of {@code t}, or of {@code t·(x − mu[c])} when {@code x} is given
+     * (same shape as {@code t}).
+     */
+    private static double[] channelSums(Tensor t, Tensor x, float[] mu) {
+        double[] sums = new double[t.shape().dim(1)];
+        MemorySegment tm = t.buffer();
+        MemorySegment xm = x == null ? null : x.buffer();
+        long[] xs = x == null ? null : x.strides();
+        new Walk(t) {
+            @Override
+            void visit(int[] pos, long ti) {
+                double v = tm.getAtIndex(F, ti);
+                if (xm != null) {
+                    v *= xm.getAtIndex(F, x.offset() + dot(pos, xs)) - (double) mu[pos[1]];
+                }
+                sums[pos[1]] += v;
+            }
+        }.run();
+        return sums;
+    }
+
     /** Strides of {@code t} seen at the output's rank: 0 along axes where {@code t} has size 1 (broadcast). */
     private static long[] broadcastStrides(Tensor t, int rank) {
         long[] s = new long[rank];

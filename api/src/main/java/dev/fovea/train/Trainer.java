@@ -114,7 +114,7 @@ public final class Trainer implements AutoCloseable {
                     throw new IllegalStateException("training diverged: loss " + batchLoss + " at epoch " + (epoch + 1)
                             + ", batch " + (b + 1) + " (learning rate " + lr + "); try a smaller learning rate");
                 }
-                optimizer.step(engine, model.namedWeights(), trainable.gradients(), lr);
+                optimizer.step(engine, trainable.learnedWeights(), trainable.gradients(), lr);
                 trainable.weightsChanged();
                 step++;
                 seen += count;

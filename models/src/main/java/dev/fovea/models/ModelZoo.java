@@ -1,15 +1,19 @@
 package dev.fovea.models;
 
 import dev.fovea.nn.ActivationLayer;
+import dev.fovea.nn.Add;
+import dev.fovea.nn.BatchNormalization;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
 import dev.fovea.nn.Dropout;
 import dev.fovea.nn.Flatten;
+import dev.fovea.nn.Graph;
 import dev.fovea.nn.Inception;
 import dev.fovea.nn.Input;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Pooling2D;
 import dev.fovea.nn.Sequential;
+import dev.fovea.nn.Value;
 import dev.fovea.op.Activation;
 import dev.fovea.op.Padding;
 import dev.fovea.op.PoolingMode;
@@ -29,6 +33,7 @@ import java.util.function.LongFunction;
  *   <tr><th>name</th><th>input (H×W×C)</th><th>output</th><th>parameters</th><th>source</th></tr>
  *   <tr><td>mnist-cnn</td><td>28×28×1</td><td>10, softmax</td><td>93,322</td><td>the Keras course's MNIST CNN</td></tr>
  *   <tr><td>fashion-cnn</td><td>28×28×1</td><td>10, softmax</td><td>243,786</td><td>the Keras course's Fashion-MNIST CNN</td></tr>
+ *   <tr><td>fashion-resnet</td><td>28×28×1</td><td>10, softmax</td><td>FR_PARAMS</td><td>a small ResNet with batch normalization</td></tr>
  *   <tr><td>tf-convnet</td><td>28×28×1</td><td>10, logits</td><td>3,274,634</td><td>the TensorFlow course's {@code conv_net}</td></tr>
  *   <tr><td>cifar-simple</td><td>32×32×3</td><td>10, scores</td><td>31,066</td><td>the CIFAR-10 course's INPUT–CONV–RELU–POOL–FC</td></tr>
  *   <tr><td>lenet5</td><td>32×32×1</td><td>10, softmax</td><td>61,706</td><td>LeCun et al. 1998</td></tr>
@@ -42,6 +47,7 @@ public final class ModelZoo {
     static {
         MODELS.put("mnist-cnn", ModelZoo::mnistCnn);
         MODELS.put("fashion-cnn", ModelZoo::fashionCnn);
+        MODELS.put("fashion-resnet", ModelZoo::fashionResnet);
         MODELS.put("tf-convnet", ModelZoo::tfConvnet);
         MODELS.put("cifar-simple", ModelZoo::cifarSimple);
         MODELS.put("lenet5", ModelZoo::lenet5);
@@ -93,6 +99,62 @@ public final class ModelZoo {
                 .add(Dense.of(128).activation(Activation.RELU))
                 .add(Dense.of(10).softmax())
                 .build();
+    }
+
+    /**
+     * A small ResNet for 28×28×1 images with batch normalization (FR_PARAMS parameters, of which FR_STATS are the
+     * moving statistics): a 3×3 stem convolution, then three stages of one basic residual block each (two 3×3 convolutions,
+     * each followed by batch normalization, added to the block's input and passed through a ReLU); each stage's
+     * first block halves the resolution with a stride-2 convolution and its shortcut is a stride-2 1×1 convolution
+     * with batch normalization; then global average pooling and a dense softmax layer.
+     *
+     * <pre>
+     * stem       3×3 conv 32, BN, ReLU           28×28×32
+     * stage 1    basic block, stride 2, 32       14×14×32
+     * stage 2    basic block, stride 2, 64        7×7×64
+     * stage 3    basic block, stride 2, 128       4×4×128
+     * global average pooling, dense 10, softmax
+     * </pre>
+     *
+     * Convolutions followed by batch normalization have no bias (the normalization's β takes its place);
+     * compiling folds each normalization into its convolution.
+     */
+    public static Model fashionResnet(long seed) {
+        Graph g = Graph.builder("fashion-resnet", Layout.NHWC);
+        Value x = g.input("image", Input.image(28, 28, 1));
+        x = convBn(x, 32, 1, "stem");
+        x = ActivationLayer.relu().name("stem_relu").apply(x);
+        x = basicBlock(x, 32, 2, "stage1_block1");
+        x = basicBlock(x, 64, 2, "stage2_block1");
+        x = basicBlock(x, 128, 2, "stage3_block1");
+        x = Pooling2D.globalAverage().name("pool").apply(x);
+        x = Flatten.create().name("flatten").apply(x);
+        x = Dense.of(10).softmax().name("classifier").apply(x);
+        return g.outputs(x).seed(seed).build();
+    }
+
+    /** A 3×3 convolution without bias (SAME padding) and the batch normalization after it. */
+    private static Value convBn(Value x, int filters, int stride, String name) {
+        Value y = Conv2D.of(filters, 3).stride(stride).padding(Padding.SAME).useBias(false).name(name + "_conv")
+                .apply(x);
+        return BatchNormalization.create().name(name + "_bn").apply(y);
+    }
+
+    /**
+     * A basic residual block: conv-BN-ReLU, conv-BN, plus the shortcut (a 1×1 convolution and BN when the shape
+     * changes), then ReLU.
+     */
+    private static Value basicBlock(Value x, int filters, int stride, String name) {
+        Value y = convBn(x, filters, stride, name + "_1");
+        y = ActivationLayer.relu().name(name + "_1_relu").apply(y);
+        y = convBn(y, filters, 1, name + "_2");
+        Value shortcut = x;
+        if (stride != 1 || x.shape().c() != filters) {
+            shortcut = Conv2D.pointwise(filters).stride(stride).padding(Padding.SAME).useBias(false)
+                    .name(name + "_shortcut_conv").apply(x);
+            shortcut = BatchNormalization.create().name(name + "_shortcut_bn").apply(shortcut);
+        }
+        return Add.create().activation(Activation.RELU).name(name + "_add").apply(y, shortcut);
     }
 
     /**

@@ -159,6 +159,17 @@ final class VectorBackend implements Backend {
     }
 
     @Override
+    public void batchNormStatistics(ScaleShiftDescriptor op, Tensor x, Tensor mean, Tensor variance) {
+        BatchNormKernels.statistics(op, x, mean, variance, pool);
+    }
+
+    @Override
+    public void batchNormBackward(ScaleShiftDescriptor op, Tensor x, Tensor dy, Tensor mean, Tensor invStd,
+                                  Tensor gamma, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        BatchNormKernels.backward(op, x, dy, mean, invStd, gamma, dx, dGamma, dBeta, pool);
+    }
+
+    @Override
     public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
         Gradients.softmax(y, dy, dx);
     }
