@@ -233,6 +233,46 @@ public final class Model implements AutoCloseable {
         weightsChanged();
     }
 
+    /**
+     * A new model for transfer learning: this one with its classifier head — the dense layer producing its only
+     * output — replaced by a new dense layer of {@code classes} units reading the same features (same name, bias,
+     * activation and softmax; kernel Glorot-uniform from {@code seed}, bias zero). Every other layer keeps a copy of
+     * this model's weights. Throws {@link ValidationException} when the output is not produced by a dense layer.
+     */
+    public Model withNewHead(int classes, long seed) {
+        checkOpen();
+        Violations v = new Violations("model '" + name + "'");
+        v.check(classes >= 2, "classes", "a classifier needs at least 2 classes, got " + classes);
+        int head = -1;
+        for (int k = 0; k < steps.size(); k++) {
+            if (outputs.length == 1 && steps.get(k).output() == outputs[0]) {
+                head = k;
+            }
+        }
+        v.check(head >= 0 && steps.get(head).node() instanceof Dense.DenseNode, "head", "its output is not produced"
+                + " by a dense layer (found " + (head < 0 ? "none" : steps.get(head).node().layer.type() + " '"
+                + steps.get(head).node().name + "'") + "), so there is no classifier head to replace");
+        v.throwIfAny("withNewHead");
+        Step old = steps.get(head);
+        Dense layer = ((Dense) old.node().layer);
+        Dense replaced = Dense.of(classes).useBias(layer.useBias()).name(old.node().name);
+        replaced = layer.isSoftmax() ? replaced.softmax() : replaced.activation(layer.activation());
+        Node node = replaced.build(old.node().name, old.node().input, layout, new Namer());
+        List<Step> newSteps = new ArrayList<>(steps);
+        newSteps.set(head, new Step(node, old.inputs(), old.output()));
+        Model m = new Model(name, inputNames, inputs, layout, newSteps, outputs, seed);
+        for (Map.Entry<Node, List<Tensor>> e : weights.entrySet()) {
+            if (e.getKey() != old.node()) {
+                List<Tensor> to = m.weightsOf(e.getKey());
+                for (int i = 0; i < to.size(); i++) {
+                    to.get(i).copyFrom(e.getValue().get(i).toArray());
+                }
+            }
+        }
+        m.weightsChanged();
+        return m;
+    }
+
     /** Total learnable parameters. */
     public long parameterCount() {
         return weights.keySet().stream().flatMap(n -> n.params().stream()).mapToLong(p -> p.shape().elementCount())

@@ -66,9 +66,6 @@ public final class Trainable implements AutoCloseable {
         this.model = model;
         this.engine = engine;
         this.inference = new Inference(model, engine, Inference.DEFAULT_CACHED_BATCH_SIZES);
-        int output = model.outputValues()[0];
-        this.graph = new TrainingGraph(model.steps(), 1, output);
-        this.logitsGraph = withoutSoftmax(model.steps(), output);
         List<Node> all = new ArrayList<>();
         collect(model.nodes(), all);
         for (Node n : all) {
@@ -76,6 +73,9 @@ public final class Trainable implements AutoCloseable {
                 frozen.add(n);
             }
         }
+        int output = model.outputValues()[0];
+        this.graph = new TrainingGraph(model.steps(), 1, output, frozen);
+        this.logitsGraph = withoutSoftmax(model.steps(), output, frozen);
         Map<String, Tensor> weights = model.namedWeights();
         for (Node n : all) {
             List<Tensor> gs = new ArrayList<>();
@@ -141,7 +141,7 @@ public final class Trainable implements AutoCloseable {
     }
 
     /** The training graph whose output step computes the logits instead of the softmax, or null. */
-    private static TrainingGraph withoutSoftmax(List<Model.Step> steps, int output) {
+    private static TrainingGraph withoutSoftmax(List<Model.Step> steps, int output, java.util.Set<Node> frozen) {
         List<Model.Step> out = new ArrayList<>(steps);
         for (int k = 0; k < out.size(); k++) {
             Model.Step s = out.get(k);
@@ -151,7 +151,7 @@ public final class Trainable implements AutoCloseable {
                     return null;
                 }
                 out.set(k, new Model.Step(logits, s.inputs(), s.output()));
-                return new TrainingGraph(out, 1, output);
+                return new TrainingGraph(out, 1, output, frozen);
             }
         }
         return null;

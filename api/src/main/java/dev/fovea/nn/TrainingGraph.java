@@ -22,16 +22,55 @@ final class TrainingGraph {
     private final int output;
     /** Values are numbered as in the model; the values of steps a rule merged stay unused. */
     private final int valueCount;
+    /** Layers whose weights stay as they are (transfer learning). */
+    private final java.util.Set<Node> frozen;
+    /**
+     * Per value: whether a layer with learned weights lies upstream of it, so its gradient is needed. Backward
+     * stops where none does (below a frozen base, only the new head is differentiated).
+     */
+    private final boolean[] needsGradient;
 
     TrainingGraph(List<Model.Step> steps, int inputCount, int output) {
+        this(steps, inputCount, output, java.util.Set.of());
+    }
+
+    TrainingGraph(List<Model.Step> steps, int inputCount, int output, java.util.Set<Node> frozen) {
         this.steps = Fusions.apply(steps, new int[] {output}, Fusions.TRAINING);
         this.inputCount = inputCount;
         this.output = output;
+        this.frozen = frozen;
         int max = Math.max(inputCount - 1, output);
         for (Model.Step s : steps) {
             max = Math.max(max, s.output());
         }
         this.valueCount = max + 1;
+        this.needsGradient = new boolean[valueCount];
+        for (Model.Step s : this.steps) {
+            boolean need = learns(s.node());
+            for (int i : s.inputs()) {
+                need |= needsGradient[i];
+            }
+            needsGradient[s.output()] = need;
+        }
+    }
+
+    /** Whether {@code node} (or a layer of its branches) has weights the optimizer learns. */
+    private boolean learns(Node node) {
+        if (!frozen.contains(node.weightsOwner())) {
+            for (Param p : node.weightsOwner().params()) {
+                if (p.trainable()) {
+                    return true;
+                }
+            }
+        }
+        for (List<Node> branch : node.branches()) {
+            for (Node n : branch) {
+                if (learns(n)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A chain of nodes reading one input: node k reads value k and writes value k + 1. */
@@ -82,8 +121,13 @@ final class TrainingGraph {
             }
             int[] in = step.inputs();
             boolean[] needDx = new boolean[in.length];
+            boolean any = learns(node);
             for (int j = 0; j < in.length; j++) {
-                needDx[j] = in[j] >= inputCount || needInput[in[j]];
+                needDx[j] = in[j] >= inputCount ? needsGradient[in[j]] : needInput[in[j]];
+                any |= needDx[j];
+            }
+            if (!any) {
+                continue;
             }
             List<Tensor> dxs = node.backward(run, args(step, values), values[step.output()], dy, run.gradients(node),
                     needDx);

@@ -110,6 +110,33 @@ public abstract class Optimizer {
     /** Updates {@code w} in place; {@code t} is the 1-based step number. */
     abstract void update(String name, float[] w, float[] g, double lr, long t);
 
+    /** The per-weight state (moments, velocity) by {@code kind:weight} name, for checkpoints. */
+    abstract Map<String, float[]> state();
+
+    /** Restores the step count and the state {@link #state()} returned (a checkpoint's). */
+    void restore(long stepCount, Map<String, float[]> state) {
+        this.steps = stepCount;
+        for (Map.Entry<String, float[]> e : state.entrySet()) {
+            int colon = e.getKey().indexOf(':');
+            Map<String, float[]> target = stateMap(e.getKey().substring(0, colon));
+            if (target == null) {
+                throw new IllegalArgumentException("checkpoint optimizer state '" + e.getKey() + "' does not belong to "
+                        + this);
+            }
+            target.put(e.getKey().substring(colon + 1), e.getValue().clone());
+        }
+    }
+
+    /** The state map of one kind ({@code m}, {@code v}, {@code velocity}), or null when this optimizer has none. */
+    abstract Map<String, float[]> stateMap(String kind);
+
+    static Map<String, float[]> prefixed(String kind, Map<String, float[]> m, Map<String, float[]> out) {
+        for (Map.Entry<String, float[]> e : new java.util.TreeMap<>(m).entrySet()) {
+            out.put(kind + ":" + e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
     /** Stochastic gradient descent, optionally with (Nesterov) momentum. */
     public static final class Sgd extends Optimizer {
         private final double momentum;
@@ -146,6 +173,16 @@ public abstract class Optimizer {
                 }
                 w[i] = (float) (w[i] - lr * step);
             }
+        }
+
+        @Override
+        Map<String, float[]> state() {
+            return prefixed("velocity", velocity, new java.util.LinkedHashMap<>());
+        }
+
+        @Override
+        Map<String, float[]> stateMap(String kind) {
+            return kind.equals("velocity") ? velocity : null;
         }
 
         @Override
@@ -205,6 +242,20 @@ public abstract class Optimizer {
                 vv[i] = (float) vi;
                 w[i] = (float) (wi * decay - stepSize * mi / (Math.sqrt(vi * invC2) + epsilon));
             }
+        }
+
+        @Override
+        Map<String, float[]> state() {
+            return prefixed("v", v, prefixed("m", m, new java.util.LinkedHashMap<>()));
+        }
+
+        @Override
+        Map<String, float[]> stateMap(String kind) {
+            return switch (kind) {
+                case "m" -> m;
+                case "v" -> v;
+                default -> null;
+            };
         }
 
         @Override

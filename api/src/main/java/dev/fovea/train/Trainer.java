@@ -51,7 +51,10 @@ public final class Trainer implements AutoCloseable {
     /** Host input batches, one per batch size, reused every step. */
     private final TensorScope batchScope = new TensorScope();
     private final Map<Integer, Tensor> batches = new HashMap<>();
+    private final java.nio.file.Path checkpoint;
+    private final boolean resume;
     private long step;
+    private volatile boolean stopRequested;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -67,7 +70,9 @@ public final class Trainer implements AutoCloseable {
         this.evalBatchSize = b.evalBatchSize;
         this.augmentation = b.augmentation;
         this.callbacks = List.copyOf(b.callbacks);
-        this.trainable = Trainable.of(model, engine);
+        this.checkpoint = b.checkpoint;
+        this.resume = b.resume;
+        this.trainable = Trainable.of(model, engine, b.frozen);
     }
 
     public static Builder builder(Model model, Engine engine) {
@@ -88,16 +93,36 @@ public final class Trainer implements AutoCloseable {
         int n = train.size();
         int batches = (n + batchSize - 1) / batchSize;
         long totalSteps = (long) batches * epochs;
-        for (int epoch = 0; epoch < epochs; epoch++) {
+        int startEpoch = 0;
+        int startBatch = 0;
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        double secondsBefore = 0;
+        if (resume) {
+            Checkpoint c = restore(checkpoint, batches);
+            history.addAll(c.history());
+            startEpoch = c.epoch();
+            startBatch = c.batch();
+            lossSum = c.lossSum();
+            correct = c.correct();
+            seen = c.seen();
+            secondsBefore = c.trainSeconds();
+        }
+        for (int epoch = startEpoch; epoch < epochs; epoch++) {
             int[] order = train.identityOrder();
             if (shuffle) {
                 shuffle(order, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch));
             }
             long start = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            for (int b = 0; b < batches; b++) {
+            int firstBatch = epoch == startEpoch ? startBatch : 0;
+            if (epoch != startEpoch) {
+                lossSum = 0;
+                correct = 0;
+                seen = 0;
+                secondsBefore = 0;
+            }
+            for (int b = firstBatch; b < batches; b++) {
                 int from = b * batchSize;
                 int count = Math.min(batchSize, n - from);
                 double lr = schedule.rate(learningRate, epoch, (double) (epoch * batches + b) / totalSteps);
@@ -124,16 +149,93 @@ public final class Trainer implements AutoCloseable {
                 for (Callback c : callbacks) {
                     c.onBatch(be);
                 }
+                if (stopRequested && b + 1 < batches) {
+                    double seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
+                    if (checkpoint != null) {
+                        save(epoch, b + 1, lossSum, correct, seen, seconds, history);
+                    }
+                    throw new Stopped(epoch, b + 1, batches, checkpoint);
+                }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
             Evaluation eval = test == null ? null : evaluate(test);
             Callback.EpochEnd ee = new Callback.EpochEnd(epoch, lossSum / seen, (double) correct / seen, eval, seconds);
             history.add(ee);
+            if (checkpoint != null) {
+                save(epoch + 1, 0, 0, 0, 0, 0, history);
+            }
             for (Callback c : callbacks) {
                 c.onEpoch(ee);
             }
+            if (stopRequested && epoch + 1 < epochs) {
+                throw new Stopped(epoch + 1, 0, batches, checkpoint);
+            }
         }
         return history;
+    }
+
+    /**
+     * Asks a running {@link #fit} to stop after its current step: it writes a checkpoint (when it has a file) and
+     * throws {@link Stopped}. Safe to call from any thread (a shutdown hook on Ctrl-C).
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Thrown by {@link #fit} after {@link #requestStop()}: where the run stopped and the checkpoint it wrote. */
+    public static final class Stopped extends RuntimeException {
+        private final transient java.nio.file.Path checkpoint;
+
+        Stopped(int epoch, int batch, int batches, java.nio.file.Path checkpoint) {
+            super("training stopped at epoch " + (epoch + 1) + ", batch " + batch + " of " + batches
+                    + (checkpoint == null ? " (no checkpoint file was set)" : "; checkpoint written to " + checkpoint));
+            this.checkpoint = checkpoint;
+        }
+
+        /** The checkpoint written, or null when the trainer had no checkpoint file. */
+        public java.nio.file.Path checkpoint() {
+            return checkpoint;
+        }
+    }
+
+    private void save(int epoch, int batch, double lossSum, long correct, long seen, double seconds,
+                      List<Callback.EpochEnd> history) {
+        Map<String, float[]> weights = new java.util.LinkedHashMap<>();
+        model.namedWeights().forEach((k, v) -> weights.put(k, v.toArray()));
+        new Checkpoint(model.name(), seed, optimizer.toString(), batchSize, epochs, epoch, batch, step,
+                optimizer.steps(), lossSum, correct, seen, seconds, List.copyOf(history), weights, optimizer.state())
+                .write(checkpoint);
+    }
+
+    /** Loads {@code file} into the model and optimizer after checking it belongs to this run's settings. */
+    private Checkpoint restore(java.nio.file.Path file, int batches) {
+        Checkpoint c = Checkpoint.read(file);
+        Violations v = new Violations("checkpoint " + file);
+        v.check(c.model().equals(model.name()), "model", "it is of model '" + c.model() + "', not '" + model.name()
+                + "'");
+        v.check(c.seed() == seed, "seed", "it was trained with seed " + c.seed() + ", this run has " + seed);
+        v.check(c.optimizer().equals(optimizer.toString()), "optimizer", "it was trained with " + c.optimizer()
+                + ", this run uses " + optimizer);
+        v.check(c.batchSize() == batchSize, "batchSize", "batch size " + c.batchSize() + " != " + batchSize);
+        v.check(c.epochs() == epochs, "epochs", "the run had " + c.epochs() + " epochs (the schedule depends on"
+                + " them), this one " + epochs);
+        v.check(c.batch() <= batches, "batch", "batch " + c.batch() + " of an epoch of " + batches + " batches");
+        Map<String, Tensor> weights = model.namedWeights();
+        v.check(c.weights().keySet().equals(weights.keySet()), "weights", "its weights " + c.weights().keySet()
+                + " differ from the model's " + weights.keySet());
+        for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            float[] w = c.weights().get(e.getKey());
+            v.check(w == null || w.length == e.getValue().shape().elementCount(), "weights", e.getKey() + " has "
+                    + (w == null ? 0 : w.length) + " values, the model " + e.getValue().shape().elementCount());
+        }
+        v.throwIfAny("resume");
+        for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            e.getValue().copyFrom(c.weights().get(e.getKey()));
+        }
+        model.weightsChanged();
+        optimizer.restore(c.optimizerSteps(), c.optimizerState());
+        step = c.step();
+        return c;
     }
 
     /** Mean loss and accuracy over {@code data}, dropout off, in batches of the evaluation batch size. */
@@ -267,6 +369,9 @@ public final class Trainer implements AutoCloseable {
         private int evalBatchSize = 256;
         private Augmentation augmentation;
         private final List<Callback> callbacks = new ArrayList<>();
+        private java.nio.file.Path checkpoint;
+        private boolean resume;
+        private java.util.Set<String> frozen = java.util.Set.of();
 
         private Builder(Model model, Engine engine) {
             this.model = Objects.requireNonNull(model, "model");
@@ -326,6 +431,30 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Writes a checkpoint to {@code file} after every epoch and when {@link #requestStop()} stops the run
+         * ({@link Checkpoint}: weights, optimizer state, position; atomically replaced).
+         */
+        public Builder checkpoint(java.nio.file.Path file) {
+            this.checkpoint = file;
+            return this;
+        }
+
+        /**
+         * Continues from the checkpoint file ({@link #checkpoint}) instead of starting afresh: with the same seed,
+         * backend and thread count, the weights at the end equal those of an uninterrupted run bit for bit.
+         */
+        public Builder resume(boolean r) {
+            this.resume = r;
+            return this;
+        }
+
+        /** Layers whose weights training leaves as they are (transfer learning); see {@link Trainable#of}. */
+        public Builder freeze(java.util.Set<String> layers) {
+            this.frozen = java.util.Set.copyOf(layers);
+            return this;
+        }
+
         public Builder callback(Callback c) {
             callbacks.add(Objects.requireNonNull(c, "callback"));
             return this;
@@ -342,6 +471,9 @@ public final class Trainer implements AutoCloseable {
             v.check(batchSize > 0, "batchSize", "batch size " + batchSize + " must be > 0");
             v.check(evalBatchSize > 0, "evaluationBatchSize", "evaluation batch size " + evalBatchSize + " must be > 0");
             v.check(epochs > 0, "epochs", "epochs " + epochs + " must be > 0");
+            v.check(!resume || checkpoint != null, "resume", "resuming needs the checkpoint file (checkpoint(file))");
+            v.check(!resume || checkpoint == null || java.nio.file.Files.isRegularFile(checkpoint), "resume",
+                    "checkpoint " + checkpoint + " does not exist");
             v.throwIfAny("");
             return new Trainer(this);
         }

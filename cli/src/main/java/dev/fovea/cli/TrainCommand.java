@@ -11,7 +11,14 @@ import dev.fovea.train.Callback;
 import dev.fovea.train.Optimizer;
 import dev.fovea.train.Schedule;
 import dev.fovea.train.Trainer;
+import dev.fovea.models.ImageFolder;
+import dev.fovea.onnx.Onnx;
+import dev.fovea.tensor.Layout;
 import java.io.PrintWriter;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,8 +61,30 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", description = "Zoo model with a 28×28×1 input and 10 outputs, e.g. fashion-cnn.")
+    @Parameters(paramLabel = "MODEL", arity = "0..1",
+            description = "Zoo model with a 28×28×1 input and 10 outputs, e.g. fashion-cnn or fashion-resnet.")
     String model;
+
+    @Option(names = "--model", paramLabel = "FILE.onnx",
+            description = "Transfer learning: start from this ONNX model, replace its classifier head (its last dense"
+                    + " layer) by one for the classes of --data (an image folder: one sub-folder per class) and"
+                    + " train it there.")
+    Path baseModel;
+
+    @Option(names = "--freeze-until", paramLabel = "LAYER",
+            description = "With --model: leave the weights of every layer up to and including LAYER (in the"
+                    + " model's layer order, as 'fovea summary' lists them) as they are.")
+    String freezeUntil;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Write a checkpoint (weights, optimizer state, position) after every epoch and on Ctrl-C,"
+                    + " atomically replacing the last one. Default: OUT.checkpoint when --out is given.")
+    Path checkpoint;
+
+    @Option(names = "--resume",
+            description = "Continue the run saved in the checkpoint file; the same settings, seed, backend and"
+                    + " threads give the same weights as an uninterrupted run, bit for bit.")
+    boolean resume;
 
     @Option(names = "--epochs", paramLabel = "N",
             description = "Epochs (default: 15; fashion-resnet: " + RESNET_EPOCHS + ").")
@@ -102,7 +131,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Train on the first N training images only (0 = all).")
     int limit;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Save the trained weights (safetensors).")
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Save the trained model: FILE.onnx as ONNX, any other name as safetensors.")
     Path out;
 
     @Option(names = "--no-progress",
@@ -116,59 +146,157 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter outw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean resnet = model.equals("fashion-resnet");
+        if ((model == null) == (baseModel == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), model == null
+                    ? "name a zoo MODEL, or give --model FILE.onnx for transfer learning"
+                    : "give either a zoo MODEL or --model FILE.onnx, not both");
+        }
+        if (freezeUntil != null && baseModel == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--freeze-until needs --model FILE.onnx");
+        }
+        boolean resnet = "fashion-resnet".equals(model);
         if (epochs == null) {
-            epochs = resnet ? RESNET_EPOCHS : 15;
+            epochs = resnet ? RESNET_EPOCHS : baseModel != null ? 1 : 15;
         }
         if (batch == null) {
-            batch = resnet ? RESNET_BATCH : 64;
+            batch = resnet ? RESNET_BATCH : baseModel != null ? 16 : 64;
         }
         if (lr == null) {
             lr = resnet ? Double.parseDouble(RESNET_LR) : 0.001;
         }
-        Datasets.Split split = data.load();
-        Dataset train = limit > 0 ? split.train().head(Math.min(limit, split.train().size())) : split.train();
-        Dataset test = split.test();
-        try (Engine engine = TrainingEngines.open(fovea, threads, err); Model m = ModelZoo.build(model, seed)) {
-            Optimizer opt = switch (optimizer) {
-                case "adam" -> Optimizer.adam().weightDecay(weightDecay);
-                case "adamw" -> Optimizer.adamW(weightDecay);
-                case "sgd" -> Optimizer.sgd(momentum, false).weightDecay(weightDecay);
-                case "nesterov" -> Optimizer.sgd(momentum, true).weightDecay(weightDecay);
-                default -> throw new IllegalArgumentException("unknown --optimizer '" + optimizer
-                        + "'; known: adam, adamw, sgd, nesterov");
-            };
-            Schedule sched = switch (schedule) {
-                case "constant" -> Schedule.constant();
-                case "cosine" -> Schedule.cosine(0.01);
-                case "step" -> Schedule.step(3, 0.5);
-                default -> throw new IllegalArgumentException("unknown --schedule '" + schedule
-                        + "'; known: constant, cosine, step");
-            };
-            Augmentation aug = switch (augment) {
-                case "flip" -> Augmentation.flip();
-                case "flip-shift" -> Augmentation.flipAndShift(2);
-                case "none" -> null;
-                default -> throw new IllegalArgumentException("unknown --augment '" + augment
-                        + "'; known: flip, flip-shift, none");
-            };
-            outw.printf("training %s (%,d parameters) on %s: %,d training, %,d test images; backend %s; %s, lr %s %s,"
+        Path checkpointFile = checkpoint != null ? checkpoint
+                : out != null ? out.resolveSibling(out.getFileName() + ".checkpoint") : null;
+        if (resume && checkpointFile == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume needs --checkpoint FILE (or --out)");
+        }
+        Optimizer opt = switch (optimizer) {
+            case "adam" -> Optimizer.adam().weightDecay(weightDecay);
+            case "adamw" -> Optimizer.adamW(weightDecay);
+            case "sgd" -> Optimizer.sgd(momentum, false).weightDecay(weightDecay);
+            case "nesterov" -> Optimizer.sgd(momentum, true).weightDecay(weightDecay);
+            default -> throw new IllegalArgumentException("unknown --optimizer '" + optimizer
+                    + "'; known: adam, adamw, sgd, nesterov");
+        };
+        Schedule sched = switch (schedule) {
+            case "constant" -> Schedule.constant();
+            case "cosine" -> Schedule.cosine(0.01);
+            case "step" -> Schedule.step(3, 0.5);
+            default -> throw new IllegalArgumentException("unknown --schedule '" + schedule
+                    + "'; known: constant, cosine, step");
+        };
+        Augmentation aug = switch (augment) {
+            case "flip" -> Augmentation.flip();
+            case "flip-shift" -> Augmentation.flipAndShift(2);
+            case "none" -> null;
+            default -> throw new IllegalArgumentException("unknown --augment '" + augment
+                    + "'; known: flip, flip-shift, none");
+        };
+        Dataset train;
+        Dataset test;
+        Set<String> frozen = Set.of();
+        Model m;
+        if (baseModel != null) {
+            if (data.dir == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--model needs --data DIR: an image"
+                        + " folder with one sub-folder per class");
+            }
+            try (Model base = Onnx.load(baseModel, Layout.NHWC)) {
+                train = ImageFolder.load(data.dir, base.input());
+                m = base.withNewHead(train.classes().size(), seed);
+            }
+            test = null;
+            if (freezeUntil != null) {
+                frozen = layersUpTo(m, freezeUntil);
+            }
+        } else {
+            Datasets.Split split = data.load();
+            train = split.train();
+            test = split.test();
+            m = ModelZoo.build(model, seed);
+        }
+        if (limit > 0) {
+            train = train.head(Math.min(limit, train.size()));
+        }
+        try (Engine engine = TrainingEngines.open(fovea, threads, err); Model closing = m) {
+            outw.printf("training %s (%,d parameters%s) on %s: %,d training%s images; backend %s; %s, lr %s %s,"
                             + " batch %d, %d epochs, augmentation %s, seed %d%n", m.name(), m.parameterCount(),
-                    train.name(), train.size(), test.size(), engine.name(), opt, lr, schedule, batch, epochs, augment,
-                    seed);
+                    frozen.isEmpty() ? "" : ", " + frozen.size() + " layers frozen", train.name(), train.size(),
+                    test == null ? "" : String.format(", %,d test", test.size()), engine.name(), opt, lr, schedule,
+                    batch, epochs, augment, seed);
+            if (checkpointFile != null) {
+                outw.println((resume ? "resuming from " : "checkpoints: ") + checkpointFile);
+            }
             outw.flush();
             List<Callback.EpochEnd> history;
             try (TrainingProgress progress = new TrainingProgress(outw, !noProgress, epochs);
                  Trainer trainer = Trainer.builder(m, engine).optimizer(opt).learningRate(lr).schedule(sched)
-                         .batchSize(batch).epochs(epochs).seed(seed).augmentation(aug).callback(progress).build()) {
-                history = trainer.fit(train, test);
+                         .batchSize(batch).epochs(epochs).seed(seed).augmentation(aug).callback(progress)
+                         .freeze(frozen).checkpoint(checkpointFile).resume(resume).build()) {
+                history = fitStoppingOnCtrlC(trainer, train, test, err);
+                if (history == null) {
+                    return 130;
+                }
             }
             if (out != null) {
-                SafeTensors.save(m, out);
-                outw.println("saved weights to " + out);
+                if (out.getFileName().toString().endsWith(".onnx")) {
+                    Onnx.save(m, out);
+                } else {
+                    SafeTensors.save(m, out);
+                }
+                outw.println("saved the model to " + out);
             }
-            outw.printf("test accuracy: %.4f%n", history.getLast().test().accuracy());
+            if (!history.isEmpty() && history.getLast().test() != null) {
+                outw.printf("test accuracy: %.4f%n", history.getLast().test().accuracy());
+            } else if (!history.isEmpty()) {
+                outw.printf("train loss: %.4f%n", history.getLast().trainLoss());
+            }
         }
         return 0;
+    }
+
+    /**
+     * Runs {@code fit}; Ctrl-C (SIGINT, or SIGTERM) asks the trainer to stop after its current step and write a
+     * checkpoint, and the JVM's exit waits for that. Returns null when stopped that way.
+     */
+    private static List<Callback.EpochEnd> fitStoppingOnCtrlC(Trainer trainer, Dataset train, Dataset test,
+                                                              PrintWriter err) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                finished.await(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fovea-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return trainer.fit(train, test);
+        } catch (Trainer.Stopped s) {
+            err.println("interrupted: " + s.getMessage() + (s.checkpoint() == null ? ""
+                    : "; continue with --resume"));
+            err.flush();
+            return null;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: the JVM exits once it returns.
+            }
+        }
+    }
+
+    /** The names of {@code m}'s layers up to and including {@code last}, in the summary's order. */
+    private Set<String> layersUpTo(Model m, String last) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (dev.fovea.nn.GraphLayer l : m.graph()) {
+            names.add(l.name());
+            if (l.name().equals(last)) {
+                return names;
+            }
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--freeze-until: model " + baseModel
+                + " has no layer named '" + last + "' ('fovea summary " + baseModel + "' lists them)");
     }
 }
