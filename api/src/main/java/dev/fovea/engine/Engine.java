@@ -370,6 +370,65 @@ public final class Engine implements AutoCloseable {
         backend.activationBackward(activation, y, dy, dx);
     }
 
+    /** Gradients of a broadcasting element-wise op; {@code da} or {@code db} may be null (not needed). */
+    public void binaryBackward(BinaryDescriptor op, Tensor a, Tensor b, Tensor dz, Tensor da, Tensor db) {
+        Violations v = new Violations(op.layer() + " backward");
+        checkTraining(op);
+        checkTensor(v, "a", a, op.a(), op.layout(), true);
+        checkTensor(v, "b", b, op.b(), op.layout(), true);
+        checkTensor(v, "dz", dz, op.output(), op.layout(), true);
+        if (da != null) {
+            checkTensor(v, "da", da, op.a(), op.layout(), true);
+        }
+        if (db != null) {
+            checkTensor(v, "db", db, op.b(), op.layout(), true);
+        }
+        v.throwIfAny("backend " + name());
+        backend.binaryBackward(op, a, b, dz, da, db);
+    }
+
+    /** {@code dx = dy · act'(x)} from the activation's input: every activation. */
+    public void activationInputBackward(Activation activation, Tensor x, Tensor dy, Tensor dx) {
+        Violations v = new Violations("activation " + activation + " backward");
+        checkTraining(null);
+        checkTensor(v, "x", x, x.shape(), x.layout(), true);
+        checkTensor(v, "dy", dy, x.shape(), x.layout(), true);
+        checkTensor(v, "dx", dx, x.shape(), x.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.activationInputBackward(activation, x, dy, dx);
+    }
+
+    /** Clamp gradient from the forward's input. */
+    public void clampBackward(ClampDescriptor op, Tensor x, Tensor dy, Tensor dx) {
+        unaryBackward(op, x, dy, dx);
+        backend.clampBackward(op, x, dy, dx);
+    }
+
+    /** Local response normalization gradient from the forward's input. */
+    public void lrnBackward(LrnDescriptor op, Tensor x, Tensor dy, Tensor dx) {
+        unaryBackward(op, x, dy, dx);
+        backend.lrnBackward(op, x, dy, dx);
+    }
+
+    /** Padding gradient: {@code dx} ({@code op.input()}) from {@code dy} ({@code op.output()}). */
+    public void padBackward(PadDescriptor op, Tensor dy, Tensor dx) {
+        Violations v = new Violations(op.layer() + " backward");
+        checkTraining(op);
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkTensor(v, "dx", dx, op.input(), op.layout(), true);
+        v.throwIfAny("backend " + name());
+        backend.padBackward(op, dy, dx);
+    }
+
+    private void unaryBackward(OpDescriptor op, Tensor x, Tensor dy, Tensor dx) {
+        Violations v = new Violations(op.layer() + " backward");
+        checkTraining(op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkTensor(v, "dx", dx, op.input(), op.layout(), true);
+        v.throwIfAny("backend " + name());
+    }
+
     /** Batch statistics of training-mode batch normalization: host {@code mean} and {@code variance} {@code [C]}. */
     public void batchNormStatistics(ScaleShiftDescriptor op, Tensor x, Tensor mean, Tensor variance) {
         Violations v = new Violations(op.layer() + " batch statistics");

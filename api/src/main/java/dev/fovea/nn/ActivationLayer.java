@@ -75,7 +75,11 @@ public final class ActivationLayer extends Layer {
                 return null;
             }
             Tensor dx = run.allocate(input);
-            run.engine().activationBackward(activation, y, dy, dx);
+            if (activation.hasOutputGradient()) {
+                run.engine().activationBackward(activation, y, dy, dx);
+            } else {
+                run.engine().activationInputBackward(activation, x, dy, dx);
+            }
             return dx;
         }
     }

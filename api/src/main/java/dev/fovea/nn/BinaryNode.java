@@ -42,23 +42,32 @@ final class BinaryNode extends Node {
     }
 
     /**
-     * ADD sends the output's gradient to both inputs; MUL sends it times the other input. Broadcast operands would
-     * need the gradient summed over their size-1 axes, which is not implemented yet (nor MUL's broadcasting).
+     * ADD sends the output's gradient to both inputs; MUL sends it times the other input. A broadcast operand (or
+     * SUB, DIV) gets the backend's {@code binaryBackward}, which sums the gradient over the axes it is repeated along.
      */
     @Override
     List<Tensor> backward(Run run, List<Tensor> xs, Tensor y, Tensor dy, List<Tensor> grads, boolean[] needDx) {
-        if (!descriptor.sameShapes()) {
-            throw new UnsupportedOperationException(layer.type() + " '" + name + "' broadcasts " + descriptor.a()
-                    + " and " + descriptor.b() + ": its backward pass handles inputs of the output's shape only, so it"
-                    + " cannot be trained yet");
-        }
         BinaryDescriptor d = descriptor.withBatch(run.batch());
         Tensor dz = dy;
         if (d.activation() != Activation.NONE) {
+            if (!d.activation().hasOutputGradient()) {
+                throw new UnsupportedOperationException(layer.type() + " '" + name + "': training through its fused "
+                        + d.activation() + " is not supported (its gradient needs the activation's input)");
+            }
             dz = run.allocate(output);
             run.engine().activationBackward(d.activation(), y, dy, dz);
         }
         Tensor[] dxs = new Tensor[2];
+        if (!d.sameShapes() || (d.op() != BinaryOp.ADD && d.op() != BinaryOp.MUL)) {
+            // Operands come in the model's layout, or are 2-D; their gradients are allocated alike.
+            for (int i = 0; i < 2; i++) {
+                if (needDx[i]) {
+                    dxs[i] = run.allocateIn(i == 0 ? d.a() : d.b(), d.layout());
+                }
+            }
+            run.engine().binaryBackward(d, xs.get(0), xs.get(1), dz, dxs[0], dxs[1]);
+            return Arrays.asList(dxs);
+        }
         switch (d.op()) {
             case ADD -> {
                 // d(a + b)/da = d(a + b)/db = 1: both inputs get dz itself (nothing writes into it afterwards).

@@ -75,6 +75,16 @@ public final class Clip extends Layer {
                 run.engine().clampForward(d.withBatch(run.batch()), x, y);
                 return y;
             }
+
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                Tensor dx = run.allocate(input);
+                run.engine().clampBackward(d.withBatch(run.batch()), x, dy, dx);
+                return dx;
+            }
         };
     }
 }

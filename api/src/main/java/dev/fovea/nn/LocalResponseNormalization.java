@@ -68,6 +68,16 @@ public final class LocalResponseNormalization extends Layer {
                 run.engine().lrnForward(d.withBatch(run.batch()), x, y);
                 return y;
             }
+
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                Tensor dx = run.allocate(input);
+                run.engine().lrnBackward(d.withBatch(run.batch()), x, dy, dx);
+                return dx;
+            }
         };
     }
 }

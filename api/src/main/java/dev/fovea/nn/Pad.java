@@ -73,6 +73,16 @@ public final class Pad extends Layer {
                 run.engine().padForward(d.withBatch(run.batch()), x, y);
                 return y;
             }
+
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                Tensor dx = run.allocate(input);
+                run.engine().padBackward(d.withBatch(run.batch()), dy, dx);
+                return dx;
+            }
         };
     }
 }

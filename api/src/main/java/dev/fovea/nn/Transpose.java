@@ -57,6 +57,22 @@ public final class Transpose extends Layer {
                 run.engine().transposeForward(d.withBatch(run.batch()), x, y);
                 return y;
             }
+
+            /** The gradient goes back through the inverse permutation. */
+            @Override
+            Tensor backward(Run run, Tensor x, Tensor y, Tensor dy, java.util.List<Tensor> grads, boolean needDx) {
+                if (!needDx) {
+                    return null;
+                }
+                int[] inverse = new int[perm.length];
+                for (int i = 0; i < perm.length; i++) {
+                    inverse[perm[i]] = i;
+                }
+                Tensor dx = run.allocate(input);
+                run.engine().transposeForward(TransposeDescriptor.create(d.layer() + " backward",
+                        d.output().withBatch(run.batch()), d.layout(), inverse), dy, dx);
+                return dx;
+            }
         };
     }
 }

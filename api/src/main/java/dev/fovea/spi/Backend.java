@@ -225,6 +225,39 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Gradients of {@code y = act(a op b)} with broadcasting ({@link BinaryDescriptor}) from {@code dz}, the
+     * gradient before the activation ({@code op.output()}): {@code da} ({@code op.a()}) and {@code db}
+     * ({@code op.b()}), each summed over the axes its operand is broadcast along; a null destination is not needed.
+     * Default: {@link HostOps#binaryBackward}.
+     */
+    default void binaryBackward(BinaryDescriptor op, Tensor a, Tensor b, Tensor dz, Tensor da, Tensor db) {
+        HostOps.binaryBackward(op, a, b, dz, da, db);
+    }
+
+    /**
+     * {@code dx = dy · act'(x)} from the forward's input {@code x}: every activation, those whose derivative the
+     * output does not give (hard swish, SiLU) included. Default: {@link HostOps#activationBackward}.
+     */
+    default void activationInputBackward(Activation activation, Tensor x, Tensor dy, Tensor dx) {
+        HostOps.activationBackward(activation, x, dy, dx);
+    }
+
+    /** {@link ClampDescriptor} gradient from the forward's {@code x}. Default: {@link HostOps#clampBackward}. */
+    default void clampBackward(ClampDescriptor op, Tensor x, Tensor dy, Tensor dx) {
+        HostOps.clampBackward(op, x, dy, dx);
+    }
+
+    /** {@link LrnDescriptor} gradient from the forward's {@code x}. Default: {@link HostOps#lrnBackward}. */
+    default void lrnBackward(LrnDescriptor op, Tensor x, Tensor dy, Tensor dx) {
+        HostOps.lrnBackward(op, x, dy, dx);
+    }
+
+    /** {@link PadDescriptor} gradient: the input's part of {@code dy}. Default: {@link HostOps#padBackward}. */
+    default void padBackward(PadDescriptor op, Tensor dy, Tensor dx) {
+        HostOps.padBackward(op, dy, dx);
+    }
+
+    /**
      * Training-mode batch normalization, first half: the per-channel mean and biased variance ({@code Σ(x − μ)²/M},
      * M = N·H·W) of {@code x} ({@code op.input()}, {@code op.layout()}) over the whole batch, written into the host
      * tensors {@code mean} and {@code variance} {@code [C]}. The normalization itself is then a

@@ -150,6 +150,209 @@ public final class HostOps {
         }.run();
     }
 
+    /**
+     * {@link BinaryDescriptor} backward: from {@code dz}, the gradient of {@code a op b} (before the activation),
+     * {@code da = Σ dz·∂(a op b)/∂a} and {@code db} likewise, each summed over the axes where its operand is
+     * broadcast; null destinations are skipped.
+     */
+    public static void binaryBackward(BinaryDescriptor op, Tensor a, Tensor b, Tensor dz, Tensor da, Tensor db) {
+        requireHost(a, b, dz);
+        int rank = op.output().rank();
+        long[] as = broadcastStrides(a, rank);
+        long[] bs = broadcastStrides(b, rank);
+        long[] dzs = dz.strides();
+        MemorySegment am = a.buffer();
+        MemorySegment bm = b.buffer();
+        MemorySegment dzm = dz.buffer();
+        double[] accA = new double[Math.toIntExact(op.a().elementCount())];
+        double[] accB = new double[Math.toIntExact(op.b().elementCount())];
+        int[] aDims = op.a().dims();
+        int[] bDims = op.b().dims();
+        new Walk(op.output(), dz.layout()) {
+            @Override
+            void visit(int[] pos, long unused) {
+                double d = dzm.getAtIndex(F, dz.offset() + dot(pos, dzs));
+                double x = am.getAtIndex(F, a.offset() + dot(pos, as));
+                double y = bm.getAtIndex(F, b.offset() + dot(pos, bs));
+                double ga;
+                double gb;
+                switch (op.op()) {
+                    case ADD -> {
+                        ga = d;
+                        gb = d;
+                    }
+                    case SUB -> {
+                        ga = d;
+                        gb = -d;
+                    }
+                    case MUL -> {
+                        ga = d * y;
+                        gb = d * x;
+                    }
+                    default -> {
+                        ga = d / y;
+                        gb = -d * x / (y * y);
+                    }
+                }
+                accA[logicalIndex(pos, aDims)] += ga;
+                accB[logicalIndex(pos, bDims)] += gb;
+            }
+        }.run();
+        if (da != null) {
+            storeLogical(accA, da);
+        }
+        if (db != null) {
+            storeLogical(accB, db);
+        }
+    }
+
+    /**
+     * Activation gradient from the forward's input {@code x}: {@code dx = dy · act'(x)}, for every activation
+     * (at a kink the derivative of the side {@code x} is on, 0 exactly at ReLU's 0 and the clamps' ends).
+     */
+    public static void activationBackward(Activation act, Tensor x, Tensor dy, Tensor dx) {
+        requireHost(x, dy, dx);
+        MemorySegment xm = x.buffer();
+        MemorySegment dym = dy.buffer();
+        MemorySegment dxm = dx.buffer();
+        long[] xs = x.strides();
+        long[] dys = dy.strides();
+        new Walk(dx) {
+            @Override
+            void visit(int[] pos, long dxi) {
+                double v = xm.getAtIndex(F, x.offset() + dot(pos, xs));
+                double d = dym.getAtIndex(F, dy.offset() + dot(pos, dys));
+                dxm.setAtIndex(F, dxi, (float) (d * derivative(act, v)));
+            }
+        }.run();
+    }
+
+    /** {@code act'(x)} in double. */
+    public static double derivative(Activation act, double x) {
+        return switch (act) {
+            case NONE -> 1;
+            case RELU -> x > 0 ? 1 : 0;
+            case SIGMOID -> {
+                double s = 1 / (1 + Math.exp(-x));
+                yield s * (1 - s);
+            }
+            case TANH -> {
+                double t = Math.tanh(x);
+                yield 1 - t * t;
+            }
+            case RELU6 -> x > 0 && x < 6 ? 1 : 0;
+            case HARD_SIGMOID -> x > -3 && x < 3 ? 1.0 / 6 : 0;
+            case HARD_SWISH -> x <= -3 ? 0 : x >= 3 ? 1 : (2 * x + 3) / 6;
+            case SILU -> {
+                double s = 1 / (1 + Math.exp(-x));
+                yield s * (1 + x * (1 - s));
+            }
+        };
+    }
+
+    /** {@link ClampDescriptor} backward: {@code dx = alpha·dy} where {@code min < alpha·x + beta < max}, else 0. */
+    public static void clampBackward(ClampDescriptor op, Tensor x, Tensor dy, Tensor dx) {
+        requireHost(x, dy, dx);
+        MemorySegment xm = x.buffer();
+        MemorySegment dym = dy.buffer();
+        MemorySegment dxm = dx.buffer();
+        long[] xs = x.strides();
+        long[] dys = dy.strides();
+        new Walk(dx) {
+            @Override
+            void visit(int[] pos, long dxi) {
+                double z = (double) op.alpha() * xm.getAtIndex(F, x.offset() + dot(pos, xs)) + op.beta();
+                double d = dym.getAtIndex(F, dy.offset() + dot(pos, dys));
+                dxm.setAtIndex(F, dxi, (float) (z > op.min() && z < op.max() ? op.alpha() * d : 0));
+            }
+        }.run();
+    }
+
+    /**
+     * {@link LrnDescriptor} backward. With {@code s_c = bias + alpha/size · Σ_{i∈W(c)} x_i²} and
+     * {@code y_c = x_c·s_c^−β}: {@code dx_j = dy_j·s_j^−β − 2β·alpha/size · x_j · Σ_{c: j∈W(c)} dy_c·x_c·s_c^(−β−1)}.
+     */
+    public static void lrnBackward(LrnDescriptor op, Tensor x, Tensor dy, Tensor dx) {
+        requireHost(x, dy, dx);
+        MemorySegment xm = x.buffer();
+        MemorySegment dym = dy.buffer();
+        MemorySegment dxm = dx.buffer();
+        long[] xs = x.strides();
+        long[] dys = dy.strides();
+        int channels = op.input().c();
+        double k = op.alpha() / op.size();
+        new Walk(dx) {
+            @Override
+            void visit(int[] pos, long dxi) {
+                int j = pos[1];
+                long xBase = x.offset() + dot(pos, xs) - j * xs[1];
+                long dyBase = dy.offset() + dot(pos, dys) - j * dys[1];
+                double xj = xm.getAtIndex(F, xBase + j * xs[1]);
+                double sum = 0;
+                double own = 0;
+                for (int c = 0; c < channels; c++) {
+                    int from = Math.max(0, op.windowStart(c));
+                    int to = Math.min(channels - 1, op.windowEnd(c));
+                    if (j < from || j > to) {
+                        continue;
+                    }
+                    double s = op.bias();
+                    for (int i = from; i <= to; i++) {
+                        double v = xm.getAtIndex(F, xBase + i * xs[1]);
+                        s += k * v * v;
+                    }
+                    double dyc = dym.getAtIndex(F, dyBase + c * dys[1]);
+                    double xc = xm.getAtIndex(F, xBase + c * xs[1]);
+                    sum += dyc * xc * Math.pow(s, -op.beta() - 1);
+                    if (c == j) {
+                        own = dyc * Math.pow(s, -op.beta());
+                    }
+                }
+                dxm.setAtIndex(F, dxi, (float) (own - 2 * op.beta() * k * xj * sum));
+            }
+        }.run();
+    }
+
+    /** {@link PadDescriptor} backward: {@code dx} is the part of {@code dy} over the input (the padding gets none). */
+    public static void padBackward(PadDescriptor op, Tensor dy, Tensor dx) {
+        requireHost(dy, dx);
+        MemorySegment dym = dy.buffer();
+        MemorySegment dxm = dx.buffer();
+        long[] dys = dy.strides();
+        int[] before = op.before();
+        new Walk(dx) {
+            @Override
+            void visit(int[] pos, long dxi) {
+                long i = dy.offset();
+                for (int a = 0; a < pos.length; a++) {
+                    i += (pos[a] + before[a]) * dys[a];
+                }
+                dxm.setAtIndex(F, dxi, dym.getAtIndex(F, i));
+            }
+        }.run();
+    }
+
+    /** Row-major index of {@code pos} in a tensor of {@code dims}, 0 along its size-1 (broadcast) axes. */
+    private static int logicalIndex(int[] pos, int[] dims) {
+        int i = 0;
+        for (int a = 0; a < dims.length; a++) {
+            i = i * dims[a] + (dims[a] == 1 ? 0 : pos[a]);
+        }
+        return i;
+    }
+
+    /** Writes {@code values} (logical row-major order) into {@code t}, rounding each once. */
+    private static void storeLogical(double[] values, Tensor t) {
+        MemorySegment tm = t.buffer();
+        int[] dims = t.shape().dims();
+        new Walk(t) {
+            @Override
+            void visit(int[] pos, long ti) {
+                tm.setAtIndex(F, ti, (float) values[logicalIndex(pos, dims)]);
+            }
+        }.run();
+    }
+
     /** Training-mode batch normalization statistics: per-channel mean and biased variance over N, H, W. */
     public static void batchNormStatistics(ScaleShiftDescriptor op, Tensor x, Tensor mean, Tensor variance) {
         requireHost(x, mean, variance);
@@ -261,22 +464,34 @@ public final class HostOps {
     /** Visits every element of a destination in its storage order, with its logical position and index. */
     private abstract static class Walk {
         private final Tensor y;
+        private final dev.fovea.tensor.Shape shape;
+        private final dev.fovea.tensor.Layout layout;
 
         Walk(Tensor y) {
             this.y = y;
+            this.shape = y.shape();
+            this.layout = y.layout();
+        }
+
+        /** Visits every position of {@code shape} in {@code layout}'s order; the index passed is 0. */
+        Walk(dev.fovea.tensor.Shape shape, dev.fovea.tensor.Layout layout) {
+            this.y = null;
+            this.shape = shape;
+            this.layout = layout;
         }
 
         abstract void visit(int[] pos, long yi);
 
         final void run() {
-            int rank = y.shape().rank();
-            int[] dims = y.shape().dims();
-            long[] ys = y.strides();
-            int[] ord = y.layout().storageOrder(rank);
+            int rank = shape.rank();
+            int[] dims = shape.dims();
+            long[] ys = y == null ? new long[rank] : y.strides();
+            long offset = y == null ? 0 : y.offset();
+            int[] ord = (layout == null ? dev.fovea.tensor.Layout.NCHW : layout).storageOrder(rank);
             int[] pos = new int[rank];
-            long total = y.shape().elementCount();
+            long total = shape.elementCount();
             for (long k = 0; k < total; k++) {
-                visit(pos, y.offset() + dot(pos, ys));
+                visit(pos, offset + dot(pos, ys));
                 for (int j = rank - 1; j >= 0; j--) {
                     int a = ord[j];
                     if (++pos[a] < dims[a]) {

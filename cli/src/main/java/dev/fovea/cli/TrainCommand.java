@@ -135,6 +135,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Save the trained model: FILE.onnx as ONNX, any other name as safetensors.")
     Path out;
 
+    @Option(names = "--log-every", paramLabel = "N", defaultValue = "0",
+            description = "Print a line every N batches (epoch, batch, running loss): progress for logs (default: off).")
+    int logEvery;
+
     @Option(names = "--no-progress",
             description = "No progress bar (epoch lines only); it is off anyway when the output is not a terminal.")
     boolean noProgress;
@@ -231,7 +235,7 @@ final class TrainCommand implements Callable<Integer> {
             try (TrainingProgress progress = new TrainingProgress(outw, !noProgress, epochs);
                  Trainer trainer = Trainer.builder(m, engine).optimizer(opt).learningRate(lr).schedule(sched)
                          .batchSize(batch).epochs(epochs).seed(seed).augmentation(aug).callback(progress)
-                         .freeze(frozen).checkpoint(checkpointFile).resume(resume).build()) {
+                         .freeze(frozen).checkpoint(checkpointFile).resume(resume).callback(batchLines(outw)).build()) {
                 history = fitStoppingOnCtrlC(trainer, train, test, err);
                 if (history == null) {
                     return 130;
@@ -285,6 +289,21 @@ final class TrainCommand implements Callable<Integer> {
                 // The hook is running: the JVM exits once it returns.
             }
         }
+    }
+
+    /** Every {@code --log-every} batches one line with the position and the epoch's running loss and accuracy. */
+    private Callback batchLines(PrintWriter outw) {
+        int total = epochs;
+        return new Callback() {
+            @Override
+            public void onBatch(BatchEnd b) {
+                if (logEvery > 0 && (b.batch() + 1) % logEvery == 0) {
+                    outw.printf("epoch %d/%d, batch %d/%d: loss %.4f, accuracy %.4f%n", b.epoch() + 1, total,
+                            b.batch() + 1, b.batches(), b.meanLoss(), b.accuracy());
+                    outw.flush();
+                }
+            }
+        };
     }
 
     /** The names of {@code m}'s layers up to and including {@code last}, in the summary's order. */

@@ -30,6 +30,7 @@ public final class ConformanceSuite {
             ImportedOpDifferentialCases.add(list);
             BadInputCases.add(list);
             BackwardCases.add(list);
+            BackwardImportedCases.add(list);
             BackwardDifferentialCases.add(list);
             all = c = List.copyOf(list.list());
         }

@@ -117,6 +117,13 @@ final class Run implements AutoCloseable {
         return h.toArray();
     }
 
+    /** A contiguous host tensor of this run's scope, for an op's host outputs (batch statistics). */
+    Tensor scopeHost(Shape shape) {
+        Tensor t = scope.allocate(shape, Layout.NCHW);
+        t.fill(Float.NaN);
+        return t;
+    }
+
     /** A contiguous host tensor in logical order (weights, bias), or null for null data. */
     Tensor host(Shape shape, float[] data) {
         return data == null ? null : scope.fromArray(data, shape, Layout.NCHW);
