@@ -24,11 +24,6 @@ final class TrainingGraph {
     private final int valueCount;
     /** Layers whose weights stay as they are (transfer learning). */
     private final java.util.Set<Node> frozen;
-    /**
-     * Per value: whether a layer with learned weights lies upstream of it, so its gradient is needed. Backward
-     * stops where none does (below a frozen base, only the new head is differentiated).
-     */
-    private final boolean[] needsGradient;
 
     TrainingGraph(List<Model.Step> steps, int inputCount, int output) {
         this(steps, inputCount, output, java.util.Set.of());
@@ -44,14 +39,24 @@ final class TrainingGraph {
             max = Math.max(max, s.output());
         }
         this.valueCount = max + 1;
-        this.needsGradient = new boolean[valueCount];
-        for (Model.Step s : this.steps) {
-            boolean need = learns(s.node());
+    }
+
+    /**
+     * Per value: whether its gradient is needed — an input whose gradient the caller wants, or a layer with learned
+     * weights, lies upstream of it. Backward stops where none does (below a frozen base only the head is
+     * differentiated).
+     */
+    private boolean[] needsGradient(boolean[] needInput) {
+        boolean[] need = new boolean[valueCount];
+        System.arraycopy(needInput, 0, need, 0, inputCount);
+        for (Model.Step s : steps) {
+            boolean n = learns(s.node());
             for (int i : s.inputs()) {
-                need |= needsGradient[i];
+                n |= need[i];
             }
-            needsGradient[s.output()] = need;
+            need[s.output()] = n;
         }
+        return need;
     }
 
     /** Whether {@code node} (or a layer of its branches) has weights the optimizer learns. */
@@ -110,6 +115,7 @@ final class TrainingGraph {
     Tensor[] backward(Run run, Tensor[] values, Tensor dOutput, boolean[] needInput) {
         Tensor[] grads = new Tensor[valueCount];
         grads[output] = dOutput;
+        boolean[] needsGradient = needsGradient(needInput);
         for (int k = steps.size() - 1; k >= 0; k--) {
             Model.Step step = steps.get(k);
             Node node = step.node();
@@ -123,7 +129,7 @@ final class TrainingGraph {
             boolean[] needDx = new boolean[in.length];
             boolean any = learns(node);
             for (int j = 0; j < in.length; j++) {
-                needDx[j] = in[j] >= inputCount ? needsGradient[in[j]] : needInput[in[j]];
+                needDx[j] = needsGradient[in[j]];
                 any |= needDx[j];
             }
             if (!any) {

@@ -84,8 +84,9 @@ class TrainableGraphTest {
         a = ActivationLayer.of(act).apply(a);
         Value gate = Pooling2D.globalAverage().apply(a);
         Value scaled = Multiply.create().apply(a, gate);
-        Value shifted = Add.create().apply(Pooling2D.globalMax().apply(x), scaled);
-        Value padded = Pad.of(new int[] {0, 1, 2, 0}, new int[] {0, 0, 1, 1}, 0.5f).apply(shifted);
+        Value bias = Conv2D.pointwise(3).apply(Pooling2D.globalMax().apply(x));
+        Value shifted = Add.create().apply(bias, scaled);
+        Value padded = Pad.of(new int[] {1, 2, 0}, new int[] {0, 1, 1}, 0.5f).apply(shifted);
         Value clipped = Clip.affine(0.8f, 0.1f, -0.6f, 0.7f).apply(padded);
         Value normalized = LocalResponseNormalization.of(3, 0.5f, 0.75f, 1.5f).apply(clipped);
         Value turned = Transpose.of(0, 2, 3, 1).apply(normalized);
