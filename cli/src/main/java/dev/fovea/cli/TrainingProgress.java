@@ -54,8 +54,9 @@ final class TrainingProgress implements Callback, AutoCloseable {
 
     @Override
     public void onEpoch(EpochEnd e) {
-        out.printf("epoch %d/%d: train loss %.4f, train accuracy %.4f, test accuracy %.4f, %.1f s%n", e.epoch() + 1,
-                epochs, e.trainLoss(), e.trainAccuracy(), e.test().accuracy(), e.trainSeconds());
+        out.printf("epoch %d/%d: train loss %.4f, train accuracy %.4f, %s%.1f s%n", e.epoch() + 1, epochs,
+                e.trainLoss(), e.trainAccuracy(),
+                e.test() == null ? "" : String.format("test accuracy %.4f, ", e.test().accuracy()), e.trainSeconds());
         out.flush();
     }
 
