@@ -331,8 +331,11 @@ public final class Model implements AutoCloseable {
         long params = parameterCount();
         sb.append("=".repeat(total)).append('\n');
         sb.append(String.format(Locale.ROOT, "Total params: %,d%n", params));
-        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", params));
-        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", 0));
+        // As Keras counts them: batch normalization's moving statistics are not trainable.
+        long fixed = weights.keySet().stream().flatMap(n -> n.params().stream()).filter(p -> !p.trainable())
+                .mapToLong(p -> p.shape().elementCount()).sum();
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", params - fixed));
+        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", fixed));
         sb.append("_".repeat(total)).append('\n');
         return sb.toString();
     }

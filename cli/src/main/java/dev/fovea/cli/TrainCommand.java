@@ -42,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code --epochs 5 --schedule constant --augment none} is the PyTorch comparison recipe of issue 7.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a zoo model (fashion-cnn, mnist-cnn) on Fashion-MNIST or MNIST.",
+        description = {"Train a zoo model (fashion-cnn, fashion-resnet, mnist-cnn) on Fashion-MNIST or MNIST, or an"
+                + " ONNX model re-headed for an image folder (--model).",
                 "Prints one line per epoch (train loss, train accuracy, test accuracy, epoch seconds) and ends with"
                         + " 'test accuracy: 0.xxxx'. Training needs a backend with backward ops; without --backend the"
                         + " best such backend is used.",

@@ -33,7 +33,7 @@ import java.util.function.LongFunction;
  *   <tr><th>name</th><th>input (H×W×C)</th><th>output</th><th>parameters</th><th>source</th></tr>
  *   <tr><td>mnist-cnn</td><td>28×28×1</td><td>10, softmax</td><td>93,322</td><td>the Keras course's MNIST CNN</td></tr>
  *   <tr><td>fashion-cnn</td><td>28×28×1</td><td>10, softmax</td><td>243,786</td><td>the Keras course's Fashion-MNIST CNN</td></tr>
- *   <tr><td>fashion-resnet</td><td>28×28×1</td><td>10, softmax</td><td>FR_PARAMS</td><td>a small ResNet with batch normalization</td></tr>
+ *   <tr><td>fashion-resnet</td><td>28×28×1</td><td>10, softmax</td><td>310,570</td><td>a small ResNet with batch normalization</td></tr>
  *   <tr><td>tf-convnet</td><td>28×28×1</td><td>10, logits</td><td>3,274,634</td><td>the TensorFlow course's {@code conv_net}</td></tr>
  *   <tr><td>cifar-simple</td><td>32×32×3</td><td>10, scores</td><td>31,066</td><td>the CIFAR-10 course's INPUT–CONV–RELU–POOL–FC</td></tr>
  *   <tr><td>lenet5</td><td>32×32×1</td><td>10, softmax</td><td>61,706</td><td>LeCun et al. 1998</td></tr>
@@ -102,7 +102,7 @@ public final class ModelZoo {
     }
 
     /**
-     * A small ResNet for 28×28×1 images with batch normalization (FR_PARAMS parameters, of which FR_STATS are the
+     * A small ResNet for 28×28×1 images with batch normalization (310,570 parameters, of which 1,408 are the
      * moving statistics): a 3×3 stem convolution, then three stages of one basic residual block each (two 3×3 convolutions,
      * each followed by batch normalization, added to the block's input and passed through a ReLU); each stage's
      * first block halves the resolution with a stride-2 convolution and its shortcut is a stride-2 1×1 convolution

@@ -27,7 +27,7 @@ class ModelZooTest {
 
     @Test
     void zooHasEveryModelInAStableOrder() {
-        assertEquals(List.of("mnist-cnn", "fashion-cnn", "tf-convnet", "cifar-simple", "lenet5", "googlenet",
+        assertEquals(List.of("mnist-cnn", "fashion-cnn", "fashion-resnet", "tf-convnet", "cifar-simple", "lenet5", "googlenet",
                 "inception-seed"), List.copyOf(ModelZoo.names()));
     }
 
@@ -43,6 +43,19 @@ class ModelZooTest {
             assertTrue(s.contains(String.format("Total params: %,d%n", total)), s);
             assertTrue(s.contains(String.format("Trainable params: %,d%n", total)), s);
             assertTrue(s.contains("Non-trainable params: 0"), s);
+        }
+    }
+
+    @Test
+    void fashionResnetCountsItsMovingStatisticsAsNonTrainable() {
+        try (Model m = ModelZoo.build("fashion-resnet", 0)) {
+            assertEquals(310_570, m.parameterCount());
+            // Ten batch normalizations over 704 channels in all, two moving statistics each.
+            String s = m.summary();
+            assertTrue(s.contains(String.format("Trainable params: %,d%n", 310_570 - 1_408)), s);
+            assertTrue(s.contains(String.format("Non-trainable params: %,d%n", 1_408)), s);
+            assertEquals("(None, 4, 4, 128)", m.layers().stream().filter(l -> l.name().equals("stage3_block1_add"))
+                    .findFirst().orElseThrow().outputShape());
         }
     }
 
