@@ -89,6 +89,38 @@ class BackendConformanceEntryTest {
     }
 
     @Test
+    void theSummaryNamesTheFailedCasesAndGroupsTheSkippedOnesByReason() {
+        Subject unavailable = new Subject(UnavailableProvider.NAME, "seed002/");
+        List<DynamicTest> skipped = unavailable.tests();
+        skipped.forEach(BackendConformanceEntryTest::execute);
+        String summary = summary(unavailable);
+        assertTrue(summary.startsWith("Conformance of backend '" + UnavailableProvider.NAME + "': 0 passed, 0 failed, "
+                + skipped.size() + " skipped\n"), summary);
+        assertTrue(summary.contains("  SKIP " + skipped.size() + " cases: backend '" + UnavailableProvider.NAME
+                + "' is unavailable here: " + UnavailableProvider.REASON), summary);
+        assertTrue(summary.contains("    " + skipped.getFirst().getDisplayName() + "\n")
+                && summary.contains("    ... and " + (skipped.size() - 5) + " more\n"), summary);
+
+        String name = "backward/fd/conv-filter/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/NCHW";
+        Subject broken = new Subject("broken", () -> Engine.of(
+                new BrokenBackend(BrokenBackend.Bug.TRAINING_CLAIMED_FILTER_MISSING)), name);
+        try {
+            broken.tests().forEach(BackendConformanceEntryTest::execute);
+            String failed = summary(broken);
+            assertTrue(failed.startsWith("Conformance of backend 'broken': 0 passed, 1 failed, 0 skipped\n"), failed);
+            assertTrue(failed.contains("  FAIL " + name + ": "), failed);
+        } finally {
+            broken.closeEngine();
+        }
+    }
+
+    private static String summary(BackendConformance c) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        c.printSummary(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aFailureFromAnExceptionCarriesItAsTheCause() {
         String name = "backward/fd/conv-filter/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/NCHW";
         Subject s = new Subject("broken", () -> Engine.of(
