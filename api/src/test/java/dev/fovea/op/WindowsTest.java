@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The size rules of SEMANTICS.md, one axis at a time: the table's cases by hand, then every small combination
+ * The size rules of docs/semantics.md, one axis at a time: the table's cases by hand, then every small combination
  * against an independent oracle that counts window positions.
  */
 class WindowsTest {
