@@ -49,7 +49,7 @@ class BackendConformanceEntryTest {
 
     @Test
     void aMissingBackendIsOneFailedTest() {
-        List<DynamicTest> tests = new Subject("no-such-backend", "seed002/").tests();
+        List<DynamicTest> tests = new Subject("no-such-backend", "cifar-course/").tests();
         assertEquals(1, tests.size());
         Throwable e = assertInstanceOf(AssertionFailedError.class, execute(tests.getFirst()));
         assertTrue(e.getMessage().contains("'no-such-backend' not found on the class path or module path"),
@@ -61,7 +61,7 @@ class BackendConformanceEntryTest {
         IllegalStateException boom = new IllegalStateException("device lost");
         List<DynamicTest> tests = new Subject("half-done", () -> {
             throw boom;
-        }, "seed002/").tests();
+        }, "cifar-course/").tests();
         assertEquals(1, tests.size());
         Throwable e = execute(tests.getFirst());
         assertTrue(e.getMessage().contains("backend 'half-done' failed to open") && e.getMessage().contains(
@@ -71,15 +71,15 @@ class BackendConformanceEntryTest {
 
     @Test
     void anUnavailableBackendSkipsEveryCaseOrIsOneFailureWhenRequired() {
-        List<DynamicTest> skipped = new Subject(UnavailableProvider.NAME, "seed002/").tests();
-        assertEquals(ConformanceSuite.cases(ConformanceSuite.filter("seed002/")).size(), skipped.size());
+        List<DynamicTest> skipped = new Subject(UnavailableProvider.NAME, "cifar-course/").tests();
+        assertEquals(ConformanceSuite.cases(ConformanceSuite.filter("cifar-course/")).size(), skipped.size());
         for (DynamicTest t : skipped) {
             Throwable e = assertInstanceOf(TestAbortedException.class, execute(t));
             assertTrue(e.getMessage().contains(UnavailableProvider.REASON), e.getMessage());
         }
         System.setProperty(BackendConformance.REQUIRE_AVAILABLE_PROPERTY, "true");
         try {
-            List<DynamicTest> required = new Subject(UnavailableProvider.NAME, "seed002/").tests();
+            List<DynamicTest> required = new Subject(UnavailableProvider.NAME, "cifar-course/").tests();
             assertEquals(1, required.size());
             Throwable e = assertInstanceOf(AssertionFailedError.class, execute(required.getFirst()));
             assertTrue(e.getMessage().contains(UnavailableProvider.REASON), e.getMessage());
@@ -90,7 +90,7 @@ class BackendConformanceEntryTest {
 
     @Test
     void theSummaryNamesTheFailedCasesAndGroupsTheSkippedOnesByReason() {
-        Subject unavailable = new Subject(UnavailableProvider.NAME, "seed002/");
+        Subject unavailable = new Subject(UnavailableProvider.NAME, "cifar-course/");
         List<DynamicTest> skipped = unavailable.tests();
         skipped.forEach(BackendConformanceEntryTest::execute);
         String summary = summary(unavailable);
@@ -139,7 +139,7 @@ class BackendConformanceEntryTest {
     @Test
     void theBackendIsOpenedOnceForAllItsCases() throws Throwable {
         int opens = CountingProvider.OPENS.get();
-        Subject s = new Subject(CountingProvider.NAME, "seed002/");
+        Subject s = new Subject(CountingProvider.NAME, "cifar-course/");
         try {
             List<DynamicTest> tests = s.tests();
             assertTrue(tests.size() > 1);
