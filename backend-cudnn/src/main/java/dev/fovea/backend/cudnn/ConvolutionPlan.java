@@ -40,7 +40,8 @@ final class ConvolutionPlan implements Plan {
      * The algorithms to try for one geometry, best first ({@link AlgorithmChoice#order}), and the index of the
      * one that worked last; shared by the plans of that geometry.
      */
-    record Choice(java.util.List<AlgorithmChoice.Candidate> candidates, java.util.concurrent.atomic.AtomicInteger start) {
+    record Choice(java.util.List<AlgorithmChoice.Candidate> candidates,
+                  java.util.concurrent.atomic.AtomicInteger start) {
         AlgorithmChoice.Candidate current() {
             return candidates.get(Math.min(start.get(), candidates.size() - 1));
         }

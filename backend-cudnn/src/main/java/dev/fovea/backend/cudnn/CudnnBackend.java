@@ -140,7 +140,7 @@ final class CudnnBackend implements Backend {
         return supportsOp(op);
     }
 
-    /** cuDNN's largest LRN window and smallest k and beta ({@code CUDNN_LRN_MAX_N}, {@code _MIN_K}, {@code _MIN_BETA}). */
+    /** cuDNN's largest LRN window, smallest k and beta ({@code CUDNN_LRN_MAX_N}, {@code _MIN_K}, {@code _MIN_BETA}). */
     static final int LRN_MAX_N = 16;
     static final double LRN_MIN_K = 1e-5;
     static final double LRN_MIN_BETA = 0.01;
@@ -240,7 +240,8 @@ final class CudnnBackend implements Backend {
         }
     }
 
-    private void copy(CudnnContext ctx, Tensor src, Tensor dst) {
+    /** {@link #copy(Tensor, Tensor)} with a handle the caller already holds (never borrow a second one). */
+    void copy(CudnnContext ctx, Tensor src, Tensor dst) {
         long bytes = src.shape().elementCount() * 4;
         boolean sameDense = src.isContiguous() && dst.isContiguous()
                 && java.util.Arrays.equals(src.strides(), dst.strides());

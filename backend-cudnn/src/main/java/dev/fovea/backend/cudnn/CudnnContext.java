@@ -86,6 +86,7 @@ final class CudnnContext {
     }
 
     void close() {
+        CudaRuntime.cudaSetDevice(device); // the pool may destroy this context from another thread
         for (int i = 0; i < SLOTS; i++) {
             if (address[i] != 0) {
                 CudaRuntime.cudaFree(MemorySegment.ofAddress(address[i]));

@@ -51,7 +51,8 @@ public final class CudnnLibraries {
     /**
      * A library cuDNN 9 opens by name at run time: zlib (compressed kernels), cuBLASLt (the legacy convolution
      * API's GEMM engines), NVRTC and its builtins (runtime-compiled engines). {@code file} may end in {@code *}
-     * (NVRTC's builtins carry the CUDA minor version); {@code pipFolder} is the pip wheel's {@code nvidia/<folder>/lib}.
+     * (NVRTC's builtins carry the CUDA minor version); {@code pipFolder} is the pip wheel's
+     * {@code nvidia/<folder>/lib}.
      */
     public record RuntimeDependency(String what, String file, String pipFolder) {
     }

@@ -35,7 +35,8 @@ final class SmokeTest {
             }
             Tensor b = scope.allocate(Shape.of(1), Layout.NCHW);
             b.buffer().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, -10f);
-            // y[p][q] = x[p][q] − x[p+1][q] + 2·x[p+1][q+1] − 10, then ReLU: 1−4+10−10, 2−5+12−10, 4−7+16−10, 5−8+18−10.
+            // y[p][q] = x[p][q] − x[p+1][q] + 2·x[p+1][q+1] − 10, then ReLU:
+            // 1−4+10−10 = −3, 2−5+12−10 = −1, 4−7+16−10 = 3, 5−8+18−10 = 5.
             float[] expected = {0, 0, 3, 5};
             Tensor dx = backend.allocate(x.shape(), Layout.NCHW, scope);
             Tensor dy = backend.allocate(op.output(), Layout.NCHW, scope);

@@ -98,12 +98,18 @@ final class Training {
         bc.filter(ctx, xN, dyN, CudnnBackend.address(dw));
     }
 
-    /** {@code db[k] = Σ dy[n, k, p, q]}. */
+    /** {@code db[k] = Σ dy[n, k, p, q]}; a strided dy (channel slice) is made dense first. */
     static void bias(CudnnContext ctx, Tensor dy, Tensor db) {
+        Dims4 dyd = Dims4.of(dy);
+        long dya = CudnnBackend.address(dy);
+        if (!DeviceOps.dense(dyd)) {
+            dya = nchw(ctx, dy, CudnnContext.GRAD);
+            dyd = DeviceOps.denseLike(dyd, Layout.NCHW);
+        }
         try (Descriptors d = new Descriptors()) {
-            check(Cudnn.cudnnConvolutionBackwardBias(ctx.handle(), ONE, d.tensor(Dims4.of(dy)),
-                    ptr(CudnnBackend.address(dy)), ZERO, d.tensor(Dims4.dense(1, db.shape().dim(0), 1, 1, Layout.NCHW)),
-                    ptr(CudnnBackend.address(db))), "cudnnConvolutionBackwardBias");
+            check(Cudnn.cudnnConvolutionBackwardBias(ctx.handle(), ONE, d.tensor(dyd), ptr(dya), ZERO,
+                    d.tensor(Dims4.dense(1, db.shape().dim(0), 1, 1, Layout.NCHW)), ptr(CudnnBackend.address(db))),
+                    "cudnnConvolutionBackwardBias");
         }
     }
 
@@ -232,7 +238,7 @@ final class Training {
                     ptr(logp)), "cudnnSoftmaxForward");
         }
         try (TensorScope host = new TensorScope()) {
-            Tensor lp = host.allocate(logits.shape(), logits.layout());
+            Tensor lp = host.allocate(logits.shape(), Layout.NCHW);
             Native.memcpy(lp.buffer().address(), logp, dense.elements() * 4, CudaRuntime.cudaMemcpyDeviceToHost);
             MemorySegment m = lp.buffer();
             double total = 0;
@@ -247,7 +253,7 @@ final class Training {
                         m.setAtIndex(ValueLayout.JAVA_FLOAT, at, (float) (scale * (p - (j == labels[i] ? 1 : 0))));
                     }
                 }
-                b.copy(lp, dx);
+                b.copy(ctx, lp, dx);
             }
             return total;
         }
