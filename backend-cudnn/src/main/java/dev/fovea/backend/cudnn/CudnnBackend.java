@@ -43,8 +43,8 @@ import java.util.function.Supplier;
 
 /**
  * Fovea's ops on an NVIDIA GPU through cuDNN 9. Tensors from {@link #allocate} live in device memory (from the
- * {@link DeviceArena}: blocks are reused across passes, not freed); activations stay there between layers and
- * only {@link #copy} moves data to and from the host.
+ * {@link DeviceArena}: blocks are reused across passes); activations stay there between layers and only
+ * {@link #copy} moves data to and from the host.
  *
  * <p>Threads: cuDNN handles must not be used by two threads at once, so each op borrows a handle with its
  * grow-only workspaces from a bounded {@link Pool} (sized by the device's free memory, idle ones released after
@@ -86,7 +86,8 @@ final class CudnnBackend implements Backend {
                 Runtime.getRuntime().availableProcessors()));
         this.contexts = new Pool<>(handles, TimeUnit.SECONDS.toNanos(IDLE_SECONDS), () -> new CudnnContext(device),
                 CudnnContext::close, System::nanoTime);
-        this.arena = new DeviceArena(Native::mallocOrOutOfMemory, Native::free);
+        // Free blocks kept for reuse: at most a quarter of the device memory free now.
+        this.arena = new DeviceArena(Native::mallocOrOutOfMemory, Native::free, Native.freeDeviceMemory() / 4);
         try (Lease l = lease()) {
             l.ctx().handle(); // fail now, not in the first op, if the device cannot be used
         }

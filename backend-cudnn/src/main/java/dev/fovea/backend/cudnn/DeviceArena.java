@@ -2,24 +2,26 @@ package dev.fovea.backend.cudnn;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Device memory for tensors, reused across passes: a released block goes to a free list of its size class and
- * the next request of that class takes it back, so a network run again and again (same shapes every pass)
- * allocates device memory only on its first pass. Size classes are powers of two up to 1 MiB, then multiples of
- * 1 MiB, so a block wastes at most half (small) or 1 MiB (large). When the device is out of memory the cached
- * blocks are freed and the allocation retried once. Pure bookkeeping over the injected {@code malloc}/{@code free}
+ * Device memory for tensors, reused across passes, on the vector backend's host-pool design: a request takes the
+ * smallest free block that holds it and is at most half as large again (so a batch of 31 reuses the blocks of a
+ * batch of 32), else a new {@code cudaMalloc}; a released block goes back to the free lists. A network run pass
+ * after pass thus allocates device memory on its first pass only. At most {@code maxCachedBytes} are kept free,
+ * the blocks released last: older ones are freed first. When the device is out of memory every free block is
+ * freed and the allocation retried once. Pure bookkeeping over the injected {@code malloc}/{@code free}
  * ({@code cudaMalloc}/{@code cudaFree} in the backend), thread-safe, tested on the host.
  */
 final class DeviceArena {
     static final long MIB = 1 << 20;
-    private static final long MIN_CLASS = 256;
+    /** Sizes are rounded up to this (cudaMalloc's alignment), so near-equal requests share blocks. */
+    static final long GRANULE = 256;
 
     /** Thrown by the injected malloc when the device is out of memory (the arena then frees its cache). */
     static final class OutOfMemory extends RuntimeException {
@@ -28,45 +30,50 @@ final class DeviceArena {
         }
     }
 
+    private record Block(long address, long size) {
+    }
+
     private final LongUnaryOperator malloc;
     private final LongConsumer free;
-    private final Map<Long, Deque<Long>> cached = new HashMap<>();
+    private final long maxCachedBytes;
+    /** Free blocks by size, each size's most recently released first. */
+    private final TreeMap<Long, ArrayDeque<Block>> cached = new TreeMap<>();
+    /** Every free block, the least recently released first: the order in which they are freed. */
+    private final ArrayDeque<Block> byAge = new ArrayDeque<>();
     private final Map<Long, Long> sizeOf = new HashMap<>();
     private long cachedBytes;
     private long liveBytes;
     private long mallocs;
     private boolean closed;
 
-    DeviceArena(LongUnaryOperator malloc, LongConsumer free) {
+    DeviceArena(LongUnaryOperator malloc, LongConsumer free, long maxCachedBytes) {
         this.malloc = malloc;
         this.free = free;
+        this.maxCachedBytes = maxCachedBytes;
     }
 
-    /** The size class of a request of {@code bytes}. */
-    static long sizeClass(long bytes) {
-        if (bytes <= MIN_CLASS) {
-            return MIN_CLASS;
-        }
-        if (bytes <= MIB) {
-            return Long.highestOneBit(bytes - 1) << 1;
-        }
-        return (bytes + MIB - 1) / MIB * MIB;
+    static long rounded(long bytes) {
+        return Math.max(GRANULE, (bytes + GRANULE - 1) / GRANULE * GRANULE);
     }
 
-    /** A device block of at least {@code bytes}, from the cache when one of its class is free. */
+    /** A device block of at least {@code bytes}: a cached one at most half as large again, else a new one. */
     long allocate(long bytes) {
-        long size = sizeClass(bytes);
+        long size = rounded(bytes);
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("the cuDNN backend was closed");
             }
-            Deque<Long> free = cached.get(size);
-            if (free != null && !free.isEmpty()) {
-                long address = free.pop();
-                cachedBytes -= size;
-                liveBytes += size;
-                sizeOf.put(address, size);
-                return address;
+            var e = cached.ceilingEntry(size);
+            if (e != null && e.getKey() <= size + size / 2) {
+                Block b = e.getValue().pop();
+                if (e.getValue().isEmpty()) {
+                    cached.remove(e.getKey());
+                }
+                byAge.remove(b);
+                cachedBytes -= b.size();
+                liveBytes += b.size();
+                sizeOf.put(b.address(), b.size());
+                return b.address();
             }
         }
         long address;
@@ -84,9 +91,9 @@ final class DeviceArena {
         return address;
     }
 
-    /** Returns a block from {@link #allocate} to the cache (freed at once after {@link #close}). */
+    /** Returns a block from {@link #allocate} (freed at once after {@link #close}, or when over the cap). */
     void release(long address) {
-        boolean freeNow;
+        List<Long> out = new ArrayList<>();
         synchronized (this) {
             Long size = sizeOf.remove(address);
             if (size == null) {
@@ -94,22 +101,34 @@ final class DeviceArena {
                         + " was not allocated by this arena or was released twice");
             }
             liveBytes -= size;
-            freeNow = closed;
-            if (!closed) {
-                cached.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
+            if (closed) {
+                out.add(address);
+            } else {
+                Block b = new Block(address, size);
+                cached.computeIfAbsent(size, s -> new ArrayDeque<>()).push(b);
+                byAge.addLast(b);
                 cachedBytes += size;
+                while (cachedBytes > maxCachedBytes) {
+                    Block old = byAge.pollFirst();
+                    ArrayDeque<Block> list = cached.get(old.size());
+                    list.remove(old);
+                    if (list.isEmpty()) {
+                        cached.remove(old.size());
+                    }
+                    cachedBytes -= old.size();
+                    out.add(old.address());
+                }
             }
         }
-        if (freeNow) {
-            free.accept(address);
-        }
+        out.forEach(free::accept);
     }
 
     /** Frees every cached block; blocks in use are untouched. */
     void trim() {
         List<Long> out = new ArrayList<>();
         synchronized (this) {
-            cached.values().forEach(out::addAll);
+            byAge.forEach(b -> out.add(b.address()));
+            byAge.clear();
             cached.clear();
             cachedBytes = 0;
         }

@@ -36,7 +36,7 @@ class DeviceArenaTest {
 
     @Test
     void aRepeatedPassAllocatesOnlyOnce() {
-        DeviceArena arena = new DeviceArena(this::malloc, this::free);
+        DeviceArena arena = new DeviceArena(this::malloc, this::free, Long.MAX_VALUE);
         long[] sizes = {28 * 28 * 64 * 4, 26 * 26 * 64 * 4, 13 * 13 * 64 * 4, 1600 * 4, 128 * 4, 10 * 4};
         for (int pass = 0; pass < 5; pass++) {
             List<Long> blocks = new ArrayList<>();
@@ -52,33 +52,48 @@ class DeviceArenaTest {
     }
 
     @Test
-    void sizeClassesBoundTheWaste() {
-        assertEquals(256, DeviceArena.sizeClass(1));
-        assertEquals(1024, DeviceArena.sizeClass(1000));
-        assertEquals(1024, DeviceArena.sizeClass(1024));
-        assertEquals(DeviceArena.MIB, DeviceArena.sizeClass(DeviceArena.MIB));
-        assertEquals(3 * DeviceArena.MIB, DeviceArena.sizeClass(2 * DeviceArena.MIB + 1));
-        for (long b = 1; b < 50_000_000; b = b * 3 + 7) {
-            long c = DeviceArena.sizeClass(b);
-            assertTrue(c >= b && c - b < Math.max(b, DeviceArena.MIB), b + " → " + c);
-        }
+    void aSmallerRequestReusesABlockAtMostHalfAsLargeAgain() {
+        DeviceArena arena = new DeviceArena(this::malloc, this::free, Long.MAX_VALUE);
+        long batch32 = arena.allocate(32 * 4096);
+        arena.release(batch32);
+        assertEquals(batch32, arena.allocate(31 * 4096), "batch 31 takes batch 32's block");
+        long small = arena.allocate(10 * 4096); // 32/10 is more than half as large again: a new block
+        assertTrue(small != batch32);
+        assertEquals(2, arena.mallocs());
+        assertEquals(256, DeviceArena.rounded(1));
+        assertEquals(512, DeviceArena.rounded(257));
+    }
+
+    @Test
+    void theCacheIsCappedAndTheOldestBlocksGoFirst() {
+        DeviceArena arena = new DeviceArena(this::malloc, this::free, 3 * DeviceArena.MIB);
+        long a = arena.allocate(DeviceArena.MIB);
+        long b = arena.allocate(DeviceArena.MIB);
+        long c = arena.allocate(2 * DeviceArena.MIB);
+        arena.release(a);
+        arena.release(b);
+        assertTrue(freed.isEmpty());
+        arena.release(c); // 4 MiB cached > 3 MiB: a, released first, is freed
+        assertEquals(List.of(a), freed);
+        assertEquals(3 * DeviceArena.MIB, arena.cachedBytes());
     }
 
     @Test
     void outOfMemoryFreesTheCacheAndRetries() {
         capacity = 4 * DeviceArena.MIB;
-        DeviceArena arena = new DeviceArena(this::malloc, this::free);
+        DeviceArena arena = new DeviceArena(this::malloc, this::free, Long.MAX_VALUE);
         long a = arena.allocate(3 * DeviceArena.MIB);
         arena.release(a);
-        long b = arena.allocate(2 * DeviceArena.MIB); // another class: the cached 3 MiB must go first
+        // 3 MiB is more than half as large again as 1.5 MiB: not reused, and both do not fit: the cache goes first.
+        long b = arena.allocate(3 * DeviceArena.MIB / 2);
         assertEquals(List.of(a), freed);
-        assertEquals(2 * DeviceArena.MIB, arena.liveBytes());
+        assertEquals(3 * DeviceArena.MIB / 2, arena.liveBytes());
         arena.release(b);
     }
 
     @Test
     void foreignOrDoubleReleaseIsRefusedAndBlocksInUseAreFreedAfterClose() {
-        DeviceArena arena = new DeviceArena(this::malloc, this::free);
+        DeviceArena arena = new DeviceArena(this::malloc, this::free, Long.MAX_VALUE);
         long a = arena.allocate(100);
         assertThrows(IllegalStateException.class, () -> arena.release(a + 4));
         arena.close();
