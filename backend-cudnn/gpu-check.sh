@@ -27,8 +27,16 @@ export JAVA_HOME
 java="$JAVA_HOME/bin/java"
 failed=0
 step() { echo; echo "== $1 ($(( $(date +%s) - started )) s elapsed)"; }
+budget=480 # the whole check: 8 minutes
 run() { # run LIMIT_SECONDS COMMAND...: a failure or timeout is reported and counted, the next step still runs
   local limit=$1; shift
+  local left=$(( budget - ($(date +%s) - started) ))
+  if [ "$left" -le 5 ]; then
+    echo "gpu-check: FAILED (the 8-minute budget is spent): $*"
+    failed=$((failed + 1))
+    return 0
+  fi
+  [ "$limit" -gt "$left" ] && limit=$left
   timeout "$limit" "$@"
   local rc=$?
   if [ "$rc" -ne 0 ]; then
@@ -42,32 +50,32 @@ step "1. device and driver"
 nvidia-smi --query-gpu=index,name,driver_version,memory.total,compute_cap --format=csv
 
 step "build (backend-cudnn and its test classes)"
-run 180 mvn -B -q -pl backend-cudnn -am test-compile
+run 90 mvn -B -q -pl backend-cudnn -am test-compile
 cp="api/target/classes:backend-cudnn/target/classes:backend-cudnn/target/test-classes"
 
 step "2. libraries and probe in a bare environment"
-run 60 env -i PATH=/usr/bin:/bin HOME="$HOME" ${FOVEA_CUDNN_PATH:+FOVEA_CUDNN_PATH="$FOVEA_CUDNN_PATH"} \
+run 30 env -i PATH=/usr/bin:/bin HOME="$HOME" ${FOVEA_CUDNN_PATH:+FOVEA_CUDNN_PATH="$FOVEA_CUDNN_PATH"} \
   "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.fovea.backend.cudnn.ProbeMain
 
 step "3. backend-cudnn GPU tests"
-run 120 mvn -B -q -pl backend-cudnn -am test \
+run 90 mvn -B -q -pl backend-cudnn -am test \
   -Dfovea.cudnn.required=true -Dfovea.cudnn.requireGpu=true -Dsurefire.failIfNoSpecifiedTests=false \
   -Dtest='CudnnBackendGpuTest,NativeBindingsTest,ProbeTest'
 
 step "4. conformance suite on cudnn"
-run 150 ./fovea conformance --backend cudnn --require-available > target-conformance.txt 2>&1
+run 120 ./fovea conformance --backend cudnn --require-available > target-conformance.txt 2>&1
 grep -E '^(FAIL|ERROR)' target-conformance.txt | head -20
 tail -1 target-conformance.txt
 rm -f target-conformance.txt
 
 step "5. fashion-cnn, one epoch on cudnn"
 t0=$(date +%s)
-run 120 ./fovea --backend cudnn train fashion-cnn --epochs 1
+run 90 ./fovea --backend cudnn train fashion-cnn --epochs 1
 echo "training wall time: $(( $(date +%s) - t0 )) s"
 
 step "6. per-layer timings: Fovea against the bare cuDNN calls"
 for layout in NCHW NHWC; do
-  run 45 "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.fovea.backend.cudnn.GpuBench "$layout"
+  run 30 "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.fovea.backend.cudnn.GpuBench "$layout"
 done
 
 echo
