@@ -49,8 +49,9 @@ run() { # run LIMIT_SECONDS COMMAND...: a failure or timeout is reported and cou
 step "1. device and driver"
 nvidia-smi --query-gpu=index,name,driver_version,memory.total,compute_cap --format=csv
 
-step "build (backend-cudnn and its test classes)"
+step "build (backend-cudnn's test classes; ./fovea builds the rest on first use and lists the backends)"
 run 90 mvn -B -q -pl backend-cudnn -am test-compile
+run 150 ./fovea backends
 cp="api/target/classes:backend-cudnn/target/classes:backend-cudnn/target/test-classes"
 
 step "2. libraries and probe in a bare environment"
@@ -63,10 +64,11 @@ run 90 mvn -B -q -pl backend-cudnn -am test \
   -Dtest='CudnnBackendGpuTest,NativeBindingsTest,ProbeTest'
 
 step "4. conformance suite on cudnn"
-run 120 ./fovea conformance --backend cudnn --require-available > target-conformance.txt 2>&1
-grep -E '^(FAIL|ERROR)' target-conformance.txt | head -20
-tail -1 target-conformance.txt
-rm -f target-conformance.txt
+report="$(mktemp)"
+run 120 ./fovea conformance --backend cudnn --require-available > "$report" 2>&1
+grep -E '^(FAIL|ERROR)' "$report" | head -20
+tail -1 "$report"
+rm -f "$report"
 
 step "5. fashion-cnn, one epoch on cudnn"
 t0=$(date +%s)
