@@ -89,11 +89,9 @@ public final class CudnnLibraries {
             if (where.cudart().getParent() != null) {
                 dirs.add(where.cudart().getParent());
             }
-            if (dep.pipFolder() != null) {
-                Path nvidia = where.cudnnDir().toAbsolutePath().normalize().getParent();
-                if (nvidia != null && nvidia.getParent() != null) {
-                    dirs.add(nvidia.getParent().resolve(dep.pipFolder()).resolve("lib"));
-                }
+            Path pipCudnn = where.cudnnDir().toAbsolutePath().normalize().getParent(); // .../nvidia/cudnn
+            if (dep.pipFolder() != null && pipCudnn != null && pipCudnn.endsWith(Path.of("nvidia", "cudnn"))) {
+                dirs.add(pipCudnn.resolveSibling(dep.pipFolder()).resolve("lib"));
             }
             dirs.addAll(more);
             searched.addAll(dirs);
