@@ -30,7 +30,13 @@ public final class Prediction {
     private final float[] values;
     private final List<String> labels;
 
-    /** One ranked class: its index among the item's values, its label (or {@code "class i"}) and its value. */
+    /**
+     * One ranked class.
+     *
+     * @param index the class's index among the item's values
+     * @param label the class's label, or {@code "class i"} when the model has none
+     * @param value the item's value for the class
+     */
     public record Score(int index, String label, float value) {
         public Score {
             Objects.requireNonNull(label, "label");
