@@ -189,6 +189,9 @@ final class PyTorchWeights {
             return;
         }
         int before = problems.size();
+        // BatchNorm2d(affine=False) saves no weight and bias: it scales by 1 and shifts by 0.
+        boolean affineFree = layer instanceof BatchNormalization && !tensors.containsKey("weight")
+                && !tensors.containsKey("bias");
         Set<String> wanted = new LinkedHashSet<>();
         for (Map.Entry<String, Tensor> w : weights.entrySet()) {
             String torchName = names.get(w.getKey());
@@ -196,6 +199,9 @@ final class PyTorchWeights {
             long[] want = torchShape(layer, w.getValue().shape());
             TensorInfo t = tensors.get(torchName);
             String full = module.isEmpty() ? torchName : module + "." + torchName;
+            if (t == null && affineFree && (torchName.equals("weight") || torchName.equals("bias"))) {
+                continue;
+            }
             if (t == null) {
                 problems.add(where + ": missing tensor '" + full + "' " + Arrays.toString(want) + " for its "
                         + w.getKey());
@@ -222,7 +228,14 @@ final class PyTorchWeights {
             return;
         }
         for (Map.Entry<String, Tensor> w : weights.entrySet()) {
-            float[] values = SafeTensors.floats(data, header, tensors.get(names.get(w.getKey())), file);
+            TensorInfo t = tensors.get(names.get(w.getKey()));
+            if (t == null) {  // an affine-free batch norm's gamma or beta
+                float[] identity = new float[Math.toIntExact(w.getValue().shape().elementCount())];
+                Arrays.fill(identity, w.getKey().equals("gamma") ? 1f : 0f);
+                staged.add(new Staged(w.getValue(), identity));
+                continue;
+            }
+            float[] values = SafeTensors.floats(data, header, t, file);
             if (layer instanceof Dense && w.getKey().equals("kernel")) {
                 values = denseKernel(values, w.getValue().shape(), flattenedFrom(g, model));
             }

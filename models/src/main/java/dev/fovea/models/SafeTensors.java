@@ -313,7 +313,8 @@ public final class SafeTensors {
      *       flatten order, so the loaded model computes what PyTorch does;</li>
      *   <li>{@code BatchNormalization}: {@code weight}, {@code bias}, {@code running_mean}, {@code running_var}
      *       into gamma, beta, the moving mean and the moving variance; {@code num_batches_tracked} is ignored.
-     *       PyTorch's epsilon is 1e-5 unless the module says otherwise; the layer's own epsilon is used.</li>
+     *       Without {@code weight} and {@code bias} ({@code affine=False}) gamma is 1 and beta 0. PyTorch's
+     *       epsilon is 1e-5 unless the module says otherwise; the layer's own epsilon is used.</li>
      * </ul>
      * F16, BF16 and F64 tensors are converted to F32 on load. Every problem (a layer or module left unpaired, a
      * missing or unexpected tensor, a shape or dtype that does not fit) is reported together in one

@@ -330,4 +330,38 @@ class SafeTensorsPyTorchTest {
         assertArrayEquals(new float[] {1.5f, Float.intBitsToFloat(0xff610000)}, all.get("b").values());
         assertTrue(Arrays.equals(new long[] {6}, all.get("a").shape()));
     }
+
+    @Test
+    void batchNormWithoutAffineParametersScalesByOne() throws Exception {
+        String header = """
+                {"0.running_mean": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                 "0.running_var": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]},
+                 "0.num_batches_tracked": {"dtype": "I64", "shape": [], "data_offsets": [16, 24]}}""";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + 24).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).putFloat(0.5f).putFloat(-1f).putFloat(4f).putFloat(9f).putLong(100);
+        Path f = Files.write(dir.resolve("bn.safetensors"), b.array());
+        try (Model model = Sequential.builder(Input.image(2, 2, 2), Layout.NHWC).seed(1)
+                .add(BatchNormalization.create()).build()) {
+            model.namedWeights().get("batch_normalization.gamma").copyFrom(new float[] {7, 7});
+            SafeTensors.loadPyTorch(model, f);
+            Map<String, Tensor> w = model.namedWeights();
+            assertArrayEquals(new float[] {1, 1}, w.get("batch_normalization.gamma").toArray());
+            assertArrayEquals(new float[] {0, 0}, w.get("batch_normalization.beta").toArray());
+            assertArrayEquals(new float[] {0.5f, -1}, w.get("batch_normalization.moving_mean").toArray());
+            assertArrayEquals(new float[] {4, 9}, w.get("batch_normalization.moving_variance").toArray());
+        }
+    }
+
+    @Test
+    void aTruncatedFileIsRefusedBeforeAnythingIsRead() throws Exception {
+        byte[] all = Files.readAllBytes(resource("sequential-f32.safetensors"));
+        Path f = Files.write(dir.resolve("cut.safetensors"), Arrays.copyOf(all, all.length - 100));
+        try (Model model = sequential(Layout.NHWC)) {
+            SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.loadPyTorch(model, f));
+            assertTrue(e.getMessage().startsWith(f + ": malformed safetensors header"), e.getMessage());
+            assertTrue(e.getMessage().contains("beyond the end of the file (" + (all.length - 100) + " bytes;"
+                    + " truncated?)"), e.getMessage());
+        }
+    }
 }
