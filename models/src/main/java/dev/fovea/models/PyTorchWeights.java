@@ -37,6 +37,7 @@ final class PyTorchWeights {
             "moving_mean", "running_mean", "moving_variance", "running_var");
     /** Bookkeeping PyTorch saves that no inference needs. */
     private static final Set<String> IGNORED = Set.of("num_batches_tracked");
+    private static final System.Logger LOG = System.getLogger("dev.fovea.models");
 
     private PyTorchWeights() {
     }
@@ -77,6 +78,8 @@ final class PyTorchWeights {
             s.target.copyFrom(s.values);
         }
         model.weightsChanged();
+        LOG.log(System.Logger.Level.DEBUG, () -> "fovea: loaded " + file + " into model '" + model.name()
+                + "', layer <- PyTorch module: " + pairs);
     }
 
     /**
