@@ -38,6 +38,7 @@ public final class Prediction {
      * @param value the item's value for the class
      */
     public record Score(int index, String label, float value) {
+        /** Checks that the label is present. */
         public Score {
             Objects.requireNonNull(label, "label");
         }
