@@ -35,7 +35,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Model weights in the <a href="https://github.com/huggingface/safetensors">safetensors</a> format:
+ * Model weights in the safetensors format (the one PyTorch and Hugging Face use):
  * an 8-byte little-endian unsigned header length {@code N}, {@code N} bytes of JSON header, then the raw
  * little-endian tensor data. The header maps each tensor name to
  * {@code {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}} (offsets relative to the first data
