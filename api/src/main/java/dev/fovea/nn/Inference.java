@@ -56,6 +56,7 @@ public final class Inference implements AutoCloseable {
     /** The weights version the cached plans were made from. Guarded by {@code this}. */
     private long cachedVersion;
     private volatile boolean closed;
+    private volatile boolean rejectNonFinite;
 
     Inference(Model model, Engine engine, int capacity) {
         this.model = model;
@@ -86,6 +87,17 @@ public final class Inference implements AutoCloseable {
     /** The batch sizes whose plans are cached now, least recently used first (a snapshot, for monitoring). */
     public synchronized List<Integer> cachedBatchSizes() {
         return List.copyOf(cache.keySet());
+    }
+
+    /**
+     * When {@code reject}, every later call checks its inputs first and throws {@link IllegalArgumentException} naming
+     * the first NaN or infinite value (input, batch item and position) before running anything. Off by default:
+     * NaN and infinities then propagate as IEEE arithmetic says (PyTorch and ONNX Runtime do the same). Host inputs
+     * only: reading a device tensor's values back would cost a copy per call.
+     */
+    public Inference rejectNonFiniteInputs(boolean reject) {
+        this.rejectNonFinite = reject;
+        return this;
     }
 
     /**
@@ -168,6 +180,11 @@ public final class Inference implements AutoCloseable {
         }
         v.throwIfAny("predict");
         xs.forEach(Tensor::checkAlive);
+        if (rejectNonFinite) {
+            for (int i = 0; i < xs.size(); i++) {
+                requireFinite(xs.get(i), xs.size() > 1 ? "input '" + model.inputNames().get(i) + "'" : "input");
+            }
+        }
         Plans plans = acquire(n);
         try (TensorScope pass = new TensorScope()) {
             Run run = new Run(this, plans, pass, n);
@@ -197,8 +214,40 @@ public final class Inference implements AutoCloseable {
                 results.add(result);
             }
             return results;
+        } catch (IllegalStateException e) {
+            throw closedMidFlight(e);
         } finally {
             release(plans);
+        }
+    }
+
+    /**
+     * A failure of memory access while the model, its engine or this Inference was being closed by another thread:
+     * says what was closed instead of the memory API's bare "Already closed".
+     */
+    private IllegalStateException closedMidFlight(IllegalStateException e) {
+        String what = closed ? "this Inference" : !engine.isOpen() ? "the engine (backend '" + engine.name() + "')"
+                : !model.isOpen() ? "the model's weights (model.close())" : null;
+        if (what == null) {
+            return e;
+        }
+        return new IllegalStateException(what + " of model '" + model.name() + "' was closed by another thread while"
+                + " predict was running; close it only after every predict call has returned", e);
+    }
+
+    /** Throws naming the first NaN or infinity of host tensor {@code x} by batch item and logical position. */
+    private void requireFinite(Tensor x, String what) {
+        if (!x.isHost()) {
+            return;
+        }
+        float[] values = x.toArray();
+        long perItem = x.shape().perItem();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("model '" + model.name() + "': " + what + " " + x.shape()
+                        + " holds " + values[i] + " at batch item " + i / perItem + ", value " + i % perItem
+                        + " of the item (flat index " + i + " in the tensor's storage order); rejectNonFiniteInputs is on");
+            }
         }
     }
 
