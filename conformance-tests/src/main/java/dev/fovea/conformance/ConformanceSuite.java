@@ -27,6 +27,7 @@ public final class ConformanceSuite {
             SemanticsCases.add(list);
             ImportedOpCases.add(list);
             NonFiniteCases.add(list);
+            PoolingChannelCases.add(list);
             DifferentialCases.add(list);
             ImportedOpDifferentialCases.add(list);
             BadInputCases.add(list);
