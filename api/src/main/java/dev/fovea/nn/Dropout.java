@@ -15,10 +15,6 @@ public final class Dropout extends Layer {
     }
 
     public static Dropout of(double rate) {
-        // Written so that NaN fails too; a rate of 1 would drop everything and scale by 1/0.
-        if (!(rate >= 0 && rate < 1)) {
-            throw new IllegalArgumentException("Dropout rate " + rate + " must be in [0, 1)");
-        }
         return new Dropout(null, rate);
     }
 

@@ -244,8 +244,10 @@ class BadInputMatrixTest {
                 .add(Pooling2D.max(9).name("pool")).build(), "pool", "9");
         row("layer/input-zero-height", iae, () -> Input.image(0, 28, 1), "0");
         row("layer/input-negative-channels", iae, () -> Input.image(28, 28, -1), "-1");
-        row("layer/dropout-rate-1", iae, () -> Dropout.of(1.0), "rate", "1");
-        row("layer/dropout-rate-nan", iae, () -> Dropout.of(Double.NaN), "rate", "NaN");
+        row("layer/dropout-rate-1", iae, () -> Sequential.builder(in, Layout.NHWC).add(Dropout.of(1.0)).build(),
+                "Dropout", "rate 1.0");
+        row("layer/dropout-rate-nan", iae, () -> Sequential.builder(in, Layout.NHWC).add(Dropout.of(Double.NaN))
+                .build(), "Dropout", "rate NaN");
         row("layer/reshape-wrong-count", iae, () -> Sequential.builder(in, Layout.NHWC).add(Reshape.to(7, 7))
                 .build(), "64");
         row("layer/duplicate-names", iae, () -> Sequential.builder(in, Layout.NHWC).add(Conv2D.of(2, 3).name("x"))
