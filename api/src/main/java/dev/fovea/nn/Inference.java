@@ -261,7 +261,7 @@ public final class Inference implements AutoCloseable {
                     + " is not a positive number of bytes");
         }
         return engine.capabilities().contains(dev.fovea.spi.Capability.DEVICE_MEMORY) ? Long.MAX_VALUE
-                : maxDirectMemory();
+                : DirectMemory.MAX;
     }
 
     /**
@@ -302,6 +302,11 @@ public final class Inference implements AutoCloseable {
     private static String mib(long bytes) {
         return bytes == Long.MAX_VALUE ? "more than 2^63 bytes" : String.format(java.util.Locale.ROOT, "%.1f MiB",
                 bytes / 1048576.0);
+    }
+
+    /** The JVM's direct memory limit, read once: the JVM's flags do not change while it runs. */
+    private static final class DirectMemory {
+        static final long MAX = maxDirectMemory();
     }
 
     /** The JVM's limit on direct (and FFM native) memory: {@code -XX:MaxDirectMemorySize}, by default {@code -Xmx}. */
