@@ -21,7 +21,14 @@ import dev.fovea.nn.Pooling2D;
 import dev.fovea.nn.Reshape;
 import dev.fovea.nn.Sequential;
 import dev.fovea.onnx.Onnx;
+import dev.fovea.onnx.format.OnnxAttribute;
+import dev.fovea.onnx.format.OnnxDataType;
+import dev.fovea.onnx.format.OnnxGraph;
+import dev.fovea.onnx.format.OnnxModel;
+import dev.fovea.onnx.format.OnnxNode;
 import dev.fovea.onnx.format.OnnxReader;
+import dev.fovea.onnx.format.OnnxTensor;
+import dev.fovea.onnx.format.ValueInfo;
 import dev.fovea.op.Activation;
 import dev.fovea.op.BinaryDescriptor;
 import dev.fovea.op.BinaryOp;
@@ -253,12 +260,12 @@ class BadInputMatrixTest {
         row("layer/duplicate-names", iae, () -> Sequential.builder(in, Layout.NHWC).add(Conv2D.of(2, 3).name("x"))
                 .add(Conv2D.of(2, 3).name("x")).build(), "x");
         row("model/set-weights-unknown-layer", iae, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 m.setWeights("nope", List.of(new float[1]));
             }
         }, "nope");
         row("model/set-weights-wrong-length", iae, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 m.setWeights("dense", List.of(new float[5], new float[3]));
             }
         }, "dense", "5");
@@ -276,20 +283,20 @@ class BadInputMatrixTest {
             }
         }), "[1, 1, 9, 8]", "[1, 1, 8, 8]");
         row("predict/after-inference-closed", ise, () -> {
-            try (Model m = Files2.smallCnn("closing")) {
+            try (Model m = Samples.smallCnn("closing")) {
                 Inference net = m.compile(engine);
                 net.close();
                 net.predict(new float[64], 1);
             }
         }, "Inference", "closing", "closed");
         row("predict/after-model-closed", ise, () -> {
-            Model m = Files2.smallCnn("gone");
+            Model m = Samples.smallCnn("gone");
             Inference net = m.compile(engine);
             m.close();
             net.predict(new float[64], 1);
         }, "model 'gone'", "closed");
         row("predict/after-engine-closed", ise, () -> {
-            try (Model m = Files2.smallCnn("m"); Engine e = Engine.open("reference")) {
+            try (Model m = Samples.smallCnn("m"); Engine e = Engine.open("reference")) {
                 Inference net = m.compile(e);
                 e.close();
                 net.predict(new float[64], 1);
@@ -311,7 +318,7 @@ class BadInputMatrixTest {
         row("engine/unknown-backend", RuntimeException.class, () -> Engine.open("no-such-backend"),
                 "no-such-backend");
         row("compile/zero-cached-batch-sizes", iae, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 m.compile(engine, 0);
             }
         }, "0");
@@ -380,17 +387,17 @@ class BadInputMatrixTest {
         row("schedule/cosine-nan", iae, () -> Schedule.cosine(Double.NaN), "minFraction", "NaN");
         row("schedule/step-gamma-nan", iae, () -> Schedule.step(2, Double.NaN), "gamma", "NaN");
         row("trainer/learning-rate-nan", iae, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 Trainer.builder(m, engine).learningRate(Double.NaN).build();
             }
         }, "learning rate", "NaN");
         row("trainer/batch-size-0", iae, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 Trainer.builder(m, engine).batchSize(0).build();
             }
         }, "batch", "0");
         row("trainer/epochs-negative", iae, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 Trainer.builder(m, engine).epochs(-1).build();
             }
         }, "epochs", "-1");
@@ -461,12 +468,12 @@ class BadInputMatrixTest {
         row("image/directory", iae, () -> Images.read(folder), folder.toString(), "directory");
         Path text = Files.writeString(dir.resolve("notes.png"), "not a picture");
         row("image/not-an-image", iae, () -> Images.read(text), text.toString(), "not an image format");
-        Path huge = file("huge.png", Files2.pngHeaderOnly(20000, 20000));
+        Path huge = file("huge.png", Samples.pngHeaderOnly(20000, 20000));
         row("image/20000x20000-over-the-pixel-limit", io, () -> Images.read(huge), huge.toString(), "20000×20000",
                 "400000000", "fovea.image.maxPixels");
-        Path wide = file("wide.png", Files2.pngHeaderOnly(Integer.MAX_VALUE, Integer.MAX_VALUE));
+        Path wide = file("wide.png", Samples.pngHeaderOnly(Integer.MAX_VALUE, Integer.MAX_VALUE));
         row("image/int-max-squared", io, () -> Images.read(wide), wide.toString(), "pixels");
-        Path header = file("header.png", Files2.pngHeaderOnly(4, 4));
+        Path header = file("header.png", Samples.pngHeaderOnly(4, 4));
         row("image/png-without-data", io, () -> Images.read(header), header.toString(), "PNG");
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(32, 32,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
@@ -491,7 +498,7 @@ class BadInputMatrixTest {
     private static void safetensors() throws IOException {
         Class<IOException> io = IOException.class;
         Path saved = dir.resolve("small.safetensors");
-        try (Model m = Files2.smallCnn("small")) {
+        try (Model m = Samples.smallCnn("small")) {
             SafeTensors.save(m, saved);
         }
         byte[] good = Files.readAllBytes(saved);
@@ -513,39 +520,39 @@ class BadInputMatrixTest {
         ByteBuffer negLength = ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(-8);
         Path negHeader = file("neg-header.safetensors", negLength.array());
         row("safetensors/header-length-negative", io, () -> load(negHeader), negHeader.toString());
-        Path notJson = file("not-json.safetensors", Files2.safetensors("{not json", new byte[0]));
+        Path notJson = file("not-json.safetensors", Samples.safetensors("{not json", new byte[0]));
         row("safetensors/header-not-json", io, () -> load(notJson), notJson.toString());
-        Path arrayHeader = file("array.safetensors", Files2.safetensors("[1, 2]", new byte[0]));
+        Path arrayHeader = file("array.safetensors", Samples.safetensors("[1, 2]", new byte[0]));
         row("safetensors/header-is-an-array", io, () -> load(arrayHeader), arrayHeader.toString());
-        Path f64 = file("f64.safetensors", Files2.safetensors(header.replaceFirst("\"F32\"", "\"F64\""), data));
+        Path f64 = file("f64.safetensors", Samples.safetensors(header.replaceFirst("\"F32\"", "\"F64\""), data));
         row("safetensors/wrong-dtype", io, () -> load(f64), f64.toString(), "F64");
-        Path shape = file("shape.safetensors", Files2.safetensors(header.replaceFirst("\\[4,1,3,3\\]|\\[4, 1, 3, 3\\]",
+        Path shape = file("shape.safetensors", Samples.safetensors(header.replaceFirst("\\[4,1,3,3\\]|\\[4, 1, 3, 3\\]",
                 "[4,3,1,3]"), data));
         row("safetensors/wrong-shape", io, () -> load(shape), shape.toString());
-        Path beyond = file("beyond.safetensors", Files2.safetensors(header, Arrays.copyOf(data, data.length - 4)));
+        Path beyond = file("beyond.safetensors", Samples.safetensors(header, Arrays.copyOf(data, data.length - 4)));
         row("safetensors/data-beyond-file", io, () -> load(beyond), beyond.toString());
-        Path extra = file("extra.safetensors", Files2.safetensors(header.replaceFirst("\\{",
+        Path extra = file("extra.safetensors", Samples.safetensors(header.replaceFirst("\\{",
                 "{\"stray\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"), data));
         row("safetensors/unexpected-tensor", io, () -> load(extra), extra.toString(), "stray");
-        Path reversed = file("reversed.safetensors", Files2.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+        Path reversed = file("reversed.safetensors", Samples.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
                 + "\"data_offsets\":[8,4]}}", new byte[8]));
         row("safetensors/offsets-reversed", io, () -> SafeTensors.readHeader(reversed), reversed.toString());
-        Path negOffset = file("neg-offset.safetensors", Files2.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+        Path negOffset = file("neg-offset.safetensors", Samples.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
                 + "\"data_offsets\":[-4,0]}}", new byte[8]));
         row("safetensors/offset-negative", io, () -> SafeTensors.readHeader(negOffset), negOffset.toString());
         // In bounds but not the size the shape needs: [1] is 4 bytes, the offsets span 8.
-        Path inBounds = file("in-bounds.safetensors", Files2.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+        Path inBounds = file("in-bounds.safetensors", Samples.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
                 + "\"data_offsets\":[0,8]}}", new byte[8]));
         row("safetensors/offsets-in-bounds-but-wrong-size", io, () -> SafeTensors.readHeader(inBounds),
                 inBounds.toString());
-        Path overflow = file("overflow.safetensors", Files2.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,"
+        Path overflow = file("overflow.safetensors", Samples.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,"
                 + "65536,65536,65536],\"data_offsets\":[0,0]}}", new byte[0]));
         row("safetensors/shape-overflows", io, () -> SafeTensors.readHeader(overflow), overflow.toString());
-        Path noModel = file("no-model.safetensors", Files2.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
+        Path noModel = file("no-model.safetensors", Samples.safetensors("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],"
                 + "\"data_offsets\":[0,4]}}", new byte[4]));
         row("safetensors/load-model-without-name", io, () -> SafeTensors.loadModel(noModel), noModel.toString(),
                 "fovea.model");
-        Path unknown = file("unknown.safetensors", Files2.safetensors("{\"__metadata__\":{\"fovea.model\":\"nope\"},"
+        Path unknown = file("unknown.safetensors", Samples.safetensors("{\"__metadata__\":{\"fovea.model\":\"nope\"},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
         row("safetensors/load-model-unknown-name", io, () -> SafeTensors.loadModel(unknown), unknown.toString(),
                 "nope");
@@ -558,7 +565,7 @@ class BadInputMatrixTest {
     }
 
     private static void load(Path file) throws IOException {
-        try (Model m = Files2.smallCnn("small")) {
+        try (Model m = Samples.smallCnn("small")) {
             SafeTensors.load(m, file);
         }
     }
@@ -566,8 +573,8 @@ class BadInputMatrixTest {
     private static void onnx() throws IOException {
         Class<IOException> io = IOException.class;
         Path modelDir = Files.createDirectories(dir.resolve("onnx-model"));
-        Path secret = Files.write(dir.resolve("secret.bin"), Files2.floatsLe(1, 2, 3, 4));
-        Files.write(modelDir.resolve("w.bin"), Files2.floatsLe(1, 2, 3, 4));
+        Path secret = Files.write(dir.resolve("secret.bin"), Samples.floatsLe(1, 2, 3, 4));
+        Files.write(modelDir.resolve("w.bin"), Samples.floatsLe(1, 2, 3, 4));
         Map<String, Path> attacks = new LinkedHashMap<>();
         attacks.put("../secret.bin", null);
         attacks.put("sub/../../secret.bin", null);
@@ -577,27 +584,27 @@ class BadInputMatrixTest {
         attacks.put("C:\\Windows\\win.ini", null);
         int i = 0;
         for (String location : attacks.keySet()) {
-            Path m = file("onnx-model/attack" + i++ + ".onnx", Files2.onnxWithExternal(Map.of("location", location)));
+            Path m = file("onnx-model/attack" + i++ + ".onnx", Samples.onnxWithExternal(Map.of("location", location)));
             row("onnx/external-data-escapes:" + location, io, () -> OnnxReader.read(m), m.toString(), "'w'",
                     location);
         }
         try {
             Files.createSymbolicLink(modelDir.resolve("link.bin"), secret);
-            Path m = file("onnx-model/symlink.onnx", Files2.onnxWithExternal(Map.of("location", "link.bin")));
+            Path m = file("onnx-model/symlink.onnx", Samples.onnxWithExternal(Map.of("location", "link.bin")));
             row("onnx/external-data-symlink-out-of-the-directory", io, () -> OnnxReader.read(m), m.toString(),
                     "link.bin");
         } catch (UnsupportedOperationException | IOException e) {
             // no symbolic links on this file system: that attack cannot be made here
         }
-        Path beyond = file("onnx-model/beyond.onnx", Files2.onnxWithExternal(Map.of("location", "w.bin", "offset",
+        Path beyond = file("onnx-model/beyond.onnx", Samples.onnxWithExternal(Map.of("location", "w.bin", "offset",
                 "8")));
         row("onnx/external-data-beyond-the-file", io, () -> OnnxReader.read(beyond), beyond.toString(), "w.bin");
-        Path negative = file("onnx-model/negative.onnx", Files2.onnxWithExternal(Map.of("location", "w.bin",
+        Path negative = file("onnx-model/negative.onnx", Samples.onnxWithExternal(Map.of("location", "w.bin",
                 "offset", "-16")));
         row("onnx/external-data-negative-offset", io, () -> OnnxReader.read(negative), negative.toString(), "-16");
-        Path absent = file("onnx-model/absent.onnx", Files2.onnxWithExternal(Map.of("location", "absent.bin")));
+        Path absent = file("onnx-model/absent.onnx", Samples.onnxWithExternal(Map.of("location", "absent.bin")));
         row("onnx/external-data-missing-file", io, () -> OnnxReader.read(absent), absent.toString(), "absent.bin");
-        Path deep = file("deep.onnx", Files2.nested(5000));
+        Path deep = file("deep.onnx", Samples.nested(5000));
         row("onnx/nesting-bomb", io, () -> OnnxReader.read(deep), deep.toString());
         Path empty = file("empty.onnx", new byte[0]);
         row("onnx/empty-file", io, () -> OnnxReader.read(empty), empty.toString());
@@ -616,33 +623,54 @@ class BadInputMatrixTest {
         Path missing = dir.resolve("missing.onnx");
         row("onnx/missing", io, () -> Onnx.load(missing), missing.toString());
         Path small = dir.resolve("small.onnx");
-        try (Model m = Files2.smallCnn("small")) {
+        try (Model m = Samples.smallCnn("small")) {
             Onnx.save(m, small);
         }
         byte[] good = Files.readAllBytes(small);
         Path cut = file("cut.onnx", Arrays.copyOf(good, good.length / 2));
         row("onnx/truncated", io, () -> Onnx.load(cut), cut.toString());
+        // Found by the fuzz test: a perm shorter than the input's rank, and 64-bit attributes beyond an int.
+        row("onnx/transpose-perm-shorter-than-rank", IllegalArgumentException.class, () -> Onnx.fromOnnx(
+                single("Transpose", Map.of("perm", new OnnxAttribute.IntsValue(new long[] {0, 2}))), "t.onnx",
+                Layout.NCHW), "t.onnx", "Transpose", "perm", "[0, 2]", "rank 4");
+        row("onnx/conv-stride-beyond-int", IllegalArgumentException.class, () -> Onnx.fromOnnx(single("Conv",
+                Map.of("strides", new OnnxAttribute.IntsValue(new long[] {(1L << 32) + 1, 1}))), "c.onnx",
+                Layout.NCHW), "c.onnx", "strides", "4294967297");
+        row("onnx/conv-group-beyond-int", IllegalArgumentException.class, () -> Onnx.fromOnnx(single("Conv",
+                Map.of("group", new OnnxAttribute.IntValue((1L << 32) + 1))), "g.onnx", Layout.NCHW), "g.onnx",
+                "group", "4294967297");
         row("onnx/tensor-over-the-size-limit", io, () -> OnnxReader.read(small, OnnxReader.Options.DEFAULT
                 .withMaxTensorBytes(16)), small.toString(), "16");
+    }
+
+    /** A model of one node reading 'x' [1, 3, 8, 8] (and, for Conv, 4 filters 'w' [4, 3, 3, 3]) into 'y'. */
+    private static OnnxModel single(String op, Map<String, OnnxAttribute> attributes) {
+        boolean conv = op.equals("Conv");
+        List<OnnxTensor> init = conv ? List.of(OnnxTensor.ofFloats("w", new long[] {4, 3, 3, 3}, new float[108]))
+                : List.of();
+        OnnxNode node = OnnxNode.of("node", op, conv ? List.of("x", "w") : List.of("x"), List.of("y"), attributes);
+        return new OnnxModel(OnnxModel.DEFAULT_IR_VERSION, Map.of("", 13L), "test", new OnnxGraph("g",
+                List.of(node), OnnxGraph.byName(init), List.of(ValueInfo.of("x", OnnxDataType.FLOAT, 1, 3, 8, 8)),
+                List.of(ValueInfo.of("y", OnnxDataType.FLOAT, 1, 3, 8, 8))));
     }
 
     private static void saves() throws IOException {
         Class<IOException> io = IOException.class;
         Path folder = Files.createDirectories(dir.resolve("out.safetensors"));
         row("save/safetensors-onto-a-directory", io, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 SafeTensors.save(m, folder);
             }
         }, folder.toString(), "directory");
         Path nowhere = dir.resolve("no-such-dir/m.safetensors");
         row("save/safetensors-into-a-missing-directory", io, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 SafeTensors.save(m, nowhere);
             }
         }, nowhere.toString(), "does not exist");
         Path onnxNowhere = dir.resolve("no-such-dir/m.onnx");
         row("save/onnx-into-a-missing-directory", io, () -> {
-            try (Model m = Files2.smallCnn("m")) {
+            try (Model m = Samples.smallCnn("m")) {
                 Onnx.save(m, onnxNowhere);
             }
         }, onnxNowhere.toString(), "does not exist");
@@ -675,7 +703,7 @@ class BadInputMatrixTest {
     }
 
     private static void withNet(NetAction action) throws Exception {
-        try (Model m = Files2.smallCnn("small"); Inference net = m.compile(engine)) {
+        try (Model m = Samples.smallCnn("small"); Inference net = m.compile(engine)) {
             action.run(net);
         }
     }

@@ -47,7 +47,7 @@ class ReaderFuzzTest {
             DIR = Files.createTempDirectory("fovea-fuzz");
             Path st = DIR.resolve("seed.safetensors");
             Path onnx = DIR.resolve("seed.onnx");
-            try (Model m = Files2.smallCnn("seed")) {
+            try (Model m = Samples.smallCnn("seed")) {
                 SafeTensors.save(m, st);
                 Onnx.save(m, onnx);
             }
@@ -84,7 +84,7 @@ class ReaderFuzzTest {
         } catch (IOException expected) {
             // refused, with a message
         }
-        try (Model m = Files2.smallCnn("seed")) {
+        try (Model m = Samples.smallCnn("seed")) {
             SafeTensors.load(m, f);
         } catch (IOException expected) {
             // refused; the model is unchanged (checked by SafeTensorsTest)
@@ -94,10 +94,7 @@ class ReaderFuzzTest {
     @Property
     void idxStreamsAreReadOrRefusedWithIOException(@ForAll("idx") byte[] bytes) {
         try {
-            Idx idx = Idx.read(new ByteArrayInputStream(bytes), "fuzz");
-            if (idx.data().length != idx.count()) {
-                throw new AssertionError("an Idx whose data does not match its dimensions: " + idx);
-            }
+            Idx.read(new ByteArrayInputStream(bytes), "fuzz"); // the record checks its data against its dimensions
         } catch (IOException expected) {
             // refused
         }

@@ -41,9 +41,9 @@ class SafeTensorsOffsetsTest {
         String header = "{\"d.kernel\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[12,36]},"
                 + "\"d.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]}}";
         byte[] data = new byte[36];
-        System.arraycopy(Files2.floatsLe(bias), 0, data, 0, 12);
-        System.arraycopy(Files2.floatsLe(kernel), 0, data, 12, 24);
-        Path f = Files.write(dir.resolve("swapped.safetensors"), Files2.safetensors(header, data));
+        System.arraycopy(Samples.floatsLe(bias), 0, data, 0, 12);
+        System.arraycopy(Samples.floatsLe(kernel), 0, data, 12, 24);
+        Path f = Files.write(dir.resolve("swapped.safetensors"), Samples.safetensors(header, data));
         try (Model m = dense()) {
             SafeTensors.load(m, f);
             List<float[]> w = m.getWeights("d");
@@ -58,7 +58,7 @@ class SafeTensorsOffsetsTest {
         // overlap the bias: the file is refused, the model keeps its weights.
         String overlapping = "{\"d.kernel\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},"
                 + "\"d.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[12,24]}}";
-        Path f = Files.write(dir.resolve("overlap.safetensors"), Files2.safetensors(overlapping, new byte[36]));
+        Path f = Files.write(dir.resolve("overlap.safetensors"), Samples.safetensors(overlapping, new byte[36]));
         try (Model m = dense()) {
             float[] before = m.getWeights("d").get(0);
             IOException e = assertThrows(IOException.class, () -> SafeTensors.load(m, f));

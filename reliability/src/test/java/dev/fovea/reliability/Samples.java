@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /** Small valid inputs the bad-input and fuzz tests start from, and byte-level helpers. */
-final class Files2 {
-    private Files2() {
+final class Samples {
+    private Samples() {
     }
 
     /** A small CNN: 8×8×1 → conv 3×3×4 (ReLU) → max pool 2 → flatten → dense 3 (softmax). */
