@@ -26,6 +26,8 @@ public final class ConformanceSuite {
             SeedCases.add(list);
             SemanticsCases.add(list);
             ImportedOpCases.add(list);
+            NonFiniteCases.add(list);
+            PoolingChannelCases.add(list);
             DifferentialCases.add(list);
             ImportedOpDifferentialCases.add(list);
             BadInputCases.add(list);

@@ -18,11 +18,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import dev.fovea.data.AtomicFiles;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Model weights in the safetensors format (the one PyTorch and Hugging Face use):
@@ -160,63 +157,21 @@ public final class SafeTensors {
         byte[] json = JSON.writeValueAsBytes(root);
         int padded = json.length + (8 - json.length % 8) % 8;
 
-        Path target = file.toAbsolutePath();
-        Path tmp = createSibling(target);
-        try {
-            keepPermissions(target, tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-                head.putLong(padded).put(json);
-                while (head.hasRemaining()) {
-                    head.put((byte) ' ');
-                }
-                writeFully(ch, head.flip());
-                for (Tensor t : weights.values()) {
-                    float[] values = t.toArray();  // weights are dense in logical order
-                    ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                    data.asFloatBuffer().put(values);  // raw bits: NaN payloads and -0.0 survive
-                    writeFully(ch, data);
-                }
-                ch.force(true);
+        // Written beside the target and moved over it; a crash's leftover is removed by the next save.
+        AtomicFiles.write(file.toAbsolutePath(), ch -> {
+            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(padded).put(json);
+            while (head.hasRemaining()) {
+                head.put((byte) ' ');
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            writeFully(ch, head.flip());
+            for (Tensor t : weights.values()) {
+                float[] values = t.toArray();  // weights are dense in logical order
+                ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                data.asFloatBuffer().put(values);  // raw bits: NaN payloads and -0.0 survive
+                writeFully(ch, data);
             }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /**
-     * A new empty file beside {@code target} to write and then move over it, so that readers never see a
-     * half-written file. Not {@link Files#createTempFile}: its files are private (0600), which a weights file has
-     * no reason to be; this one gets the default permissions (the umask).
-     */
-    private static Path createSibling(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = target.resolveSibling(target.getFileName() + "."
-                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 9) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Gives {@code tmp} the permissions of the file it will replace, as writing that file in place would. */
-    private static void keepPermissions(Path target, Path tmp) throws IOException {
-        try {
-            if (Files.isRegularFile(target)) {
-                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-            }
-        } catch (UnsupportedOperationException e) {
-            // No POSIX permissions here (Windows): the new file has the directory's defaults.
-        }
+        });
     }
 
     /**
@@ -229,6 +184,7 @@ public final class SafeTensors {
     public static void load(Model model, Path file) throws IOException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(file, "file");
+        requireFile(file);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = map(ch, arena);
             Header header = parse(data, file);
@@ -342,8 +298,16 @@ public final class SafeTensors {
     /** Reads and validates the header of {@code file} (not the tensor data against any model). */
     public static Header readHeader(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
+        requireFile(file);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return parse(map(ch, arena), file);
+        }
+    }
+
+    /** A directory opens for reading on Linux and then fails to map with "No such device": named here instead. */
+    private static void requireFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new SafeTensorsException(file, "cannot read weights", "it is a directory, not a .safetensors file");
         }
     }
 
