@@ -26,7 +26,7 @@ import jdk.incubator.vector.FloatVector;
  * <p>Accuracy: the transforms' coefficients (up to 5 in Bᵀ, 8 in Aᵀ, 1/24 in G) amplify float32 rounding, so the
  * result differs from direct convolution by more than a different summation order would, but stays within the
  * conformance bound for convolution ({@code 1e-5} of the output's sum of absolute terms): measured on random
- * geometries by {@code WinogradTest}, the largest error was about 1e-6 of that sum. Unlike direct convolution, an
+ * geometries by {@code WinogradTest}, the largest error was 1.5e-6 of that sum (at 512 and 128 bits). Unlike direct convolution, an
  * infinite or NaN input value spreads to every output of the tiles whose 6×6 input block holds it (NaN where direct
  * convolution gives ±∞ or NaN in fewer places). {@code -Dfovea.vector.winograd=false} turns the algorithm off.
  */
@@ -68,11 +68,20 @@ final class Winograd implements Plan, WorkerPool.Body {
     private final float[] bias;
     private final long flops;
 
+    /**
+     * Fewer output tiles per image than this (outputs under about 10×10, e.g. ResNet's last 7×7 stage): a task's
+     * GEMM has too few rows to amortize streaming the transformed filters (36·C·K floats, 4× the direct weights),
+     * and the tiles overhang the output; direct convolution was faster there (512 channels at 7×7, batch 1 and 8).
+     */
+    static final int MIN_TILES = 8;
+
     /** Whether {@code op} (without a fused pooling) is planned with this algorithm. */
     static boolean applies(ConvolutionDescriptor op) {
+        int tiles = ((op.output().h() + M - 1) / M) * ((op.output().w() + M - 1) / M);
         return !"false".equalsIgnoreCase(System.getProperty(PROPERTY)) && op.kernelH() == 3 && op.kernelW() == 3
                 && op.strideH() == 1 && op.strideW() == 1 && op.dilationH() == 1 && op.dilationW() == 1
-                && op.groups() == 1 && op.input().c() >= MIN_CHANNELS && op.filters() >= MIN_CHANNELS;
+                && op.groups() == 1 && op.input().c() >= MIN_CHANNELS && op.filters() >= MIN_CHANNELS
+                && tiles >= MIN_TILES;
     }
 
     /** @param wts weights {@code [K][C][3][3]}; @param b bias (K values) or null */
