@@ -21,7 +21,8 @@ import jdk.incubator.vector.FloatVector;
  * input rows under them (zero-padded, channels-last: {@link Gather#paddedRows}), transforms them into
  * {@code [tile][ξ][cPad]}, multiplies, and transforms the products back into output pixels, adding the bias and
  * applying the activation on the way; tiles that overhang the output are computed and their outside pixels
- * dropped. The transforms are vectorized across channels (input) and filters (output).
+ * dropped; bias and activation follow ({@link Epilogue#apply}). The transforms are vectorized across channels (input)
+ * and filters (output).
  *
  * <p>Accuracy: the transforms' coefficients (up to 5 in Bᵀ, 8 in Aᵀ, 1/24 in G) amplify float32 rounding, so the
  * result differs from direct convolution by more than a different summation order would, but stays within the
@@ -55,6 +56,8 @@ final class Winograd implements Plan, WorkerPool.Body {
     private final int cPad;
     private final int kPad;
     private final int tilesW;
+    /** Output columns the tiles cover: {@code tilesW · 4}. */
+    private final int qPad;
     private final int tilesPerImage;
     private final int tilesPerTask;
     private final int tasksPerImage;
@@ -101,6 +104,7 @@ final class Winograd implements Plan, WorkerPool.Body {
         cPad = ConvPlan.roundUp(c, V);
         int tilesH = (p + M - 1) / M;
         tilesW = (q + M - 1) / M;
+        qPad = tilesW * M;
         tilesPerImage = tilesH * tilesW;
         wpW = tilesW * M + 2;
 
@@ -198,7 +202,7 @@ final class Winograd implements Plan, WorkerPool.Body {
         float[] in = scratch.input(gRows * rowLen + V);
         Gather.paddedRows(x, img, ty0 * M - pt, gRows, h, w, c, pl, wpW, in, 0);
 
-        float[] tmp = scratch.panel(XI * V + M * V);
+        float[] tmp = scratch.panel(XI * V);
         float[] v = scratch.columns(count * XI * cPad);
         for (int m = 0; m < count; m++) {
             int t = t0 + m;
@@ -209,13 +213,15 @@ final class Winograd implements Plan, WorkerPool.Body {
         float[] prod = scratch.output(count * ldo);
         Gemm.multiply(packed, runs, v, tilePtr, count, prod, ldo);
 
-        // Output rows ty0·4 .. ty1·4 + 3, as [row][q][kPad]; each task fills only its tiles' pixels.
+        // Output rows ty0·4 .. ty1·4 + 3, as [row][qPad][kPad]; each task fills only its tiles' pixels.
         int oh0 = ty0 * M;
-        float[] res = scratch.pooled(((ty1 - ty0 + 1) * M) * q * kPad);
+        float[] res = scratch.pooled((ty1 - ty0 + 1) * M * qPad * kPad);
         for (int m = 0; m < count; m++) {
             int t = t0 + m;
             outputTransform(prod, m * ldo, res, (t / tilesW) * M, (t % tilesW) * M, oh0, tmp);
         }
+        // Over whole rows: the pixels of other tasks' tiles hold stale values and are not stored.
+        Epilogue.apply(res, (ty1 - ty0 + 1) * M * qPad, kPad, bias, act);
         MemorySegment ys = y.buffer();
         for (int ty = ty0; ty <= ty1; ty++) {
             int col0 = (ty == ty0 ? t0 % tilesW : 0) * M;
@@ -223,7 +229,7 @@ final class Winograd implements Plan, WorkerPool.Body {
             for (int a = 0; a < M && ty * M + a < p; a++) {
                 int oh = ty * M + a;
                 long base = y.offset() + img * y.stride(0) + oh * y.stride(2) + col0 * y.stride(3);
-                Epilogue.store(res, ((oh - oh0) * q + col0) * kPad, 1, col1 - col0, kPad, 1, k, kPad, ys, base,
+                Epilogue.store(res, ((oh - oh0) * qPad + col0) * kPad, 1, col1 - col0, kPad, 1, k, kPad, ys, base,
                         y.stride(2), y.stride(3), y.stride(1));
             }
         }
@@ -245,28 +251,16 @@ final class Winograd implements Plan, WorkerPool.Body {
     }
 
     /**
-     * The products {@code M[ξ][kPad]} of one tile from {@code prod[src]} to its output pixels: {@code Aᵀ M A} plus
-     * the bias, activated, into {@code res[((oh − oh0)·q + ow)·kPad + f]} for the pixels inside the output.
+     * The products {@code M[ξ][kPad]} of one tile from {@code prod[src]} to its output pixels: {@code Aᵀ M A} into
+     * {@code res[((oh − oh0)·qPad + ow)·kPad + f]}, the tile's overhang included.
      */
     private void outputTransform(float[] prod, int src, float[] res, int oh, int ow, int oh0, float[] tmp) {
-        int rows = Math.min(M, p - oh);
-        int cols = Math.min(M, q - ow);
-        int row4 = XI * V;
         for (int f = 0; f < kPad; f += V) {
             for (int j = 0; j < T; j++) {
                 at(prod, src + j * kPad + f, T * kPad, tmp, j * V, T * V);
             }
-            FloatVector b = bias == null ? null : FloatVector.fromArray(F, bias, f);
-            for (int a = 0; a < rows; a++) {
-                at(tmp, a * T * V, V, tmp, row4, V);
-                int d = ((oh + a - oh0) * q + ow) * kPad + f;
-                for (int j = 0; j < cols; j++) {
-                    FloatVector o = FloatVector.fromArray(F, tmp, row4 + j * V);
-                    if (b != null) {
-                        o = o.add(b);
-                    }
-                    Epilogue.activate(o, act).intoArray(res, d + j * kPad);
-                }
+            for (int a = 0; a < M; a++) {
+                at(tmp, a * T * V, V, res, ((oh + a - oh0) * qPad + ow) * kPad + f, kPad);
             }
         }
     }
