@@ -182,8 +182,9 @@ public final class Bench {
      *
      * @return 0 on success, 2 for an unknown workload
      */
-    public static int runVersusOrt(PrintStream out, String backend, String workload, int threads, boolean tsv,
-                                   int forks, int rounds, double roundSeconds) throws Exception {
+    public static int runVersusOrt(java.io.PrintWriter out, java.io.PrintWriter progress, String backend,
+                                   String workload, int threads, boolean tsv, int forks, int rounds,
+                                   double roundSeconds) throws Exception {
         List<String> ids = ids(workload);
         if (ids.isEmpty()) {
             out.println("unknown workload '" + workload + "'; known: " + Workload.IDS + " (W6 = both poolings)");
@@ -194,7 +195,7 @@ public final class Bench {
         List<Versus> results = new ArrayList<>();
         if (forks == 0) {
             for (String id : ids) {
-                results.add(versus(id, name, t, rounds, roundSeconds));
+                results.add(versus(id, name, t, rounds, roundSeconds, progress));
             }
         } else {
             List<List<Versus>> byId = new ArrayList<>();
@@ -206,8 +207,9 @@ public final class Bench {
                             Double.toString(roundSeconds), "--vs-ort", ids.get(i)));
                     Versus v = parseVersus(child(cmd, ids.get(i), VERSUS_RESULT));
                     byId.get(i).add(v);
-                    System.err.printf(Locale.ROOT, "%s: JVM %d of %d, fovea %.3f ms, %s %.3f ms%n", v.id(), f + 1,
+                    progress.printf(Locale.ROOT, "%s: JVM %d of %d, fovea %.3f ms, %s %.3f ms%n", v.id(), f + 1,
                             forks, v.foveaMs(), v.ortName(), v.ortMs());
+                    progress.flush();
                 }
             }
             for (List<Versus> vs : byId) {
@@ -245,8 +247,8 @@ public final class Bench {
     }
 
     /** One workload against ONNX Runtime in this JVM. */
-    static Versus versus(String id, String backend, int threads, int rounds, double roundSeconds) throws Exception {
-        java.io.PrintWriter progress = new java.io.PrintWriter(System.err, true);
+    static Versus versus(String id, String backend, int threads, int rounds, double roundSeconds,
+                         java.io.PrintWriter progress) throws Exception {
         ModelBench.Result r = ModelBench.measureWorkload(id, backend, threads, rounds, roundSeconds, progress);
         Workload w = Workload.create(id);
         try (Engine engine = Engine.open(backend, new BackendOptions(threads)); TensorScope scope = new TensorScope()) {
@@ -476,7 +478,8 @@ public final class Bench {
         }
         if (versus != null) {
             System.out.println(versusLine(versus(versus, backend == null ? "vector" : backend,
-                    new BackendOptions(threads).effectiveThreads(), rounds, roundSeconds)));
+                    new BackendOptions(threads).effectiveThreads(), rounds, roundSeconds,
+                    new java.io.PrintWriter(System.err, true))));
             System.exit(0);
         }
         if (measure != null) {

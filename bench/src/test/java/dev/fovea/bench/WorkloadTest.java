@@ -98,7 +98,7 @@ class WorkloadTest {
     @Timeout(300)
     void everyWorkloadGraphAgreesWithOnnxRuntime() throws Exception {
         for (String id : Workload.IDS) {
-            Bench.Versus v = Bench.versus(id, "vector", 1, 1, 0.02);
+            Bench.Versus v = Bench.versus(id, "vector", 1, 1, 0.02, new java.io.PrintWriter(System.err, true));
             assertEquals(id, v.id());
             assertEquals(1, v.foveaRoundsMs().length);
             assertEquals(1, v.ortRoundsMs().length);

@@ -109,8 +109,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             // Both runtimes alternate rounds inside each JVM: one JVM per workload unless --forks says otherwise.
             int jvms = spec.commandLine().getParseResult().hasMatchedOption("--forks") ? forks : 1;
-            return Bench.runVersusOrt(System.out, fovea.requestedBackend().orElse(null), workload, threads, tsv, jvms,
-                    rounds, roundSeconds);
+            return Bench.runVersusOrt(spec.commandLine().getOut(), spec.commandLine().getErr(),
+                    fovea.requestedBackend().orElse(null), workload, threads, tsv, jvms, rounds, roundSeconds);
         }
         if (training) {
             dev.fovea.bench.TrainingBench.main(new String[] {"--threads", threads > 0 ? Integer.toString(threads)
