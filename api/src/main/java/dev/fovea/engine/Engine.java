@@ -577,7 +577,9 @@ public final class Engine implements AutoCloseable {
                 Violations v = new Violations(layer);
                 checkTensor(v, "x", x, input, layout, true);
                 checkTensor(v, "y", y, output, layout, true);
-                v.throwIfAny("backend " + name());
+                if (!v.isEmpty()) {
+                    v.throwIfAny("backend " + name());
+                }
                 plan.execute(x, y);
             }
 
@@ -637,11 +639,19 @@ public final class Engine implements AutoCloseable {
         if (!t.isAlive()) {
             throw new IllegalStateException(param + ": tensor " + t + " was used after its scope was closed");
         }
-        v.check(t.shape().equals(expected), param, param + " shape " + t.shape() + " != expected " + expected);
-        v.check(layout == null || t.shape().rank() != 4 || t.layout() == layout, param,
-                param + " layout " + t.layout() + " != expected " + layout);
-        v.check(t.dtype() == DType.F32, param, param + " dtype " + t.dtype() + " is not F32");
-        v.check(!resident || backend.isResident(t), param,
-                param + " " + t + " is not in memory backend '" + name() + "' can use; allocate it with the engine");
+        // Messages are built only on failure: this runs twice per op of every pass.
+        if (!t.shape().equals(expected)) {
+            v.add(param, param + " shape " + t.shape() + " != expected " + expected);
+        }
+        if (layout != null && t.shape().rank() == 4 && t.layout() != layout) {
+            v.add(param, param + " layout " + t.layout() + " != expected " + layout);
+        }
+        if (t.dtype() != DType.F32) {
+            v.add(param, param + " dtype " + t.dtype() + " is not F32");
+        }
+        if (resident && !backend.isResident(t)) {
+            v.add(param, param + " " + t + " is not in memory backend '" + name() + "' can use; allocate it with"
+                    + " the engine");
+        }
     }
 }

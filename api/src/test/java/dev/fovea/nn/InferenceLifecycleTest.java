@@ -346,4 +346,43 @@ class InferenceLifecycleTest {
             inner.close();
         }
     }
+
+    /**
+     * Passes reuse the previous pass's activations (the arena): alternating inputs and batch sizes, from one
+     * thread and from several at once, every result equals that of a freshly compiled model.
+     */
+    @Test
+    void reusedActivationsGiveFreshResults() throws Exception {
+        try (Model m = small(3); Engine engine = Engine.open("reference"); Inference net = m.compile(engine)) {
+            float[] a = images(2, 1);
+            float[] b = images(2, 2);
+            float[] c = images(3, 3);
+            float[] expectA = freshPrediction(m, a, 2);
+            float[] expectB = freshPrediction(m, b, 2);
+            float[] expectC = freshPrediction(m, c, 3);
+            for (int round = 0; round < 3; round++) {
+                assertArrayEquals(expectA, net.predict(a, 2));
+                assertArrayEquals(expectB, net.predict(b, 2));
+                assertArrayEquals(expectC, net.predict(c, 3));
+            }
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < 4; t++) {
+                boolean even = t % 2 == 0;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < 20; i++) {
+                            assertArrayEquals(even ? expectA : expectB, net.predict(even ? a : b, 2));
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertTrue(failures.isEmpty(), failures.toString());
+        }
+    }
 }

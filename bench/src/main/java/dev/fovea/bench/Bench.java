@@ -66,17 +66,10 @@ public final class Bench {
     /** As {@link #run(PrintStream, String, String, int, boolean, boolean)}, each workload in {@code forks} JVMs. */
     public static int run(PrintStream out, String backend, String workload, int threads, boolean tsv,
                           boolean peakOnly, int forks) {
-        List<String> ids;
-        if (workload == null) {
-            ids = Workload.IDS;
-        } else if (workload.equalsIgnoreCase("W6")) {
-            ids = List.of("W6a", "W6b");
-        } else {
-            ids = Workload.IDS.stream().filter(w -> w.equalsIgnoreCase(workload)).toList();
-            if (ids.isEmpty()) {
-                out.println("unknown workload '" + workload + "'; known: " + Workload.IDS + " (W6 = both poolings)");
-                return 2;
-            }
+        List<String> ids = ids(workload);
+        if (ids.isEmpty()) {
+            out.println("unknown workload '" + workload + "'; known: " + Workload.IDS + " (W6 = both poolings)");
+            return 2;
         }
         BackendOptions options = new BackendOptions(threads);
         int t = options.effectiveThreads();
@@ -132,6 +125,184 @@ public final class Bench {
         return 0;
     }
 
+    /** The workloads {@code workload} names (null: all; W6: both poolings); empty when it names none. */
+    private static List<String> ids(String workload) {
+        if (workload == null) {
+            return Workload.IDS;
+        }
+        if (workload.equalsIgnoreCase("W6")) {
+            return List.of("W6a", "W6b");
+        }
+        return Workload.IDS.stream().filter(w -> w.equalsIgnoreCase(workload)).toList();
+    }
+
+    /** One workload against ONNX Runtime: every round median of each runtime, and how far the outputs differ. */
+    public record Versus(String id, int threads, String ortName, double[] foveaRoundsMs, double[] ortRoundsMs,
+                         double maxAbsDiff, double maxAbsOrt, long flops, long bytes) {
+        public double foveaMs() {
+            return median(sorted(foveaRoundsMs));
+        }
+
+        public double ortMs() {
+            return median(sorted(ortRoundsMs));
+        }
+
+        /** ONNX Runtime's median time over Fovea's: above 1 Fovea is faster. */
+        public double speedRatio() {
+            return ortMs() / foveaMs();
+        }
+
+        /** GFLOP/s (GB/s for pooling) at {@code ms} per call. */
+        public double rate(double ms) {
+            return (bytes > 0 ? bytes : flops) / (ms / 1e3) / 1e9;
+        }
+
+        public String unit() {
+            return memoryBound() ? "GB/s" : "GFLOP/s";
+        }
+
+        /** Pooling: reported in GB/s. */
+        public boolean memoryBound() {
+            return bytes > 0;
+        }
+
+        private static double[] sorted(double[] a) {
+            double[] s = a.clone();
+            Arrays.sort(s);
+            return s;
+        }
+    }
+
+    /**
+     * {@code fovea bench --vs ort}: each workload as a graph model in Fovea against the same model exported to ONNX
+     * in ONNX Runtime ({@link ModelBench#measureWorkload}). Each workload runs in {@code forks} JVMs of its own (the
+     * reason {@link #run} forks), taken in rounds over the workloads; in each, the two runtimes alternate
+     * {@code rounds} rounds of at least {@code roundSeconds}, so both meet the same phases of a shared host. A
+     * runtime's figure is the median of all its round medians, with their range. {@code forks = 0}: this JVM.
+     *
+     * @return 0 on success, 2 for an unknown workload
+     */
+    public static int runVersusOrt(java.io.PrintWriter out, java.io.PrintWriter progress, String backend,
+                                   String workload, int threads, boolean tsv, int forks, int rounds,
+                                   double roundSeconds) throws Exception {
+        List<String> ids = ids(workload);
+        if (ids.isEmpty()) {
+            out.println("unknown workload '" + workload + "'; known: " + Workload.IDS + " (W6 = both poolings)");
+            return 2;
+        }
+        int t = new BackendOptions(threads).effectiveThreads();
+        String name = backend == null ? "vector" : backend;
+        List<Versus> results = new ArrayList<>();
+        if (forks == 0) {
+            for (String id : ids) {
+                results.add(versus(id, name, t, rounds, roundSeconds, progress));
+            }
+        } else {
+            List<List<Versus>> byId = new ArrayList<>();
+            ids.forEach(id -> byId.add(new ArrayList<>()));
+            for (int f = 0; f < forks; f++) {
+                for (int i = 0; i < ids.size(); i++) {
+                    List<String> cmd = javaCommand(name, t);
+                    cmd.addAll(List.of("--rounds", Integer.toString(rounds), "--round-seconds",
+                            Double.toString(roundSeconds), "--vs-ort", ids.get(i)));
+                    Versus v = parseVersus(child(cmd, ids.get(i), VERSUS_RESULT));
+                    byId.get(i).add(v);
+                    progress.printf(Locale.ROOT, "%s: JVM %d of %d, fovea %.3f ms, %s %.3f ms%n", v.id(), f + 1,
+                            forks, v.foveaMs(), v.ortName(), v.ortMs());
+                    progress.flush();
+                }
+            }
+            for (List<Versus> vs : byId) {
+                results.add(pooled(vs));
+            }
+        }
+        if (tsv) {
+            out.println("workload\tthreads\tfovea_ms\tfovea_low_ms\tfovea_high_ms\tort_ms\tort_low_ms\tort_high_ms"
+                    + "\tfovea_rate\tort_rate\tunit\tfovea_over_ort_speed\tmax_abs_diff\tmax_abs_ort\trounds");
+        } else {
+            out.printf(Locale.ROOT, "fovea (%s) against %s, %d thread%s: the same graph, exported to ONNX; %s, %d "
+                    + "alternating round%s of at least %s s each%n", name, results.getFirst().ortName(), t,
+                    t == 1 ? "" : "s", forks == 0 ? "all in this JVM" : "each workload in " + forks + " JVM"
+                    + (forks == 1 ? "" : "s") + " of its own", rounds, rounds == 1 ? "" : "s", roundSeconds);
+        }
+        for (Versus v : results) {
+            double[] f = v.foveaRoundsMs().clone();
+            double[] o = v.ortRoundsMs().clone();
+            Arrays.sort(f);
+            Arrays.sort(o);
+            if (tsv) {
+                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%s\t%.3f\t%.2e\t%.3g\t%d%n",
+                        v.id(), v.threads(), v.foveaMs(), f[0], f[f.length - 1], v.ortMs(), o[0], o[o.length - 1],
+                        v.rate(v.foveaMs()), v.rate(v.ortMs()), v.unit(), v.speedRatio(), v.maxAbsDiff(),
+                        v.maxAbsOrt(), f.length);
+            } else {
+                out.printf(Locale.ROOT, "%-4s threads %d  fovea %9.3f ms [%.3f–%.3f] %8.2f %-7s  onnxruntime %9.3f ms "
+                        + "[%.3f–%.3f] %8.2f %-7s  fovea/ort speed %.2f  max diff %.1e of %.3g%n", v.id(), v.threads(),
+                        v.foveaMs(), f[0], f[f.length - 1], v.rate(v.foveaMs()), v.unit(), v.ortMs(), o[0],
+                        o[o.length - 1], v.rate(v.ortMs()), v.unit(), v.speedRatio(), v.maxAbsDiff(), v.maxAbsOrt());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** One workload against ONNX Runtime in this JVM. */
+    static Versus versus(String id, String backend, int threads, int rounds, double roundSeconds,
+                         java.io.PrintWriter progress) throws Exception {
+        ModelBench.Result r = ModelBench.measureWorkload(id, backend, threads, rounds, roundSeconds, progress);
+        Workload w = Workload.create(id);
+        try (Engine engine = Engine.open(backend, new BackendOptions(threads)); TensorScope scope = new TensorScope()) {
+            w.setUp(engine, scope);
+            w.tearDown();
+        }
+        return new Versus(Workload.canonical(id), threads, r.ort().runtime(), r.fovea().roundMs(),
+                r.ort().roundMs(), r.maxAbsDiff(), r.maxAbsOrt(), w.memoryBound() ? 0 : w.flops(), w.bytes());
+    }
+
+    /** The rounds of several JVMs as one result; the largest difference of any. */
+    private static Versus pooled(List<Versus> vs) {
+        Versus first = vs.getFirst();
+        double[] f = vs.stream().flatMapToDouble(v -> Arrays.stream(v.foveaRoundsMs())).toArray();
+        double[] o = vs.stream().flatMapToDouble(v -> Arrays.stream(v.ortRoundsMs())).toArray();
+        double diff = vs.stream().mapToDouble(Versus::maxAbsDiff).max().orElseThrow();
+        double scale = vs.stream().mapToDouble(Versus::maxAbsOrt).max().orElseThrow();
+        return new Versus(first.id(), first.threads(), first.ortName(), f, o, diff, scale, first.flops(),
+                first.bytes());
+    }
+
+    /** Prefix of the line a forked {@code --vs-ort} measurement prints. */
+    private static final String VERSUS_RESULT = "fovea-bench-vs-ort\t";
+
+    private static String versusLine(Versus v) {
+        return VERSUS_RESULT + String.join("\t", v.id(), Integer.toString(v.threads()), v.ortName(),
+                join(v.foveaRoundsMs()), join(v.ortRoundsMs()), Double.toString(v.maxAbsDiff()),
+                Double.toString(v.maxAbsOrt()), Long.toString(v.flops()), Long.toString(v.bytes()));
+    }
+
+    private static Versus parseVersus(String line) {
+        String[] f = line.substring(VERSUS_RESULT.length()).split("\t");
+        return new Versus(f[0], Integer.parseInt(f[1]), f[2], split(f[3]), split(f[4]), Double.parseDouble(f[5]),
+                Double.parseDouble(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]));
+    }
+
+    private static String join(double[] a) {
+        return String.join(",", Arrays.stream(a).mapToObj(Double::toString).toList());
+    }
+
+    private static double[] split(String s) {
+        return Arrays.stream(s.split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    /** This JVM's command, flags and class path, running {@link #main} for {@code backend} and {@code threads}. */
+    private static List<String> javaCommand(String backend, int threads) {
+        List<String> java = new ArrayList<>();
+        java.add(ProcessHandle.current().info().command().orElse("java"));
+        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        java.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--backend", backend,
+                "--threads", Integer.toString(threads)));
+        return java;
+    }
+
     private static void printPeaks(PrintStream out, double fma, double copy, int t) {
         out.printf(Locale.ROOT, "peak: FMA %.1f GFLOP/s, copy %.1f GB/s (%d thread%s, %s)%n", fma, copy, t,
                 t == 1 ? "" : "s", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
@@ -157,16 +328,13 @@ public final class Bench {
         double[][] medians = new double[k][forks];
         long[] flops = new long[k];
         long[] bytes = new long[k];
-        List<String> java = new ArrayList<>();
-        java.add(ProcessHandle.current().info().command().orElse("java"));
-        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        java.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName(), "--backend", backend,
-                "--threads", Integer.toString(threads), "--measure"));
+        List<String> java = javaCommand(backend, threads);
+        java.add("--measure");
         for (int f = 0; f < forks; f++) {
             for (int i = 0; i < k; i++) {
                 List<String> cmd = new ArrayList<>(java);
                 cmd.add(ids.get(i));
-                String[] fields = child(cmd, ids.get(i)).split("\t");
+                String[] fields = child(cmd, ids.get(i), CHILD_RESULT).split("\t");
                 medians[i][f] = Double.parseDouble(fields[2]);
                 flops[i] = Long.parseLong(fields[3]);
                 bytes[i] = Long.parseLong(fields[4]);
@@ -184,13 +352,13 @@ public final class Bench {
         return results;
     }
 
-    /** Runs one measuring JVM; returns its result line. */
-    private static String child(List<String> cmd, String id) {
+    /** Runs one measuring JVM; returns its result line, the one starting with {@code prefix}. */
+    private static String child(List<String> cmd, String id, String prefix) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int code = p.waitFor();
-            String line = output.lines().filter(l -> l.startsWith(CHILD_RESULT)).findFirst().orElse(null);
+            String line = output.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
             if (code != 0 || line == null) {
                 throw new IllegalStateException("benchmark JVM for " + id + " failed (exit " + code + "):\n" + output);
             }
@@ -281,8 +449,11 @@ public final class Bench {
      * {@code java dev.fovea.bench.Bench [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--forks N]};
      * {@code --measure W2} is the forked measurement: it prints one result line and no peak.
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         String workload = null;
+        String versus = null;
+        int rounds = 5;
+        double roundSeconds = 1;
         String backend = null;
         String measure = null;
         int threads = 0;
@@ -298,9 +469,18 @@ public final class Bench {
                 case "--tsv" -> tsv = true;
                 case "--peak" -> peak = true;
                 case "--forks" -> forks = Integer.parseInt(args[++i]);
+                case "--vs-ort" -> versus = args[++i];
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--round-seconds" -> roundSeconds = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--forks N]");
             }
+        }
+        if (versus != null) {
+            System.out.println(versusLine(versus(versus, backend == null ? "vector" : backend,
+                    new BackendOptions(threads).effectiveThreads(), rounds, roundSeconds,
+                    new java.io.PrintWriter(System.err, true))));
+            System.exit(0);
         }
         if (measure != null) {
             BackendOptions options = new BackendOptions(threads);

@@ -1,6 +1,15 @@
 package dev.fovea.bench;
 
 import dev.fovea.engine.Engine;
+import dev.fovea.nn.Concatenate;
+import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.Dense;
+import dev.fovea.nn.Flatten;
+import dev.fovea.nn.Graph;
+import dev.fovea.nn.Input;
+import dev.fovea.nn.Model;
+import dev.fovea.nn.Pooling2D;
+import dev.fovea.nn.Value;
 import dev.fovea.op.Activation;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.ConvolutionParams;
@@ -83,22 +92,97 @@ public abstract class Workload {
         plans.clear();
     }
 
+    private static final Shape W2_INPUT = Shape.of(8, 64, 56, 56);
+    private static final ConvolutionParams W2 = ConvolutionParams.of(64, 3, 3).withPadding(Padding.explicit(1))
+            .withActivation(Activation.RELU);
+    private static final Shape W4_INPUT = Shape.of(8, 256, 56, 56);
+    private static final ConvolutionParams W4 = ConvolutionParams.of(64, 1, 1).withBias(false);
+    private static final Shape W5_INPUT = Shape.of(4, 3, 224, 224);
+    private static final ConvolutionParams W5 = ConvolutionParams.of(64, 7, 7).withStride(2, 2)
+            .withPadding(Padding.explicit(3)).withBias(false);
+    private static final Shape W6_INPUT = Shape.of(8, 64, 112, 112);
+    private static final PoolingParams W6A = PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2)
+            .withPadding(Padding.explicit(1));
+    private static final PoolingParams W6B = PoolingParams.of(PoolingMode.AVERAGE, 2, 2);
+    private static final int W1_BATCH = 256;
+    private static final int W3_BATCH = 8;
+
     /** The workload called {@code id} (case-insensitive: w2, W6a ...). */
     public static Workload create(String id) {
-        return switch (id.toUpperCase(java.util.Locale.ROOT)) {
+        return switch (canonical(id)) {
             case "W1" -> new Mnist();
-            case "W2" -> new SingleConv("W2", "conv 3x3 64->64 56x56 pad 1 N=8 +bias ReLU", Shape.of(8, 64, 56, 56),
-                    ConvolutionParams.of(64, 3, 3).withPadding(Padding.explicit(1)).withActivation(Activation.RELU));
+            case "W2" -> new SingleConv("W2", "conv 3x3 64->64 56x56 pad 1 N=8 +bias ReLU", W2_INPUT, W2);
             case "W3" -> new Inception();
-            case "W4" -> new SingleConv("W4", "conv 1x1 256->64 56x56 N=8", Shape.of(8, 256, 56, 56),
-                    ConvolutionParams.of(64, 1, 1).withBias(false));
-            case "W5" -> new SingleConv("W5", "conv 7x7 s2 pad 3 3->64 224x224 N=4", Shape.of(4, 3, 224, 224),
-                    ConvolutionParams.of(64, 7, 7).withStride(2, 2).withPadding(Padding.explicit(3)).withBias(false));
-            case "W6A" -> new Pool("W6a", "max pool 3x3 s2 pad 1 on 64x112x112 N=8",
-                    PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2).withPadding(Padding.explicit(1)));
-            case "W6B" -> new Pool("W6b", "avg pool 2x2 s2 on 64x112x112 N=8", PoolingParams.of(PoolingMode.AVERAGE, 2, 2));
+            case "W4" -> new SingleConv("W4", "conv 1x1 256->64 56x56 N=8", W4_INPUT, W4);
+            case "W5" -> new SingleConv("W5", "conv 7x7 s2 pad 3 3->64 224x224 N=4", W5_INPUT, W5);
+            case "W6a" -> new Pool("W6a", "max pool 3x3 s2 pad 1 on 64x112x112 N=8", W6A);
+            case "W6b" -> new Pool("W6b", "avg pool 2x2 s2 on 64x112x112 N=8", W6B);
             default -> throw new IllegalArgumentException("unknown workload '" + id + "'; known: " + IDS);
         };
+    }
+
+    /** The id of {@link #IDS} that {@code id} names, ignoring case; {@code id} itself when it names none. */
+    static String canonical(String id) {
+        return IDS.stream().filter(w -> w.equalsIgnoreCase(id)).findFirst().orElse(id);
+    }
+
+    /** Images per call of workload {@code id}. */
+    public static int batch(String id) {
+        return switch (canonical(id)) {
+            case "W1" -> W1_BATCH;
+            case "W2" -> W2_INPUT.n();
+            case "W3" -> W3_BATCH;
+            case "W4" -> W4_INPUT.n();
+            case "W5" -> W5_INPUT.n();
+            case "W6a", "W6b" -> W6_INPUT.n();
+            default -> throw new IllegalArgumentException("unknown workload '" + id + "'; known: " + IDS);
+        };
+    }
+
+    /**
+     * Workload {@code id} as a graph model (weights from seed 1, biases zero) computing what {@link #run} computes,
+     * activations stored in {@code layout}: what {@code fovea bench --vs ort} runs in Fovea and, exported to ONNX,
+     * in ONNX Runtime.
+     */
+    public static Model model(String id, Layout layout) {
+        String w = canonical(id);
+        Graph g = Graph.builder(w, layout);
+        Value out = switch (w) {
+            case "W1" -> {
+                Value x = g.input("image", Input.image(28, 28, 1));
+                Value y = Conv2D.of(32, 3).activation(Activation.RELU).apply(x);
+                y = Pooling2D.max(2).apply(y);
+                y = Conv2D.of(64, 3).activation(Activation.RELU).apply(y);
+                y = Pooling2D.max(2).apply(y);
+                y = Conv2D.of(64, 3).activation(Activation.RELU).apply(y);
+                y = Flatten.create().apply(y);
+                y = Dense.of(64).activation(Activation.RELU).apply(y);
+                yield Dense.of(10).softmax().apply(y);
+            }
+            case "W2" -> Conv2D.of(W2).apply(g.input("x", image(W2_INPUT)));
+            case "W3" -> {
+                Value x = g.input("x", Input.image(28, 28, 192));
+                Value b1 = Conv2D.pointwise(64).activation(Activation.RELU).apply(x);
+                Value b2 = Conv2D.pointwise(96).activation(Activation.RELU).apply(x);
+                b2 = Conv2D.of(128, 3).padding(Padding.explicit(1)).activation(Activation.RELU).apply(b2);
+                Value b3 = Conv2D.pointwise(16).activation(Activation.RELU).apply(x);
+                b3 = Conv2D.of(32, 5).padding(Padding.explicit(2)).activation(Activation.RELU).apply(b3);
+                Value b4 = Pooling2D.of(PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(1, 1)
+                        .withPadding(Padding.explicit(1))).apply(x);
+                b4 = Conv2D.pointwise(32).activation(Activation.RELU).apply(b4);
+                yield Concatenate.create().apply(b1, b2, b3, b4);
+            }
+            case "W4" -> Conv2D.of(W4).apply(g.input("x", image(W4_INPUT)));
+            case "W5" -> Conv2D.of(W5).apply(g.input("x", image(W5_INPUT)));
+            case "W6a" -> Pooling2D.of(W6A).apply(g.input("x", image(W6_INPUT)));
+            case "W6b" -> Pooling2D.of(W6B).apply(g.input("x", image(W6_INPUT)));
+            default -> throw new IllegalArgumentException("unknown workload '" + id + "'; known: " + IDS);
+        };
+        return g.outputs(out).seed(1).build();
+    }
+
+    private static Input image(Shape s) {
+        return Input.image(s.h(), s.w(), s.c());
     }
 
     static Tensor random(TensorScope scope, Shape shape, Layout layout, long seed, double scale) {
@@ -219,7 +303,7 @@ public abstract class Workload {
         @Override
         public void setUp(Engine engine, TensorScope scope) {
             this.engine = engine;
-            op = PoolingDescriptor.create(id(), Shape.of(8, 64, 112, 112), LAYOUT, params);
+            op = PoolingDescriptor.create(id(), W6_INPUT, LAYOUT, params);
             x = input(engine, scope, op.input(), 3);
             y = engine.allocate(op.output(), LAYOUT, scope);
             bytes = 4 * (op.input().elementCount() + op.output().elementCount());
@@ -255,7 +339,7 @@ public abstract class Workload {
         @Override
         public void setUp(Engine engine, TensorScope scope) {
             this.engine = engine;
-            int n = 256;
+            int n = W1_BATCH;
             ConvolutionParams relu3x3 = ConvolutionParams.of(32, 3, 3).withActivation(Activation.RELU);
             ConvolutionDescriptor k1 = ConvolutionDescriptor.create("conv1", Shape.of(n, 1, 28, 28), LAYOUT, relu3x3);
             PoolingDescriptor pool1 = PoolingDescriptor.create("pool1", k1.output(), LAYOUT, PoolingParams.of(PoolingMode.MAX, 2, 2));
@@ -319,7 +403,7 @@ public abstract class Workload {
         @Override
         public void setUp(Engine engine, TensorScope scope) {
             this.engine = engine;
-            Shape in = Shape.of(8, 192, 28, 28);
+            Shape in = Shape.of(W3_BATCH, 192, 28, 28);
             ConvolutionParams relu = ConvolutionParams.of(1, 1, 1).withActivation(Activation.RELU);
             ConvolutionDescriptor c1 = conv("3a/1x1", in, relu, 64, 1, 0);
             ConvolutionDescriptor c2a = conv("3a/3x3_reduce", in, relu, 96, 1, 0);

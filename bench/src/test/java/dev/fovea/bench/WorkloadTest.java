@@ -92,4 +92,20 @@ class WorkloadTest {
         assertEquals(2, rc);
         assertTrue(buf.toString(StandardCharsets.UTF_8).contains("W9"));
     }
+
+    /** Each workload's graph model, exported to ONNX, gives ONNX Runtime's values (one short round each, this JVM). */
+    @Test
+    @Timeout(300)
+    void everyWorkloadGraphAgreesWithOnnxRuntime() throws Exception {
+        for (String id : Workload.IDS) {
+            Bench.Versus v = Bench.versus(id, "vector", 1, 1, 0.02, new java.io.PrintWriter(System.err, true));
+            assertEquals(id, v.id());
+            assertEquals(1, v.foveaRoundsMs().length);
+            assertEquals(1, v.ortRoundsMs().length);
+            assertTrue(v.maxAbsOrt() > 0, id + ": outputs are not all zero");
+            assertTrue(v.maxAbsDiff() <= 1e-4 * v.maxAbsOrt(), id + ": max |fovea − ort| " + v.maxAbsDiff()
+                    + " against max |ort| " + v.maxAbsOrt());
+            assertTrue(v.memoryBound() ? v.bytes() > 0 : v.flops() > 0, id);
+        }
+    }
 }

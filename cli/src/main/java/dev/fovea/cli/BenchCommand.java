@@ -26,7 +26,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "given), and with --vs ort ONNX Runtime too (CPU, default graph optimizations, --threads intra-op "
                 + "threads, one inter-op thread) on the same file and input, in alternating rounds after a warm-up. "
                 + "Prints per runtime the median time per call with the range of the round medians and images/s, "
-                + "the speed ratio Fovea/ONNX Runtime (above 1: Fovea faster), and how far the outputs differ."})
+                + "the speed ratio Fovea/ONNX Runtime (above 1: Fovea faster), and how far the outputs differ.",
+                "With --vs ort and no --model: each workload built as a graph model, run by Fovea and, exported to "
+                + "ONNX, by ONNX Runtime, alternating rounds in one JVM per workload (--forks JVMs if given): both "
+                + "medians with their range, GFLOP/s (GB/s), the speed ratio and the outputs' difference."})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     Fovea fovea;
@@ -37,7 +40,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "Time this ONNX model instead of the workloads.")
     Path model;
 
-    @Option(names = "--vs", paramLabel = "RUNTIME", description = "With --model: time ONNX Runtime too ('ort').")
+    @Option(names = "--vs", paramLabel = "RUNTIME", description = "Time ONNX Runtime too ('ort'): on --model's file, "
+            + "or on each workload's graph exported to ONNX.")
     String vs;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "1",
@@ -45,11 +49,11 @@ final class BenchCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "5",
-            description = "With --model: measured rounds per runtime (default: ${DEFAULT-VALUE}).")
+            description = "With --model or --vs ort: measured rounds per runtime (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--round-seconds", paramLabel = "S", defaultValue = "1",
-            description = "With --model: least time of each round, in seconds (default: ${DEFAULT-VALUE}; at least "
+            description = "With --model or --vs ort: least time of each round, in seconds (default: ${DEFAULT-VALUE}; at least "
                     + "3 calls); the warm-up takes at least twice that.")
     double roundSeconds;
 
@@ -85,15 +89,29 @@ final class BenchCommand implements Callable<Integer> {
         if (model != null) {
             return benchModel();
         }
-        for (String option : List.of("--vs", "--batch", "--rounds", "--round-seconds")) {
+        List<String> modelOnly = vs != null ? List.of("--batch") : List.of("--batch", "--rounds", "--round-seconds");
+        for (String option : modelOnly) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                throw new ParameterException(spec.commandLine(), option + " applies to --model only");
+                throw new ParameterException(spec.commandLine(), option + " applies to --model"
+                        + (option.equals("--batch") ? "" : " and --vs ort") + " only");
             }
         }
         if (forks < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--forks must be ≥ 0, got " + forks);
         }
         spec.commandLine().getOut().flush();
+        if (vs != null) {
+            checkVersus();
+            for (String option : List.of("--peak", "--training")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new ParameterException(spec.commandLine(), option + " does not apply to --vs ort");
+                }
+            }
+            // Both runtimes alternate rounds inside each JVM: one JVM per workload unless --forks says otherwise.
+            int jvms = spec.commandLine().getParseResult().hasMatchedOption("--forks") ? forks : 1;
+            return Bench.runVersusOrt(spec.commandLine().getOut(), spec.commandLine().getErr(),
+                    fovea.requestedBackend().orElse(null), workload, threads, tsv, jvms, rounds, roundSeconds);
+        }
         if (training) {
             dev.fovea.bench.TrainingBench.main(new String[] {"--threads", threads > 0 ? Integer.toString(threads)
                     : "1,2"});
@@ -109,20 +127,13 @@ final class BenchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), option + " applies to the workloads, not to --model");
             }
         }
-        if (vs != null && !vs.equals("ort")) {
-            throw new ParameterException(spec.commandLine(), "--vs " + vs + ": the one runtime to compare with is "
-                    + "'ort' (ONNX Runtime)");
+        if (vs != null) {
+            checkVersus();
         }
         if (batch < 1) {
             throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
         }
-        if (rounds < 1) {
-            throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
-        }
-        if (!Double.isFinite(roundSeconds) || roundSeconds <= 0) {
-            throw new ParameterException(spec.commandLine(), "--round-seconds must be finite and positive, got "
-                    + roundSeconds);
-        }
+        checkRounds();
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("model file " + model + " does not exist");
         }
@@ -138,5 +149,23 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private void checkVersus() {
+        if (!vs.equals("ort")) {
+            throw new ParameterException(spec.commandLine(), "--vs " + vs + ": the one runtime to compare with is "
+                    + "'ort' (ONNX Runtime)");
+        }
+        checkRounds();
+    }
+
+    private void checkRounds() {
+        if (rounds < 1) {
+            throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+        }
+        if (!Double.isFinite(roundSeconds) || roundSeconds <= 0) {
+            throw new ParameterException(spec.commandLine(), "--round-seconds must be finite and positive, got "
+                    + roundSeconds);
+        }
     }
 }

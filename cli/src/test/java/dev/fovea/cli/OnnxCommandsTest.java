@@ -251,6 +251,19 @@ class OnnxCommandsTest {
     }
 
     @Test
+    void benchVersusOnnxRuntimeOnAWorkloadPrintsBothMediansAndTheRatio() throws Exception {
+        Result r = run("bench", "--vs", "ort", "--workload", "W6b", "--threads", "1", "--forks", "0", "--rounds", "2",
+                "--round-seconds", "0.05");
+        assertEquals(0, r.code, r.err);
+        List<String> lines = r.out.lines().toList();
+        assertEquals(2, lines.size(), r.out);
+        assertTrue(lines.get(0).startsWith("fovea (vector) against onnxruntime "), lines.get(0));
+        String rate = " +\\d+\\.\\d{3} ms \\[\\d+\\.\\d{3}–\\d+\\.\\d{3}] +\\d+\\.\\d{2} GB/s +";
+        assertTrue(lines.get(1).matches("W6b  threads 1  fovea" + rate + "onnxruntime" + rate
+                + "fovea/ort speed \\d+\\.\\d{2}  max diff \\S+ of \\S+"), lines.get(1));
+    }
+
+    @Test
     void benchChecksItsOptions() throws Exception {
         Path file = saveClassifier();
         String f = file.toString();
@@ -260,10 +273,14 @@ class OnnxCommandsTest {
             {"bench", "--model", f, "--rounds", "0"},
             {"bench", "--model", f, "--round-seconds", "NaN"},
             {"bench", "--model", f, "--workload", "W1"},
-            {"bench", "--vs", "ort"},
+            {"bench", "--vs", "tf"},
+            {"bench", "--vs", "ort", "--batch", "2"},
+            {"bench", "--vs", "ort", "--rounds", "0"},
+            {"bench", "--rounds", "2"},
         };
         String[] named = {"--vs tf", "--batch", "--rounds", "--round-seconds", "--workload applies to the workloads",
-                "--vs applies to --model"};
+                "--vs tf", "--batch applies to --model only", "--rounds must be at least 1",
+                "--rounds applies to --model and --vs ort only"};
         for (int i = 0; i < usage.length; i++) {
             Result r = run(usage[i]);
             assertEquals(2, r.code, String.join(" ", usage[i]) + ": " + r.err);

@@ -1,6 +1,5 @@
 package dev.fovea.backend.vector;
 
-import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
 import dev.fovea.op.ConvolutionDescriptor;
@@ -9,7 +8,6 @@ import dev.fovea.op.PoolingMode;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * A planned convolution: implicit GEMM over NHWC rows.
@@ -23,7 +21,7 @@ import jdk.incubator.vector.FloatVector;
  *       horizontal dilation a kernel row (s, c) is one contiguous run of S·C values;</li>
  *   <li>im2col: when runs would be short (few channels per group, e.g. the first layer of a CNN), the block's
  *       patches are first copied into rows of {@code R·S·C/groups} values;</li>
- *   <li>depthwise (one input and one output channel per group): vectorized across channels.</li>
+ *   <li>depthwise (one input and one output channel per group): {@link Depthwise}, vectorized across channels.</li>
  * </ul>
  * A 9-element reduction (3×3 on one channel) whose filters fill one {@link Gemm#NR}-wide panel takes
  * {@link Gemm#smallDepth}, weight-stationary: the panel stays in registers across all output pixels.
@@ -313,7 +311,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
                 im2col(in, pixels, cols);
                 Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
             }
-            case DEPTHWISE -> depthwise(in, pixels, out);
+            case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, outKgPad, out);
         }
         int outPerImage = (o1 - o0) * outQ * ldo;
         float[] result = out;
@@ -357,24 +355,6 @@ final class ConvPlan implements Plan, WorkerPool.Body {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /** One filter per channel: vectorized across channels, taps in the inner loop. */
-    private void depthwise(float[] in, int pixels, float[] out) {
-        int taps = r * s;
-        int cPad = outKgPad;
-        for (int m = 0; m < pixels; m++) {
-            int src = rowPtr[m];
-            int dst = m * ldo;
-            for (int ch = 0; ch < c; ch += V) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int t = 0; t < taps; t++) {
-                    acc = FloatVector.fromArray(F, in, src + dwOff[t] + ch)
-                            .fma(FloatVector.fromArray(F, dwWeights, t * cPad + ch), acc);
-                }
-                acc.intoArray(out, dst + ch);
             }
         }
     }

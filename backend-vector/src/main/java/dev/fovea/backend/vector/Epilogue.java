@@ -120,11 +120,43 @@ final class Epilogue {
      * of {@link Simd#V}), in place; {@code bias} null for none. Without bias or activation it does nothing.
      */
     static void apply(float[] out, int rows, int ldo, float[] bias, int act) {
-        if (bias == null) {
-            if (act != NONE) {
-                for (int i = 0; i < rows * ldo; i += V) {
-                    activate(FloatVector.fromArray(F, out, i), act).intoArray(out, i);
+        // The common cases each in a loop of their own: one loop over activate()'s whole switch grew past C2's
+        // inlining budget, and its vector add then ran unintrinsified, boxing every vector (72 % of mobilenet_v2).
+        switch (act) {
+            case NONE -> {
+                if (bias != null) {
+                    clamp(out, rows, ldo, bias, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
                 }
+            }
+            case RELU -> clamp(out, rows, ldo, bias, 0f, Float.POSITIVE_INFINITY);
+            case RELU6 -> clamp(out, rows, ldo, bias, 0f, 6f);
+            default -> activated(out, rows, ldo, bias, act);
+        }
+    }
+
+    /** {@code min(max(out + bias, lo), hi)} in place (NaN stays NaN); {@code bias} null for none. */
+    private static void clamp(float[] out, int rows, int ldo, float[] bias, float lo, float hi) {
+        FloatVector low = FloatVector.broadcast(F, lo);
+        FloatVector high = FloatVector.broadcast(F, hi);
+        if (bias == null) {
+            for (int i = 0; i < rows * ldo; i += V) {
+                FloatVector.fromArray(F, out, i).max(low).min(high).intoArray(out, i);
+            }
+            return;
+        }
+        for (int m = 0; m < rows; m++) {
+            int o = m * ldo;
+            for (int j = 0; j < ldo; j += V) {
+                FloatVector.fromArray(F, out, o + j).add(FloatVector.fromArray(F, bias, j)).max(low).min(high)
+                        .intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void activated(float[] out, int rows, int ldo, float[] bias, int act) {
+        if (bias == null) {
+            for (int i = 0; i < rows * ldo; i += V) {
+                activate(FloatVector.fromArray(F, out, i), act).intoArray(out, i);
             }
             return;
         }

@@ -70,6 +70,9 @@ final class VectorBackend implements Backend {
 
     @Override
     public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
+        if (Winograd.applies(op)) {
+            return new Winograd(op, weights.toArray(), bias == null ? null : bias.toArray(), pool);
+        }
         return new ConvPlan(op, null, weights.toArray(), bias == null ? null : bias.toArray(), pool);
     }
 

@@ -1,0 +1,197 @@
+package dev.fovea.backend.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.op.Activation;
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.ConvolutionParams;
+import dev.fovea.op.Padding;
+import dev.fovea.op.ValidationException;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Winograd F(4×4, 3×3) against the direct convolution ({@link ConvPlan}) and a double-precision oracle on random
+ * stride-1 3×3 geometries: odd image sizes (tiles overhanging the output), every padding mode, channels and filters
+ * that are not multiples of the vector width, batches above 1, bias and fused activations, both layouts, and an
+ * output that is a channel slice of a larger tensor.
+ */
+class WinogradTest {
+    private static final WorkerPool POOL = new WorkerPool(2);
+    /** The conformance bound for convolution: {@code 1e-5 · S + 1e-5 · |y|}, S the largest sum of |terms|. */
+    private static final double BOUND = 1e-5;
+
+    record Case(int n, int c, int k, int h, int w, Padding padding, boolean bias, Activation act, Layout layout,
+                boolean slice) {
+    }
+
+    @AfterAll
+    static void closePool() {
+        POOL.close();
+    }
+
+    @Test
+    void matchesDirectConvolutionOnRandomGeometries() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int[] channels = {16, 17, 24, 33, 40, 64};
+        int[] filters = {16, 19, 32, 47, 64};
+        Padding[] paddings = {Padding.VALID, Padding.SAME, Padding.FULL, Padding.SAME_LOWER};
+        Activation[] acts = {Activation.NONE, Activation.RELU, Activation.RELU6, Activation.SIGMOID};
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case(2, 64, 64, 28, 28, Padding.explicit(1), true, Activation.RELU, Layout.NHWC, false));
+        cases.add(new Case(1, 16, 16, 11, 10, Padding.VALID, false, Activation.NONE, Layout.NCHW, false));
+        while (cases.size() < 40) {
+            Padding pad = rnd.nextInt(3) == 0
+                    ? Padding.explicit(rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3))
+                    : paddings[rnd.nextInt(paddings.length)];
+            cases.add(new Case(1 + rnd.nextInt(3), channels[rnd.nextInt(channels.length)],
+                    filters[rnd.nextInt(filters.length)], 6 + rnd.nextInt(18), 6 + rnd.nextInt(18), pad,
+                    rnd.nextBoolean(), acts[rnd.nextInt(acts.length)], Layout.values()[rnd.nextInt(2)],
+                    rnd.nextInt(4) == 0));
+        }
+        double worst = 0;
+        int checked = 0;
+        for (Case cs : cases) {
+            ConvolutionDescriptor op = descriptor(cs);
+            if (op == null || !Winograd.applies(op)) {
+                continue; // invalid, or too small an output for Winograd
+            }
+            worst = Math.max(worst, check(cs, op, rnd.nextLong()));
+            checked++;
+        }
+        assertTrue(checked >= 30, "only " + checked + " valid geometries");
+        System.out.printf("Winograd F(4x4, 3x3): largest |error| / S over %d geometries: %.2e%n", checked, worst);
+    }
+
+    @Test
+    void appliesToStrideOne3x3ConvolutionsWithEnoughChannelsOnly() {
+        ConvolutionParams p = ConvolutionParams.of(32, 3, 3).withPadding(Padding.SAME);
+        Shape s = Shape.of(1, 32, 12, 12);
+        assertTrue(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, p)));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, p.withStride(2, 2))));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, p.withDilation(2, 2))));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, p.withGroups(2))));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, ConvolutionParams.of(32, 5, 5))));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(1, 3, 8, 8), Layout.NHWC, p)));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, ConvolutionParams.of(8, 3, 3).withPadding(Padding.SAME))));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(8, 32, 7, 7), Layout.NHWC, p)));
+    }
+
+    private static ConvolutionDescriptor descriptor(Case cs) {
+        ConvolutionParams p = ConvolutionParams.of(cs.k, 3, 3).withPadding(cs.padding).withBias(cs.bias)
+                .withActivation(cs.act);
+        try {
+            return ConvolutionDescriptor.create("conv", Shape.of(cs.n, cs.c, cs.h, cs.w), cs.layout, p);
+        } catch (ValidationException e) {
+            return null;
+        }
+    }
+
+    /** Runs both plans; returns Winograd's largest |error| / S against the double-precision oracle. */
+    private static double check(Case cs, ConvolutionDescriptor op, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        try (TensorScope scope = new TensorScope()) {
+            Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
+            float[] wts = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
+            float[] b = cs.bias ? Oracle.random(rnd, cs.k, 1) : null;
+            Tensor[] direct = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
+            Tensor[] wino = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
+            try (ConvPlan d = new ConvPlan(op, null, wts, b, POOL); Winograd w = new Winograd(op, wts, b, POOL)) {
+                d.execute(x, direct[0]);
+                w.execute(x, wino[0]);
+                // Plans are reusable: a second run over a poisoned output gives the same values.
+                float[] first = wino[0].toArray();
+                wino[0].fill(Float.NaN);
+                w.execute(x, wino[0]);
+                assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(wino[0].toArray()),
+                        cs + ": second run");
+            }
+            if (cs.slice) {
+                Oracle.assertUntouchedOutside(cs.toString(), wino[1], op.output().c());
+            }
+            return compare(cs, op, x, wts, b, direct[0], wino[0]);
+        }
+    }
+
+    /** Both results within the conformance bound of the exact value; Winograd's largest error relative to S. */
+    private static double compare(Case cs, ConvolutionDescriptor op, Tensor x, float[] wts, float[] b, Tensor direct,
+                                  Tensor wino) {
+        int c = cs.c;
+        int h = cs.h;
+        int w = cs.w;
+        int p = op.output().h();
+        int q = op.output().w();
+        int pt = op.pads().top();
+        int pl = op.pads().left();
+        double[][] sums = new double[cs.n * cs.k * p * q][];
+        double s = 0;
+        for (int i = 0; i < cs.n; i++) {
+            for (int f = 0; f < cs.k; f++) {
+                for (int oh = 0; oh < p; oh++) {
+                    for (int ow = 0; ow < q; ow++) {
+                        double sum = b == null ? 0 : b[f];
+                        double abs = b == null ? 0 : Math.abs(b[f]);
+                        for (int ch = 0; ch < c; ch++) {
+                            for (int r = 0; r < 3; r++) {
+                                int ih = oh - pt + r;
+                                if (ih < 0 || ih >= h) {
+                                    continue;
+                                }
+                                for (int t = 0; t < 3; t++) {
+                                    int iw = ow - pl + t;
+                                    if (iw < 0 || iw >= w) {
+                                        continue;
+                                    }
+                                    double term = (double) x.get(i, ch, ih, iw) * wts[((f * c + ch) * 3 + r) * 3 + t];
+                                    sum += term;
+                                    abs += Math.abs(term);
+                                }
+                            }
+                        }
+                        sums[((i * cs.k + f) * p + oh) * q + ow] = new double[] {sum, abs};
+                        s = Math.max(s, abs);
+                    }
+                }
+            }
+        }
+        double worst = 0;
+        for (int i = 0; i < cs.n; i++) {
+            for (int f = 0; f < cs.k; f++) {
+                for (int oh = 0; oh < p; oh++) {
+                    for (int ow = 0; ow < q; ow++) {
+                        double exact = activate(sums[((i * cs.k + f) * p + oh) * q + ow][0], cs.act);
+                        double tol = BOUND * s + BOUND * Math.abs(exact) + (cs.act == Activation.SIGMOID ? 2e-6 : 0);
+                        double dErr = Math.abs(direct.get(i, f, oh, ow) - exact);
+                        double wErr = Math.abs(wino.get(i, f, oh, ow) - exact);
+                        if (!(dErr <= tol) || !(wErr <= tol)) {
+                            throw new AssertionError(cs + " at [" + i + ", " + f + ", " + oh + ", " + ow + "]: exact "
+                                    + exact + ", direct " + direct.get(i, f, oh, ow) + ", winograd "
+                                    + wino.get(i, f, oh, ow) + ", tolerance " + tol + " (S = " + s + ")");
+                        }
+                        worst = Math.max(worst, wErr / s);
+                    }
+                }
+            }
+        }
+        return worst;
+    }
+
+    private static double activate(double v, Activation act) {
+        return switch (act) {
+            case NONE -> v;
+            case RELU -> Math.max(v, 0);
+            case RELU6 -> Math.min(Math.max(v, 0), 6);
+            case SIGMOID -> 1 / (1 + Math.exp(-v));
+            default -> throw new IllegalArgumentException(act.toString());
+        };
+    }
+}
