@@ -7,7 +7,10 @@ import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * A stride-1 3×3 convolution by Winograd's minimal filtering F(4×4, 3×3): each 4×4 block of outputs ("tile") is
@@ -27,9 +30,12 @@ import jdk.incubator.vector.FloatVector;
  * <p>Accuracy: the transforms' coefficients (up to 5 in Bᵀ, 8 in Aᵀ, 1/24 in G) amplify float32 rounding, so the
  * result differs from direct convolution by more than a different summation order would, but stays within the
  * conformance bound for convolution ({@code 1e-5} of the output's sum of absolute terms): measured on random
- * geometries by {@code WinogradTest}, the largest error was 1.5e-6 of that sum (at 512 and 128 bits). Unlike direct convolution, an
- * infinite or NaN input value spreads to every output of the tiles whose 6×6 input block holds it (NaN where direct
- * convolution gives ±∞ or NaN in fewer places). {@code -Dfovea.vector.winograd=false} turns the algorithm off.
+ * geometries by {@code WinogradTest}, the largest error was 1.5e-6 of that sum (at 512 and 128 bits).
+ *
+ * <p>Non-finite inputs: the transforms would spread one NaN or infinity to every output of the tiles whose 6×6
+ * input block holds it, where direct convolution touches only the outputs whose window reads it. So a pass first
+ * scans its input (one read, cheap beside the products) and hands an input holding NaN or ±∞ to direct convolution,
+ * keeping the documented IEEE semantics. {@code -Dfovea.vector.winograd=false} turns the algorithm off.
  */
 final class Winograd implements Plan, WorkerPool.Body {
     /** System property: {@code false} plans every convolution directly ({@link ConvPlan}). */
@@ -70,6 +76,11 @@ final class Winograd implements Plan, WorkerPool.Body {
     /** Bias per filter, padded to {@link #kPad}, or null. */
     private final float[] bias;
     private final long flops;
+    private final ConvolutionDescriptor op;
+    private final float[] weights;
+    private final float[] rawBias;
+    /** Direct convolution for inputs holding NaN or ±∞, built on the first such pass. */
+    private volatile ConvPlan direct;
 
     /**
      * Fewer output tiles per image than this (outputs under about 10×10, e.g. ResNet's last 7×7 stage): a task's
@@ -90,6 +101,9 @@ final class Winograd implements Plan, WorkerPool.Body {
     /** @param wts weights {@code [K][C][3][3]}; @param b bias (K values) or null */
     Winograd(ConvolutionDescriptor op, float[] wts, float[] b, WorkerPool pool) {
         this.pool = pool;
+        this.op = op;
+        this.weights = wts;
+        this.rawBias = b;
         int n = op.input().n();
         c = op.input().c();
         h = op.input().h();
@@ -174,6 +188,10 @@ final class Winograd implements Plan, WorkerPool.Body {
 
     @Override
     public void execute(Tensor x, Tensor y) {
+        if (!allFinite(x)) {
+            directPlan().execute(x, y);
+            return;
+        }
         Tensor[] io = {x, y};
         if (flops < 2_000_000L) {
             for (int t = 0; t < tasks; t++) {
@@ -182,6 +200,53 @@ final class Winograd implements Plan, WorkerPool.Body {
         } else {
             pool.run(tasks, this, io);
         }
+    }
+
+    private ConvPlan directPlan() {
+        ConvPlan plan = direct;
+        if (plan == null) {
+            synchronized (this) {
+                plan = direct;
+                if (plan == null) {
+                    plan = new ConvPlan(op, null, weights, rawBias, pool);
+                    direct = plan;
+                }
+            }
+        }
+        return plan;
+    }
+
+    /** Whether every value of {@code x} is finite: {@code v·0} is 0 for finite v and NaN for NaN and ±∞. */
+    static boolean allFinite(Tensor x) {
+        MemorySegment seg = x.buffer();
+        if (x.isContiguous()) {
+            long n = x.shape().elementCount();
+            long at = x.offset() * Float.BYTES;
+            FloatVector acc = FloatVector.zero(F);
+            long i = 0;
+            for (; i + V <= n; i += V) {
+                acc = acc.add(FloatVector.fromMemorySegment(F, seg, at + i * Float.BYTES, ByteOrder.nativeOrder())
+                        .mul(0f));
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) {
+                sum += seg.getAtIndex(ValueLayout.JAVA_FLOAT, x.offset() + i) * 0f;
+            }
+            return sum == 0f;
+        }
+        int[] d = x.shape().dims();
+        for (int a = 0; a < d[0]; a++) {
+            for (int b = 0; b < d[1]; b++) {
+                for (int r = 0; r < d[2]; r++) {
+                    for (int col = 0; col < d[3]; col++) {
+                        if (!Float.isFinite(x.get(a, b, r, col))) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     @Override

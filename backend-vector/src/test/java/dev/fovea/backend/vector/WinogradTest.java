@@ -73,6 +73,43 @@ class WinogradTest {
     }
 
     @Test
+    void nonFiniteInputsGiveDirectConvolutionsPlacesOfNanAndInfinity() {
+        Case[] cases = {new Case(1, 16, 16, 12, 12, Padding.SAME, true, Activation.RELU, Layout.NHWC, false),
+                new Case(2, 17, 19, 17, 13, Padding.VALID, false, Activation.NONE, Layout.NCHW, true)};
+        float[] poisons = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (Case cs : cases) {
+            ConvolutionDescriptor op = descriptor(cs);
+            assertTrue(Winograd.applies(op), cs.toString());
+            for (float poison : poisons) {
+                SplittableRandom rnd = new SplittableRandom(11);
+                try (TensorScope scope = new TensorScope()) {
+                    Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
+                    x.set(poison, cs.n - 1, 3, 0, cs.w - 1); // a corner cell: few direct windows read it
+                    float[] wts = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
+                    float[] b = cs.bias ? Oracle.random(rnd, cs.k, 1) : null;
+                    Tensor[] direct = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
+                    Tensor[] wino = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
+                    try (ConvPlan d = new ConvPlan(op, null, wts, b, POOL);
+                         Winograd w = new Winograd(op, wts, b, POOL)) {
+                        assertFalse(Winograd.allFinite(x));
+                        d.execute(x, direct[0]);
+                        w.execute(x, wino[0]);
+                    }
+                    float[] want = direct[0].toArray();
+                    float[] got = wino[0].toArray();
+                    int nonFinite = 0;
+                    for (int i = 0; i < want.length; i++) {
+                        assertEquals(Float.isNaN(want[i]), Float.isNaN(got[i]), cs + " " + poison + " at " + i);
+                        assertEquals(Float.isInfinite(want[i]), Float.isInfinite(got[i]), cs + " " + poison + " at " + i);
+                        nonFinite += Float.isFinite(want[i]) ? 0 : 1;
+                    }
+                    assertTrue(nonFinite > 0 || cs.act == Activation.RELU, cs + ": the poison reached no output");
+                }
+            }
+        }
+    }
+
+    @Test
     void appliesToStrideOne3x3ConvolutionsWithEnoughChannelsOnly() {
         ConvolutionParams p = ConvolutionParams.of(32, 3, 3).withPadding(Padding.SAME);
         Shape s = Shape.of(1, 32, 12, 12);
