@@ -160,7 +160,7 @@ public final class Datasets {
         return ". To get it: " + (debian != null && title.equals("Fashion-MNIST")
                 ? "'sudo apt-get install dataset-fashion-mnist' (installs into " + debian + "), or "
                 : "")
-                + "download the four IDX files (https://github.com/zalandoresearch/fashion-mnist for Fashion-MNIST)"
+                + "download the four IDX files of the data set"
                 + " into a directory and pass --data DIR or set " + ENV + "=DIR";
     }
 

@@ -40,7 +40,7 @@ import java.util.function.LongFunction;
  *   <tr><td>cifar-simple</td><td>32×32×3</td><td>10, scores</td><td>31,066</td><td>the CIFAR-10 course's INPUT–CONV–RELU–POOL–FC</td></tr>
  *   <tr><td>lenet5</td><td>32×32×1</td><td>10, softmax</td><td>61,706</td><td>LeCun et al. 1998</td></tr>
  *   <tr><td>googlenet</td><td>224×224×3</td><td>1000, softmax</td><td>6,998,552</td><td>Szegedy et al. 2014, Table 1</td></tr>
- *   <tr><td>inception-seed</td><td>28×28×192</td><td>28×28×256</td><td>163,696</td><td>the CNN course's inception module</td></tr>
+ *   <tr><td>inception-module</td><td>28×28×192</td><td>28×28×256</td><td>163,696</td><td>the CNN course's inception module</td></tr>
  * </table>
  *
  * <p>The ten-class models carry their data set's class names as {@link Model#labels()} (digits for the MNIST
@@ -48,6 +48,8 @@ import java.util.function.LongFunction;
  */
 public final class ModelZoo {
     private static final Map<String, LongFunction<Model>> MODELS = new LinkedHashMap<>();
+    /** Names models had in earlier versions, still accepted by {@link #build} so saved files keep loading. */
+    private static final Map<String, String> FORMER_NAMES = Map.of("inception-seed", "inception-module");
 
     static {
         MODELS.put("mnist-cnn", ModelZoo::mnistCnn);
@@ -57,7 +59,7 @@ public final class ModelZoo {
         MODELS.put("cifar-simple", ModelZoo::cifarSimple);
         MODELS.put("lenet5", ModelZoo::lenet5);
         MODELS.put("googlenet", ModelZoo::googlenet);
-        MODELS.put("inception-seed", ModelZoo::inceptionSeed);
+        MODELS.put("inception-module", ModelZoo::inceptionModule);
     }
 
     /** CIFAR-10's classes, in label order. */
@@ -81,7 +83,7 @@ public final class ModelZoo {
     /** Builds the named model with weights initialized from {@code seed}. */
     public static Model build(String name, long seed) {
         java.util.Objects.requireNonNull(name, "name");
-        LongFunction<Model> f = MODELS.get(name);
+        LongFunction<Model> f = MODELS.get(FORMER_NAMES.getOrDefault(name, name));
         if (f == null) {
             throw new IllegalArgumentException("unknown model '" + name + "'; known models: "
                     + String.join(", ", MODELS.keySet()));
@@ -291,8 +293,8 @@ public final class ModelZoo {
      * concatenated in GoogLeNet's order — 1×1, 3×3, 5×5, pool branch — rather than the drawing's left-to-right
      * order (pool branch first); the order only permutes channels.
      */
-    public static Model inceptionSeed(long seed) {
-        return Sequential.builder(Input.image(28, 28, 192), Layout.NHWC).name("inception-seed").seed(seed)
+    public static Model inceptionModule(long seed) {
+        return Sequential.builder(Input.image(28, 28, 192), Layout.NHWC).name("inception-module").seed(seed)
                 .add(Inception.module(64, 96, 128, 16, 32, 32, PoolingMode.AVERAGE))
                 .build();
     }

@@ -28,12 +28,12 @@ class ModelZooTest {
     @Test
     void zooHasEveryModelInAStableOrder() {
         assertEquals(List.of("mnist-cnn", "fashion-cnn", "fashion-resnet", "tf-convnet", "cifar-simple", "lenet5", "googlenet",
-                "inception-seed"), List.copyOf(ModelZoo.names()));
+                "inception-module"), List.copyOf(ModelZoo.names()));
     }
 
     @ParameterizedTest
     @CsvSource({"mnist-cnn, 93322", "fashion-cnn, 243786", "tf-convnet, 3274634", "cifar-simple, 31066",
-            "lenet5, 61706", "googlenet, 6998552", "inception-seed, 163696"})
+            "lenet5, 61706", "googlenet, 6998552", "inception-module, 163696"})
     void totals(String name, long total) {
         try (Model m = ModelZoo.build(name, 0)) {
             assertEquals(name, m.name());
@@ -271,8 +271,8 @@ class ModelZooTest {
     }
 
     @Test
-    void inceptionSeedIsOneAveragePoolModule() {
-        try (Model m = ModelZoo.build("inception-seed", 0)) {
+    void inceptionModuleIsOneAveragePoolModule() {
+        try (Model m = ModelZoo.build("inception-module", 0)) {
             assertEquals(List.of(
                     new Row("Conv2D", "(None, 28, 28, 64)", 12_352),
                     new Row("Conv2D", "(None, 28, 28, 96)", 18_528),
@@ -292,6 +292,13 @@ class ModelZooTest {
              Model c = ModelZoo.build("lenet5", 8)) {
             assertArrayEquals(a.getWeights("c3").get(0), b.getWeights("c3").get(0));
             assertNotEquals(a.getWeights("c3").get(0)[0], c.getWeights("c3").get(0)[0]);
+        }
+    }
+
+    @Test
+    void formerNameStillBuildsTheInceptionModule() {
+        try (Model m = ModelZoo.build("inception-seed", 0)) {
+            assertEquals("inception-module", m.name());
         }
     }
 }
