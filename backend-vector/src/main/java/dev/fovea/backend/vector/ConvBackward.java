@@ -140,7 +140,8 @@ final class ConvBackward {
             outRows = patchesAsRows ? depth : kg;
             long partial = (long) groups * outRows * ldp;
             // Bound the memory of the partial sums: fewer, larger tasks.
-            while ((long) ceilDiv(n, images) * ceilDiv(p, rows) * partial > PARTIAL_LIMIT && (rows < p || images < n)) {
+            while ((long) Math.ceilDiv(n, images) * Math.ceilDiv(p, rows) * partial > PARTIAL_LIMIT
+                    && (rows < p || images < n)) {
                 if (rows < p) {
                     rows = Math.min(p, rows * 2);
                 } else {
@@ -149,8 +150,8 @@ final class ConvBackward {
             }
             rowsPerTask = rows;
             imagesPerTask = images;
-            tasksPerImage = ceilDiv(p, rows);
-            tasks = ceilDiv(n, images) * tasksPerImage;
+            tasksPerImage = Math.ceilDiv(p, rows);
+            tasks = Math.ceilDiv(n, images) * tasksPerImage;
             int gatherRows = (rows - 1) * sh + (r - 1) * dh + 1;
             imageStride = gatherRows * wp * c;
             int pixels = images * rows * q;
@@ -506,9 +507,5 @@ final class ConvBackward {
         for (; i < len; i++) {
             dst[d + i] = src[s + i];
         }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -142,11 +142,11 @@ final class ConvPlan implements Plan, WorkerPool.Body {
 
         // Task size: about TARGET_PIXELS convolution pixels, but at least 4 tasks per thread when the batch allows.
         int rows = Math.max(1, Math.min(outP, (TARGET_PIXELS + q * poolStrideH - 1) / (q * poolStrideH)));
-        while (rows > 1 && (long) n * ceilDiv(outP, rows) < 4L * pool.threads()) {
+        while (rows > 1 && (long) n * Math.ceilDiv(outP, rows) < 4L * pool.threads()) {
             rows = (rows + 1) / 2;
         }
         rowsPerTask = rows;
-        tasksPerImage = ceilDiv(outP, rows);
+        tasksPerImage = Math.ceilDiv(outP, rows);
         int most = 0;
         for (int t = 0; t < tasksPerImage; t++) {
             int o0 = t * rows;
@@ -157,12 +157,12 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         int images = 1;
         if (rows == outP) {
             images = Math.max(1, Math.min(n, TARGET_PIXELS / (convRows * q)));
-            while (images > 1 && ceilDiv(n, images) < 4 * pool.threads()) {
+            while (images > 1 && Math.ceilDiv(n, images) < 4 * pool.threads()) {
                 images = (images + 1) / 2;
             }
         }
         imagesPerTask = images;
-        tasks = ceilDiv(n, images) * tasksPerImage;
+        tasks = Math.ceilDiv(n, images) * tasksPerImage;
         imageStride = ((convRows - 1) * sh + (r - 1) * dh + 1) * wp * c;
         int pixels = images * convRows * q;
         rowPtr = new int[pixels + Gemm.MR];
@@ -379,11 +379,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         }
     }
 
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
     static int roundUp(int a, int m) {
-        return ceilDiv(a, m) * m;
+        return Math.ceilDiv(a, m) * m;
     }
 }
