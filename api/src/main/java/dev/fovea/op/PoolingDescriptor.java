@@ -33,6 +33,16 @@ public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Lay
         return dilationH > 1 || dilationW > 1;
     }
 
+    /** The windows along the height: the rows each output row reads ({@link Windows.Taps}). */
+    public Windows.Taps rowTaps() {
+        return Windows.Taps.of(input.h(), output.h(), kernelH, strideH, dilationH, pads.top(), pads.bottom());
+    }
+
+    /** The windows along the width: the columns each output column reads ({@link Windows.Taps}). */
+    public Windows.Taps colTaps() {
+        return Windows.Taps.of(input.w(), output.w(), kernelW, strideW, dilationW, pads.left(), pads.right());
+    }
+
     /** Validates {@code params} against {@code input}; all problems reported together. */
     public static PoolingDescriptor create(String layer, Shape input, Layout layout, PoolingParams params) {
         Violations v = new Violations(layer);

@@ -5,6 +5,7 @@ import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
@@ -110,39 +111,24 @@ final class ReferenceBackend implements Backend {
     public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int h = op.input().h();
-        int wd = op.input().w();
         boolean max = op.mode() == PoolingMode.MAX;
+        Windows.Taps rows = op.rowTaps();
+        Windows.Taps cols = op.colTaps();
         for (int n = 0; n < op.input().n(); n++) {
             for (int c = 0; c < op.input().c(); c++) {
                 for (int p = 0; p < op.output().h(); p++) {
-                    int h0 = p * op.strideH() - op.pads().top();
                     for (int q = 0; q < op.output().w(); q++) {
-                        int w0 = q * op.strideW() - op.pads().left();
                         double acc = max ? Double.NEGATIVE_INFINITY : 0;
-                        int inside = 0;
-                        int padded = 0;
-                        for (int r = 0; r < op.kernelH(); r++) {
-                            int ih = h0 + r * op.dilationH();
-                            if (ih >= h + op.pads().bottom()) {
-                                break; // a ceil-mode overhang beyond the padding is never counted
-                            }
-                            for (int t = 0; t < op.kernelW(); t++) {
-                                int iw = w0 + t * op.dilationW();
-                                if (iw >= wd + op.pads().right()) {
-                                    break;
-                                }
-                                padded++;
-                                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) {
-                                    continue;
-                                }
-                                double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
+                        for (int r = 0; r < rows.count(p); r++) {
+                            int ih = rows.start(p) + r * op.dilationH();
+                            for (int t = 0; t < cols.count(q); t++) {
+                                double v = xs.getAtIndex(F, at(x, n, c, ih, cols.start(q) + t * op.dilationW()));
                                 acc = max ? (Double.isNaN(v) || v > acc ? v : acc) : acc + v;
-                                inside++;
                             }
                         }
                         if (!max) {
-                            acc /= op.countIncludePad() ? padded : inside;
+                            acc /= op.countIncludePad() ? rows.padded(p) * cols.padded(q)
+                                    : rows.count(p) * cols.count(q);
                         }
                         ys.setAtIndex(F, at(y, n, c, p, q), (float) acc);
                     }

@@ -5,6 +5,7 @@ import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -124,36 +125,22 @@ final class ReferenceBackward {
         int h = op.input().h();
         int wd = op.input().w();
         boolean max = op.mode() == PoolingMode.MAX;
+        Windows.Taps rows = op.rowTaps();
+        Windows.Taps cols = op.colTaps();
         double[] acc = new double[nn * cc * h * wd];
         for (int n = 0; n < nn; n++) {
             for (int c = 0; c < cc; c++) {
                 int base = (n * cc + c) * h * wd;
                 for (int p = 0; p < op.output().h(); p++) {
-                    // The forward's taps h0 + r·dilation, cut at the padded input's end, then kept inside the input.
-                    int h0 = p * op.strideH() - op.pads().top();
                     for (int q = 0; q < op.output().w(); q++) {
-                        int w0 = q * op.strideW() - op.pads().left();
                         double d = dys.getAtIndex(F, at(dy, n, c, p, q));
                         int arg = -1;
                         double best = Double.NEGATIVE_INFINITY;
-                        int inside = 0;
-                        int padded = 0;
                         java.util.List<Integer> cells = new java.util.ArrayList<>();
-                        for (int r = 0; r < op.kernelH(); r++) {
-                            int ih = h0 + r * op.dilationH();
-                            if (ih >= h + op.pads().bottom()) {
-                                break;
-                            }
-                            for (int t = 0; t < op.kernelW(); t++) {
-                                int iw = w0 + t * op.dilationW();
-                                if (iw >= wd + op.pads().right()) {
-                                    break;
-                                }
-                                padded++;
-                                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) {
-                                    continue;
-                                }
-                                inside++;
+                        for (int r = 0; r < rows.count(p); r++) {
+                            int ih = rows.start(p) + r * op.dilationH();
+                            for (int t = 0; t < cols.count(q); t++) {
+                                int iw = cols.start(q) + t * op.dilationW();
                                 cells.add(ih * wd + iw);
                                 double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
                                 if (arg < 0 || v > best) {
@@ -165,7 +152,7 @@ final class ReferenceBackward {
                         if (max) {
                             acc[base + arg] += d;
                         } else {
-                            int divisor = op.countIncludePad() ? padded : inside;
+                            int divisor = op.countIncludePad() ? rows.padded(p) * cols.padded(q) : cells.size();
                             for (int cell : cells) {
                                 acc[base + cell] += d / divisor;
                             }

@@ -6,6 +6,7 @@ import static dev.fovea.backend.vector.Simd.V;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows.Taps;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -65,8 +66,9 @@ final class ConvPlan implements Plan, WorkerPool.Body {
     /** The pooling that reads the convolution's output, or null; its geometry below (identity when null). */
     private final PoolingDescriptor pooling;
     private final int poolStrideH;
-    private final int poolPadTop;
-    private final int poolKernelH;
+    /** The pooling's windows over the convolution's rows and columns (one row or column each when null). */
+    private final Taps poolRows;
+    private final Taps poolCols;
     /** Rows and columns of what a task stores: the pooling's output, or the convolution's. */
     private final int outP;
     private final int outQ;
@@ -135,8 +137,8 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         }
 
         poolStrideH = pooling == null ? 1 : pooling.strideH();
-        poolPadTop = pooling == null ? 0 : pooling.pads().top();
-        poolKernelH = pooling == null ? 1 : pooling.kernelH();
+        poolRows = pooling == null ? Taps.of(p, p, 1, 1, 1, 0, 0) : pooling.rowTaps();
+        poolCols = pooling == null ? Taps.of(q, q, 1, 1, 1, 0, 0) : pooling.colTaps();
         outP = pooling == null ? p : pooling.output().h();
         outQ = pooling == null ? q : pooling.output().w();
 
@@ -271,12 +273,12 @@ final class ConvPlan implements Plan, WorkerPool.Body {
 
     /** First convolution row that output rows from {@code o0} need. */
     private int convStart(int o0) {
-        return Math.max(0, o0 * poolStrideH - poolPadTop);
+        return poolRows.start(o0);
     }
 
     /** One past the last convolution row that output rows before {@code o1} need. */
     private int convEnd(int o1) {
-        return Math.min(p, (o1 - 1) * poolStrideH - poolPadTop + poolKernelH);
+        return poolRows.end(o1 - 1);
     }
 
     @Override
@@ -327,7 +329,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             }
             result = scratch.pooled(images * outPerImage);
             for (int i = 0; i < images; i++) {
-                Pooling.fromTile(pooling, out, i * perImage * ldo, p0, ldo, o0, o1, result, i * outPerImage);
+                Pooling.fromTile(pooling, poolRows, poolCols, out, i * perImage * ldo, p0, ldo, o0, o1, result, i * outPerImage);
             }
             if (maxFirst) {
                 Epilogue.apply(result, images * (o1 - o0) * outQ, ldo, bias, act);
