@@ -13,6 +13,7 @@ import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Set;
+import dev.fovea.tensor.Positions;
 
 /**
  * Every op written as its definition, in double precision, over any strides: the oracle the conformance
@@ -196,22 +197,10 @@ final class ReferenceBackend implements Backend {
         int[] dims = y.shape().dims();
         int[] pos = new int[rank];
         for (long k = 0, total = y.shape().elementCount(); k < total; k++) {
-            long yi = y.offset();
-            long di = dy.offset();
-            long xi = dx.offset();
-            for (int a = 0; a < rank; a++) {
-                yi += pos[a] * y.stride(a);
-                di += pos[a] * dy.stride(a);
-                xi += pos[a] * dx.stride(a);
-            }
-            double d = ReferenceBackward.derivativeFromOutput(activation, ys.getAtIndex(F, yi));
-            dxs.setAtIndex(F, xi, (float) (d * dys.getAtIndex(F, di)));
-            for (int a = rank - 1; a >= 0; a--) {
-                if (++pos[a] < dims[a]) {
-                    break;
-                }
-                pos[a] = 0;
-            }
+            double d = ReferenceBackward.derivativeFromOutput(activation,
+                    ys.getAtIndex(F, Positions.index(y, pos)));
+            dxs.setAtIndex(F, Positions.index(dx, pos), (float) (d * dys.getAtIndex(F, Positions.index(dy, pos))));
+            Positions.next(pos, dims);
         }
     }
 
@@ -250,19 +239,8 @@ final class ReferenceBackend implements Backend {
         int[] dims = x.shape().dims();
         int[] pos = new int[rank];
         for (long k = 0, total = x.shape().elementCount(); k < total; k++) {
-            long xi = x.offset();
-            long yi = y.offset();
-            for (int a = 0; a < rank; a++) {
-                xi += pos[a] * x.stride(a);
-                yi += pos[a] * y.stride(a);
-            }
-            body.accept(xi, yi);
-            for (int a = rank - 1; a >= 0; a--) {
-                if (++pos[a] < dims[a]) {
-                    break;
-                }
-                pos[a] = 0;
-            }
+            body.accept(Positions.index(x, pos), Positions.index(y, pos));
+            Positions.next(pos, dims);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.fovea.tensor.Positions;
 
 /**
  * The element-wise and data-movement ops written as their definitions over host tensors of any strides, each
@@ -34,8 +35,8 @@ public final class HostOps {
         new Walk(y) {
             @Override
             void visit(int[] pos, long yi) {
-                double v = op.op().apply(am.getAtIndex(F, a.offset() + dot(pos, as)),
-                        bm.getAtIndex(F, b.offset() + dot(pos, bs)));
+                double v = op.op().apply(am.getAtIndex(F, Positions.index(a.offset(), as, pos)),
+                        bm.getAtIndex(F, Positions.index(b.offset(), bs, pos)));
                 ym.setAtIndex(F, yi, (float) act.apply(v));
             }
         }.run();
@@ -52,7 +53,7 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long yi) {
                 int c = pos[1];
-                double v = (double) xm.getAtIndex(F, x.offset() + dot(pos, xs)) * scale[c] + shift[c];
+                double v = (double) xm.getAtIndex(F, Positions.index(x.offset(), xs, pos)) * scale[c] + shift[c];
                 ym.setAtIndex(F, yi, (float) act.apply(v));
             }
         }.run();
@@ -77,7 +78,8 @@ public final class HostOps {
         new Walk(y) {
             @Override
             void visit(int[] pos, long yi) {
-                ym.setAtIndex(F, yi, (float) f.applyAsDouble(xm.getAtIndex(F, x.offset() + dot(pos, xs))));
+                double v = xm.getAtIndex(F, Positions.index(x.offset(), xs, pos));
+                ym.setAtIndex(F, yi, (float) f.applyAsDouble(v));
             }
         }.run();
     }
@@ -93,7 +95,7 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long yi) {
                 int c = pos[1];
-                long base = x.offset() + dot(pos, xs) - c * xs[1];
+                long base = Positions.index(x.offset(), xs, pos) - c * xs[1];
                 double sum = 0;
                 for (int i = Math.max(0, op.windowStart(c)); i <= Math.min(channels - 1, op.windowEnd(c)); i++) {
                     double v = xm.getAtIndex(F, base + i * xs[1]);
@@ -145,7 +147,7 @@ public final class HostOps {
         new Walk(y) {
             @Override
             void visit(int[] pos, long yi) {
-                ym.setAtIndex(F, yi, xm.getAtIndex(F, x.offset() + dot(pos, permuted)));
+                ym.setAtIndex(F, yi, xm.getAtIndex(F, Positions.index(x.offset(), permuted, pos)));
             }
         }.run();
     }
@@ -157,14 +159,6 @@ public final class HostOps {
             s[a] = t.shape().dim(a) == 1 ? 0 : t.stride(a);
         }
         return s;
-    }
-
-    private static long dot(int[] pos, long[] strides) {
-        long i = 0;
-        for (int a = 0; a < pos.length; a++) {
-            i += pos[a] * strides[a];
-        }
-        return i;
     }
 
     private static void requireHost(Tensor... ts) {
@@ -193,14 +187,8 @@ public final class HostOps {
             int[] pos = new int[rank];
             long total = y.shape().elementCount();
             for (long k = 0; k < total; k++) {
-                visit(pos, y.offset() + dot(pos, ys));
-                for (int j = rank - 1; j >= 0; j--) {
-                    int a = ord[j];
-                    if (++pos[a] < dims[a]) {
-                        break;
-                    }
-                    pos[a] = 0;
-                }
+                visit(pos, Positions.index(y.offset(), ys, pos));
+                Positions.next(pos, dims, ord);
             }
         }
     }

@@ -34,7 +34,7 @@ import jdk.incubator.vector.FloatVector;
  * convolution rows under a block of pooled rows and pools them from the tile ({@link Pooling#fromTile}), so
  * the convolution's output never reaches memory: MNIST's first activation is 22 MB written and read back.
  */
-final class ConvPlan implements Plan, WorkerPool.Body {
+final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     private enum Mode { IMPLICIT, IM2COL, DEPTHWISE }
 
     /** Output pixels a task aims at: enough to amortize the gather, few enough for its tile to stay in L2. */
@@ -43,25 +43,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
     private static final int IM2COL_BELOW = Integer.getInteger("fovea.vector.im2colBelow", 2);
 
     private final WorkerPool pool;
-    private final int c;
-    private final int h;
-    private final int w;
-    private final int k;
-    private final int p;
-    private final int q;
-    private final int r;
-    private final int s;
-    private final int sh;
-    private final int sw;
-    private final int dh;
-    private final int dw;
-    private final int pt;
-    private final int pl;
-    private final int groups;
-    private final int cg;
-    private final int kg;
     private final int act;
-    private final int wp;
     private final Mode mode;
     /** The pooling that reads the convolution's output, or null; its geometry below (identity when null). */
     private final PoolingDescriptor pooling;
@@ -105,28 +87,10 @@ final class ConvPlan implements Plan, WorkerPool.Body {
 
     /** @param pooling the pooling reading this convolution's output, run in the same tasks; null for none */
     ConvPlan(ConvolutionDescriptor op, PoolingDescriptor pooling, float[] wts, float[] b, WorkerPool pool) {
+        super(op);
         this.pool = pool;
         this.pooling = pooling;
-        int n = op.input().n();
-        c = op.input().c();
-        h = op.input().h();
-        w = op.input().w();
-        k = op.filters();
-        p = op.output().h();
-        q = op.output().w();
-        r = op.kernelH();
-        s = op.kernelW();
-        sh = op.strideH();
-        sw = op.strideW();
-        dh = op.dilationH();
-        dw = op.dilationW();
-        pt = op.pads().top();
-        pl = op.pads().left();
-        groups = op.groups();
-        cg = c / groups;
-        kg = k / groups;
         act = Epilogue.code(op.activation());
-        wp = w + pl + op.pads().right();
         flops = op.flops();
 
         if (cg == 1 && kg == 1) {
@@ -173,7 +137,6 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             rowPtr[m] = (m / (convRows * q)) * imageStride + ((i / q) * sh * wp + (i % q) * sw) * c;
         }
 
-        int depth = r * s * cg;
         if (mode == Mode.DEPTHWISE) {
             int cPad = roundUp(c, V);
             dwWeights = new float[r * s * cPad];
@@ -345,7 +308,6 @@ final class ConvPlan implements Plan, WorkerPool.Body {
 
     /** Patches of every pixel of the block, in (g, r, s, c) order, from the gathered rows. */
     private void im2col(float[] in, int pixels, float[] cols) {
-        int depth = r * s * cg;
         for (int m = 0; m < pixels; m++) {
             int src = rowPtr[m];
             int dst = m * colStride;
