@@ -6,9 +6,12 @@ package dev.fovea.spi;
  * @param threads worker threads for CPU backends; 0 means all available cores
  */
 public record BackendOptions(int threads) {
+    /** The most worker threads a CPU backend accepts: far above any core count worth splitting one batch over. */
+    public static final int MAX_THREADS = 256;
+
     public BackendOptions {
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads " + threads + " must be ≥ 0 (0 = all cores)");
+        if (threads < 0 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads " + threads + " must be from 0 (all cores) to " + MAX_THREADS);
         }
     }
 
