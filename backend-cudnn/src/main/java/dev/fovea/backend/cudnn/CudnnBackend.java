@@ -16,6 +16,7 @@ import dev.fovea.op.Pads;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
 import dev.fovea.spi.Backend;
+import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.HostCopy;
 import dev.fovea.spi.Plan;
@@ -63,11 +64,11 @@ final class CudnnBackend implements Backend {
     private final Map<PoolingKey, Long> poolingScales = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    CudnnBackend(int device) {
-        this.device = device;
-        this.tf32 = Boolean.getBoolean("fovea.cudnn.tf32");
-        this.fuse = !"false".equalsIgnoreCase(System.getProperty("fovea.cudnn.fuse", "true"));
-        this.workspaceLimit = Long.getLong("fovea.cudnn.workspaceLimitMB", 1024) << 20;
+    CudnnBackend(BackendOptions.Cudnn options) {
+        this.device = options.device();
+        this.tf32 = options.tf32();
+        this.fuse = options.fuse();
+        this.workspaceLimit = options.workspaceLimitBytes();
         context(); // fail now, not in the first op, if the device cannot be used
     }
 

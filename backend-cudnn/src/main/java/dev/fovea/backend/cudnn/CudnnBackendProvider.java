@@ -64,12 +64,12 @@ public final class CudnnBackendProvider implements BackendProvider {
         if (!a.available()) {
             throw new IllegalStateException("backend 'cudnn' is unavailable: " + a.describe());
         }
-        return new CudnnBackend(device());
+        return new CudnnBackend(options.cudnn());
     }
 
-    /** The CUDA device used: {@code -Dfovea.cudnn.device}, default 0. */
+    /** The CUDA device probed: {@code -Dfovea.cudnn.device}, default 0. */
     static int device() {
-        return Integer.getInteger("fovea.cudnn.device", 0);
+        return BackendOptions.Cudnn.from(System.getProperties()).device();
     }
 
     private static Path home() {

@@ -7,6 +7,7 @@ import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
 import dev.fovea.op.Windows.Taps;
+import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -40,7 +41,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     /** Output pixels a task aims at: enough to amortize the gather, few enough for its tile to stay in L2. */
     private static final int TARGET_PIXELS = 256;
     /** Runs shorter than this are gathered into im2col rows first. */
-    private static final int IM2COL_BELOW = Integer.getInteger("fovea.vector.im2colBelow", 2);
+    private static final int IM2COL_BELOW = BackendOptions.Vector.from(System.getProperties()).im2colBelow();
 
     private final WorkerPool pool;
     private final int act;
