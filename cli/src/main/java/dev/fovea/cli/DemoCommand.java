@@ -84,9 +84,6 @@ final class DemoCommand implements Callable<Integer> {
         c.between("--epochs", epochs, 1, TrainCommand.MAX_EPOCHS);
         c.atLeast("--limit", limit, 0);
         c.notTogether("--sample", "--data", "the sample is bundled with Fovea, --data names a folder to read");
-        if (data != null) {
-            Checks.inputFolder("--data", data);
-        }
         Checks.outputFolder("--out", out);
         Datasets.Split split = loadData(o);
         Dataset train = limit > 0 ? split.train().head(Math.min(limit, split.train().size())) : split.train();
