@@ -10,6 +10,7 @@ import dev.fovea.nn.Model;
 import dev.fovea.onnx.Onnx;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.tensor.Shape;
+import dev.fovea.data.InputFiles;
 import java.math.BigDecimal;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
@@ -105,9 +106,7 @@ public final class ModelBench {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(progress, "progress");
         Path file = options.model();
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("model file " + file + " does not exist");
-        }
+        InputFiles.require("model", file);
         int threads = new BackendOptions(options.threads()).effectiveThreads();
         String backend = options.backend() == null ? "vector" : options.backend();
         try (Model model = Onnx.load(file)) {

@@ -1,6 +1,8 @@
 package dev.fovea.cli;
 
+import dev.fovea.data.InputFiles;
 import dev.fovea.spi.BackendOptions;
+import java.io.FileNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,8 +11,8 @@ import picocli.CommandLine.ParameterException;
 /**
  * The checks the commands apply to their options before any work starts. A number out of range or two options
  * that exclude each other is a usage error (exit 2) naming the option, the rule and the value; a path that cannot
- * be used is an error (exit 1) naming the option and the path, with a missing file said as everywhere else:
- * {@code <what> file <path> does not exist}.
+ * be used is an error (exit 1) naming the option and the path, a missing file said as the readers say it
+ * ({@link InputFiles}).
  */
 final class Checks {
     private final CommandSpec spec;
@@ -68,27 +70,9 @@ final class Checks {
         }
     }
 
-    /** An existing, readable regular file. */
-    static void inputFile(String what, Path file) {
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException(what + " file " + file + " does not exist");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(what + " file " + file + " is not a regular file (a folder?)");
-        }
-        if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException(what + " file " + file + " cannot be read (permissions)");
-        }
-    }
-
-    /** An existing, readable folder. */
-    static void inputFolder(String what, Path dir) {
-        if (!Files.exists(dir)) {
-            throw new IllegalArgumentException(what + " folder " + dir + " does not exist");
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(what + " folder " + dir + " is a file, not a folder");
-        }
+    /** An existing, readable regular file ({@link InputFiles#require}). */
+    static void inputFile(String what, Path file) throws FileNotFoundException {
+        InputFiles.require(what, file);
     }
 
     /** A file that can be written: not a folder, in an existing folder that is writable (and itself writable). */

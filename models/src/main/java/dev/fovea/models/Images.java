@@ -3,6 +3,7 @@ package dev.fovea.models;
 import dev.fovea.nn.Input;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Layout;
+import dev.fovea.data.InputFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,9 +94,7 @@ public final class Images {
     /** Reads a PNG, JPEG, GIF or BMP file (whatever {@link ImageIO} reads); throws naming the file otherwise. */
     public static BufferedImage read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("image file " + file + " does not exist");
-        }
+        InputFiles.require("image", file);
         BufferedImage image = ImageIO.read(file.toFile());
         if (image == null) {
             throw new IllegalArgumentException(file + " is not an image format ImageIO reads (PNG, JPEG, GIF, BMP)");

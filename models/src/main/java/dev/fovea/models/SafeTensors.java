@@ -11,6 +11,7 @@ import dev.fovea.nn.Model;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.data.InputFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -222,6 +223,7 @@ public final class SafeTensors {
     public static void load(Model model, Path file) throws IOException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(file, "file");
+        InputFiles.require("safetensors", file);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = map(ch, arena);
             Header header = parse(data, file);
@@ -281,6 +283,7 @@ public final class SafeTensors {
 
     /** Reads and validates the header of {@code file} (not the tensor data against any model). */
     public static Header readHeader(Path file) throws IOException {
+        InputFiles.require("safetensors", file);
         Objects.requireNonNull(file, "file");
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return parse(map(ch, arena), file);

@@ -138,8 +138,10 @@ class ImagesTest {
         e = assertThrows(IllegalArgumentException.class, () -> Images.read(text));
         assertTrue(e.getMessage().contains(text.toString()), e.getMessage());
         Path missing = dir.resolve("missing.png");
-        e = assertThrows(IllegalArgumentException.class, () -> Images.read(missing));
-        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        // A missing file is an I/O problem, said as every reader says it.
+        java.io.FileNotFoundException nf = assertThrows(java.io.FileNotFoundException.class,
+                () -> Images.read(missing));
+        assertEquals("image file " + missing + " does not exist", nf.getMessage());
     }
 
     /** ImageNet's normalisation of a [0, 1] value {@code v} in channel {@code c}. */
