@@ -57,15 +57,9 @@ public record ConvolutionDescriptor(String layer, Shape input, Layout layout, in
         v.check(layout != null, "layout", "layout must not be null");
         int c = input.c();
         v.check(params.filters() > 0, "filters", "filters " + params.filters() + " must be > 0");
-        v.check(params.kernelH() > 0, "kernelH", "kernel height " + params.kernelH() + " must be > 0");
-        v.check(params.kernelW() > 0, "kernelW", "kernel width " + params.kernelW() + " must be > 0");
-        v.check(params.strideH() > 0, "strideH", "stride height " + params.strideH() + " must be > 0");
-        v.check(params.strideW() > 0, "strideW", "stride width " + params.strideW() + " must be > 0");
-        v.check(params.dilationH() > 0, "dilationH", "dilation height " + params.dilationH() + " must be > 0");
-        v.check(params.dilationW() > 0, "dilationW", "dilation width " + params.dilationW() + " must be > 0");
         Padding p = params.padding();
-        v.check(p.top() >= 0 && p.left() >= 0 && p.bottom() >= 0 && p.right() >= 0, "padding",
-                "explicit pads " + p + " must be ≥ 0");
+        Windows.check(v, "kernel", params.kernelH(), params.kernelW(), params.strideH(), params.strideW(),
+                params.dilationH(), params.dilationW(), p);
         int g = params.groups();
         if (v.check(g > 0, "groups", "groups " + g + " must be > 0")) {
             v.check(c % g == 0, "groups", "input channels " + c + " not divisible by groups " + g);

@@ -83,15 +83,9 @@ public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Lay
             v.throwIfAny(ctx);
             return new Derived(input.h(), input.w(), 1, 1, new Pads(0, 0, 0, 0), Shape.of(input.n(), input.c(), 1, 1));
         }
-        v.check(params.kernelH() > 0, "kernelH", "pool height " + params.kernelH() + " must be > 0");
-        v.check(params.kernelW() > 0, "kernelW", "pool width " + params.kernelW() + " must be > 0");
-        v.check(params.strideH() > 0, "strideH", "stride height " + params.strideH() + " must be > 0");
-        v.check(params.strideW() > 0, "strideW", "stride width " + params.strideW() + " must be > 0");
-        v.check(params.dilationH() > 0, "dilationH", "dilation height " + params.dilationH() + " must be > 0");
-        v.check(params.dilationW() > 0, "dilationW", "dilation width " + params.dilationW() + " must be > 0");
         Padding p = params.padding();
-        v.check(p.top() >= 0 && p.left() >= 0 && p.bottom() >= 0 && p.right() >= 0, "padding",
-                "explicit pads " + p + " must be ≥ 0");
+        Windows.check(v, "pool", params.kernelH(), params.kernelW(), params.strideH(), params.strideW(),
+                params.dilationH(), params.dilationW(), p);
         v.check(!params.ceilMode() || p.mode() == Padding.Mode.VALID || p.mode() == Padding.Mode.EXPLICIT,
                 "ceilMode", "ceilMode needs VALID or explicit padding; " + p.mode() + " already fixes the output size");
         v.throwIfAny(ctx);

@@ -12,6 +12,22 @@ public final class Windows {
     public record Axis(int before, int after, int out) {
     }
 
+    /**
+     * The checks of a sliding window's attributes, shared by convolution and pooling: kernel, stride and dilation
+     * {@code > 0}, explicit pads {@code ≥ 0}. {@code kernel} names the window in messages ("kernel", "pool").
+     */
+    static void check(Violations v, String kernel, int kernelH, int kernelW, int strideH, int strideW, int dilationH,
+                      int dilationW, Padding padding) {
+        v.check(kernelH > 0, "kernelH", kernel + " height " + kernelH + " must be > 0");
+        v.check(kernelW > 0, "kernelW", kernel + " width " + kernelW + " must be > 0");
+        v.check(strideH > 0, "strideH", "stride height " + strideH + " must be > 0");
+        v.check(strideW > 0, "strideW", "stride width " + strideW + " must be > 0");
+        v.check(dilationH > 0, "dilationH", "dilation height " + dilationH + " must be > 0");
+        v.check(dilationW > 0, "dilationW", "dilation width " + dilationW + " must be > 0");
+        v.check(padding.top() >= 0 && padding.left() >= 0 && padding.bottom() >= 0 && padding.right() >= 0,
+                "padding", "explicit pads " + padding + " must be ≥ 0");
+    }
+
     /** The dilated kernel extent {@code d·(k − 1) + 1}. */
     public static int effectiveKernel(int kernel, int dilation) {
         return dilation * (kernel - 1) + 1;
