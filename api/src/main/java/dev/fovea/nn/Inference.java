@@ -3,6 +3,7 @@ package dev.fovea.nn;
 import dev.fovea.engine.Engine;
 import dev.fovea.op.Violations;
 import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
@@ -115,6 +116,27 @@ public final class Inference implements AutoCloseable {
      * {@code C·H·W} floats); returns the outputs likewise.
      */
     public float[] predict(float[] x, int batch) {
+        try (TensorScope s = new TensorScope()) {
+            return predict(input(x, batch, s), s).toArray();
+        }
+    }
+
+    /**
+     * Runs the model like {@link #predict(float[], int)} and returns its first output with its shape, in logical
+     * order, ranked per item ({@link Prediction#argmax}, {@link Prediction#topK}) and carrying the model's
+     * {@link Model#labels() labels}.
+     */
+    public Prediction prediction(float[] x, int batch) {
+        try (TensorScope s = new TensorScope()) {
+            Tensor y = predict(input(x, batch, s), s);
+            Tensor logical = s.allocate(y.shape(), Layout.NCHW);  // NCHW is the logical order
+            engine.copy(y, logical);
+            return Prediction.of(y.shape(), logical.toArray(), model.labels());
+        }
+    }
+
+    /** {@code x} checked against the model's input and copied into a tensor of {@code s}. */
+    private Tensor input(float[] x, int batch, TensorScope s) {
         Objects.requireNonNull(x, "x");
         Shape item = model.inputShape(1);
         long perItem = item.perItem();
@@ -125,11 +147,9 @@ public final class Inference implements AutoCloseable {
                     + batch * perItem + " floats, got " + x.length);
         }
         v.throwIfAny("images one after another, each [C, H, W] stored in " + model.layout() + " order");
-        try (TensorScope s = new TensorScope()) {
-            Tensor in = s.allocate(model.inputShape(batch), model.layout());
-            in.copyFrom(x);
-            return predict(in, s).toArray();
-        }
+        Tensor in = s.allocate(model.inputShape(batch), model.layout());
+        in.copyFrom(x);
+        return in;
     }
 
     /** The per-item logical shape without the batch axis: {@code [C, H, W]}. */

@@ -81,9 +81,11 @@ public record BackendOptions(int threads, Vector vector, Cudnn cudnn) {
      *                           ({@code -Dfovea.cudnn.fuse}, default true)
      * @param workspaceLimitMB   the most workspace one convolution algorithm may take
      *                           ({@code -Dfovea.cudnn.workspaceLimitMB}, default 1024)
+     * @param handles            the most cuDNN handles used at once ({@code -Dfovea.cudnn.handles}); 0 sizes the pool
+     *                           from the free device memory and the CPUs
      */
-    public record Cudnn(int device, boolean tf32, boolean fuse, long workspaceLimitMB) {
-        public static final Cudnn DEFAULTS = new Cudnn(0, false, true, 1024);
+    public record Cudnn(int device, boolean tf32, boolean fuse, long workspaceLimitMB, int handles) {
+        public static final Cudnn DEFAULTS = new Cudnn(0, false, true, 1024, 0);
 
         /** The options set by {@code -Dfovea.cudnn.*} in {@code properties}; defaults for the rest. */
         public static Cudnn from(Properties properties) {
@@ -91,7 +93,8 @@ public record BackendOptions(int threads, Vector vector, Cudnn cudnn) {
                     flag(properties, "fovea.cudnn.tf32", DEFAULTS.tf32()),
                     flag(properties, "fovea.cudnn.fuse", DEFAULTS.fuse()),
                     number(properties, "fovea.cudnn.workspaceLimitMB", DEFAULTS.workspaceLimitMB(), 0,
-                            Long.MAX_VALUE >> 20));
+                            Long.MAX_VALUE >> 20),
+                    (int) number(properties, "fovea.cudnn.handles", DEFAULTS.handles(), 0, Integer.MAX_VALUE));
         }
 
         public Cudnn {
@@ -100,6 +103,9 @@ public record BackendOptions(int threads, Vector vector, Cudnn cudnn) {
             }
             if (workspaceLimitMB < 0 || workspaceLimitMB > (Long.MAX_VALUE >> 20)) {
                 throw new IllegalArgumentException("workspaceLimitMB " + workspaceLimitMB + " out of range");
+            }
+            if (handles < 0) {
+                throw new IllegalArgumentException("handles " + handles + " must be ≥ 0 (0: sized automatically)");
             }
         }
 

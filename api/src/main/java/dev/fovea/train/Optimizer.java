@@ -46,7 +46,7 @@ public abstract class Optimizer {
         return new Sgd(momentum, nesterov, 0);
     }
 
-    /** Adam (Kingma & Ba) with PyTorch's defaults; weight decay (if set) is added to the gradient (L2). */
+    /** Adam (Kingma &amp; Ba) with PyTorch's defaults; weight decay (if set) is added to the gradient (L2). */
     public static Adam adam() {
         return new Adam(0.9, 0.999, 1e-8, 0, false);
     }

@@ -31,10 +31,11 @@ class BackendOptionsTest {
     void settingsAreTyped() {
         BackendOptions o = BackendOptions.from(props("fovea.threads", "3", "fovea.vector.bits", "128",
                 "fovea.vector.im2colBelow", "8", "fovea.cudnn.device", "1", "fovea.cudnn.tf32", "true",
-                "fovea.cudnn.fuse", "false", "fovea.cudnn.workspaceLimitMB", "64"), Map.of("FOVEA_THREADS", "5"));
+                "fovea.cudnn.fuse", "false", "fovea.cudnn.workspaceLimitMB", "64", "fovea.cudnn.handles", "2"),
+                Map.of("FOVEA_THREADS", "5"));
         assertEquals(3, o.threads(), "the property wins over the environment");
         assertEquals(new BackendOptions.Vector(128, 8), o.vector());
-        assertEquals(new BackendOptions.Cudnn(1, true, false, 64), o.cudnn());
+        assertEquals(new BackendOptions.Cudnn(1, true, false, 64, 2), o.cudnn());
         assertEquals(5, BackendOptions.from(new Properties(), Map.of("FOVEA_THREADS", " 5 ")).threads());
     }
 
