@@ -49,42 +49,24 @@ final class ReferenceBackend implements Backend {
     private static void convolution(ConvolutionDescriptor op, float[] w, float[] b, Tensor x, Tensor y) {
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int n = op.input().n();
-        int cIn = op.input().c();
-        int h = op.input().h();
-        int wd = op.input().w();
         int k = op.filters();
-        int cPerGroup = cIn / op.groups();
-        int kPerGroup = k / op.groups();
         int p = op.output().h();
         int q = op.output().w();
+        int cPerGroup = op.input().c() / op.groups();
         int kh = op.kernelH();
         int kw = op.kernelW();
-        for (int in = 0; in < n; in++) {
+        double[] acc = new double[op.output().n() * k * p * q];
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] = b == null ? 0 : b[i / (p * q) % k];
+        }
+        ConvTaps.forEach(op, (in, ok, op2, oq, ic, c, r, s, ih, iw) -> acc[((in * k + ok) * p + op2) * q + oq] +=
+                (double) xs.getAtIndex(F, at(x, in, ic, ih, iw)) * w[((ok * cPerGroup + c) * kh + r) * kw + s]);
+        for (int in = 0; in < op.output().n(); in++) {
             for (int ok = 0; ok < k; ok++) {
-                int g = ok / kPerGroup;
                 for (int op2 = 0; op2 < p; op2++) {
                     for (int oq = 0; oq < q; oq++) {
-                        double acc = b == null ? 0 : b[ok];
-                        for (int c = 0; c < cPerGroup; c++) {
-                            int ic = g * cPerGroup + c;
-                            for (int r = 0; r < kh; r++) {
-                                int ih = op2 * op.strideH() - op.pads().top() + r * op.dilationH();
-                                if (ih < 0 || ih >= h) {
-                                    continue;
-                                }
-                                for (int s = 0; s < kw; s++) {
-                                    int iw = oq * op.strideW() - op.pads().left() + s * op.dilationW();
-                                    if (iw < 0 || iw >= wd) {
-                                        continue;
-                                    }
-                                    double xv = xs.getAtIndex(F, at(x, in, ic, ih, iw));
-                                    double wv = w[((ok * cPerGroup + c) * kh + r) * kw + s];
-                                    acc += xv * wv;
-                                }
-                            }
-                        }
-                        ys.setAtIndex(F, at(y, in, ok, op2, oq), (float) op.activation().apply(acc));
+                        double v = op.activation().apply(acc[((in * k + ok) * p + op2) * q + oq]);
+                        ys.setAtIndex(F, at(y, in, ok, op2, oq), (float) v);
                     }
                 }
             }

@@ -22,82 +22,28 @@ final class ReferenceBackward {
 
     static void convolutionData(ConvolutionDescriptor op, Tensor weights, Tensor dy, Tensor dx) {
         float[] w = weights.toArray();
-        int n = op.input().n();
         int cIn = op.input().c();
         int h = op.input().h();
         int wd = op.input().w();
         int cPerGroup = cIn / op.groups();
-        int kPerGroup = op.filters() / op.groups();
         int kh = op.kernelH();
         int kw = op.kernelW();
-        double[] acc = new double[n * cIn * h * wd];
+        double[] acc = new double[op.input().n() * cIn * h * wd];
         MemorySegment dys = dy.buffer();
-        for (int in = 0; in < n; in++) {
-            for (int ok = 0; ok < op.filters(); ok++) {
-                int g = ok / kPerGroup;
-                for (int p = 0; p < op.output().h(); p++) {
-                    for (int q = 0; q < op.output().w(); q++) {
-                        double d = dys.getAtIndex(F, at(dy, in, ok, p, q));
-                        for (int c = 0; c < cPerGroup; c++) {
-                            int ic = g * cPerGroup + c;
-                            for (int r = 0; r < kh; r++) {
-                                int ih = p * op.strideH() - op.pads().top() + r * op.dilationH();
-                                if (ih < 0 || ih >= h) {
-                                    continue;
-                                }
-                                for (int s = 0; s < kw; s++) {
-                                    int iw = q * op.strideW() - op.pads().left() + s * op.dilationW();
-                                    if (iw < 0 || iw >= wd) {
-                                        continue;
-                                    }
-                                    acc[((in * cIn + ic) * h + ih) * wd + iw] += d * w[((ok * cPerGroup + c) * kh + r) * kw + s];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        ConvTaps.forEach(op, (in, ok, p, q, ic, c, r, s, ih, iw) -> acc[((in * cIn + ic) * h + ih) * wd + iw] +=
+                dys.getAtIndex(F, at(dy, in, ok, p, q)) * (double) w[((ok * cPerGroup + c) * kh + r) * kw + s]);
         store4(acc, dx);
     }
 
     static void convolutionFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
-        int n = op.input().n();
-        int h = op.input().h();
-        int wd = op.input().w();
         int cPerGroup = op.input().c() / op.groups();
-        int kPerGroup = op.filters() / op.groups();
         int kh = op.kernelH();
         int kw = op.kernelW();
         double[] acc = new double[op.filters() * cPerGroup * kh * kw];
         MemorySegment xs = x.buffer();
         MemorySegment dys = dy.buffer();
-        for (int in = 0; in < n; in++) {
-            for (int ok = 0; ok < op.filters(); ok++) {
-                int g = ok / kPerGroup;
-                for (int p = 0; p < op.output().h(); p++) {
-                    for (int q = 0; q < op.output().w(); q++) {
-                        double d = dys.getAtIndex(F, at(dy, in, ok, p, q));
-                        for (int c = 0; c < cPerGroup; c++) {
-                            int ic = g * cPerGroup + c;
-                            for (int r = 0; r < kh; r++) {
-                                int ih = p * op.strideH() - op.pads().top() + r * op.dilationH();
-                                if (ih < 0 || ih >= h) {
-                                    continue;
-                                }
-                                for (int s = 0; s < kw; s++) {
-                                    int iw = q * op.strideW() - op.pads().left() + s * op.dilationW();
-                                    if (iw < 0 || iw >= wd) {
-                                        continue;
-                                    }
-                                    acc[((ok * cPerGroup + c) * kh + r) * kw + s] += d * xs.getAtIndex(F, at(x, in, ic, ih, iw));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        ConvTaps.forEach(op, (in, ok, p, q, ic, c, r, s, ih, iw) -> acc[((ok * cPerGroup + c) * kh + r) * kw + s] +=
+                dys.getAtIndex(F, at(dy, in, ok, p, q)) * (double) xs.getAtIndex(F, at(x, in, ic, ih, iw)));
         store4(acc, dw);
     }
 
