@@ -48,9 +48,7 @@ public record Idx(int type, int[] dims, byte[] data) {
 
     /** Reads an IDX file, plain or gzip; bad magic, an unknown type or a short file throw {@link IOException}. */
     public static Idx read(Path file) throws IOException {
-        if (Files.isDirectory(file)) {
-            throw new IOException(file + ": is a directory, not an IDX file");
-        }
+        InputFiles.require("IDX", file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
             raw.mark(2);
             int b0 = raw.read();

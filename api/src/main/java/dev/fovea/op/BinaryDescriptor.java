@@ -18,9 +18,18 @@ import java.util.Arrays;
  */
 public record BinaryDescriptor(String layer, BinaryOp op, Shape a, Shape b, Layout layout, Activation activation,
                                Shape output) implements OpDescriptor {
+    /** Validates every attribute; the output must be the one they give. */
+    public BinaryDescriptor {
+        Violations.requireDerived(layer, "output", output, derive(layer, op, a, b, layout, activation));
+    }
 
     public static BinaryDescriptor create(String layer, BinaryOp op, Shape a, Shape b, Layout layout,
                                           Activation activation) {
+        return new BinaryDescriptor(layer, op, a, b, layout, activation, derive(layer, op, a, b, layout, activation));
+    }
+
+    /** The output shape, after every check (all problems reported together). */
+    private static Shape derive(String layer, BinaryOp op, Shape a, Shape b, Layout layout, Activation activation) {
         Violations v = new Violations(layer);
         String ctx = op + " of " + a + " and " + b;
         v.check(op != null, "op", "op must not be null");
@@ -42,7 +51,7 @@ public record BinaryDescriptor(String layer, BinaryOp op, Shape a, Shape b, Layo
             out[i] = Math.max(x, y);
         }
         v.throwIfAny(ctx);
-        return new BinaryDescriptor(layer, op, a, b, layout, activation, Shape.of(out));
+        return Shape.of(out);
     }
 
     /** The first operand's shape (the convention every descriptor shares). */
@@ -65,6 +74,18 @@ public record BinaryDescriptor(String layer, BinaryOp op, Shape a, Shape b, Layo
     /** The same op with another fused activation. */
     public BinaryDescriptor withActivation(Activation act) {
         return new BinaryDescriptor(layer, op, a, b, layout, act, output);
+    }
+
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BinaryDescriptor d && op == d.op && a.equals(d.a) && b.equals(d.b) && layout == d.layout
+                && activation == d.activation && output.equals(d.output);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(op, a, b, layout, activation, output);
     }
 
     @Override

@@ -11,8 +11,8 @@ import dev.fovea.tensor.Shape;
 public record ClampDescriptor(String layer, Shape input, Layout layout, float alpha, float beta, float min, float max)
         implements OpDescriptor {
 
-    public static ClampDescriptor create(String layer, Shape input, Layout layout, float alpha, float beta, float min,
-                                         float max) {
+    /** Validates every attribute (all problems reported together). */
+    public ClampDescriptor {
         Violations v = new Violations(layer);
         v.check(input != null, "input", "input must not be null");
         v.check(layout != null, "layout", "layout must not be null");
@@ -20,6 +20,10 @@ public record ClampDescriptor(String layer, Shape input, Layout layout, float al
                 + " must be finite");
         v.check(!Float.isNaN(min) && !Float.isNaN(max) && min <= max, "min", "min " + min + " must be ≤ max " + max);
         v.throwIfAny("input " + input);
+    }
+
+    public static ClampDescriptor create(String layer, Shape input, Layout layout, float alpha, float beta, float min,
+                                         float max) {
         return new ClampDescriptor(layer, input, layout, alpha, beta, min, max);
     }
 
@@ -35,5 +39,18 @@ public record ClampDescriptor(String layer, Shape input, Layout layout, float al
 
     public ClampDescriptor withBatch(int n) {
         return new ClampDescriptor(layer, input.withBatch(n), layout, alpha, beta, min, max);
+    }
+
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClampDescriptor d && input.equals(d.input) && layout == d.layout
+                && Float.compare(alpha, d.alpha) == 0 && Float.compare(beta, d.beta) == 0
+                && Float.compare(min, d.min) == 0 && Float.compare(max, d.max) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(input, layout, alpha, beta, min, max);
     }
 }

@@ -19,6 +19,14 @@ public record ConvolutionDescriptor(String layer, Shape input, Layout layout, in
                                     boolean bias, Activation activation, Padding padding, Shape output)
         implements OpDescriptor {
 
+    /** Validates every attribute; the pads and the output must be the ones they give. */
+    public ConvolutionDescriptor {
+        Derived d = derive(layer, input, layout, new ConvolutionParams(filters, kernelH, kernelW, strideH, strideW,
+                dilationH, dilationW, groups, padding, bias, activation));
+        Violations.requireDerived(layer, "pads", pads, d.pads());
+        Violations.requireDerived(layer, "output", output, d.output());
+    }
+
     /**
      * Validates {@code params} against {@code input} and computes the output shape; every problem is reported
      * in one {@link ValidationException} naming {@code layer}.
@@ -26,6 +34,17 @@ public record ConvolutionDescriptor(String layer, Shape input, Layout layout, in
      * @param layer e.g. {@code "Conv2D 'conv2d_1'"}
      */
     public static ConvolutionDescriptor create(String layer, Shape input, Layout layout, ConvolutionParams params) {
+        Derived d = derive(layer, input, layout, params);
+        return new ConvolutionDescriptor(layer, input, layout, params.filters(), params.kernelH(), params.kernelW(),
+                params.strideH(), params.strideW(), params.dilationH(), params.dilationW(), params.groups(), d.pads(),
+                params.bias(), params.activation(), params.padding(), d.output());
+    }
+
+    private record Derived(Pads pads, Shape output) {
+    }
+
+    /** The pads and output shape, after every check. */
+    private static Derived derive(String layer, Shape input, Layout layout, ConvolutionParams params) {
         Violations v = new Violations(layer);
         String ctx = "input " + (input == null ? "null" : input + " " + layout) + ", kernel " + params.kernelH() + "×"
                 + params.kernelW() + ", stride " + params.strideH() + "×" + params.strideW() + ", dilation "
@@ -38,15 +57,9 @@ public record ConvolutionDescriptor(String layer, Shape input, Layout layout, in
         v.check(layout != null, "layout", "layout must not be null");
         int c = input.c();
         v.check(params.filters() > 0, "filters", "filters " + params.filters() + " must be > 0");
-        v.check(params.kernelH() > 0, "kernelH", "kernel height " + params.kernelH() + " must be > 0");
-        v.check(params.kernelW() > 0, "kernelW", "kernel width " + params.kernelW() + " must be > 0");
-        v.check(params.strideH() > 0, "strideH", "stride height " + params.strideH() + " must be > 0");
-        v.check(params.strideW() > 0, "strideW", "stride width " + params.strideW() + " must be > 0");
-        v.check(params.dilationH() > 0, "dilationH", "dilation height " + params.dilationH() + " must be > 0");
-        v.check(params.dilationW() > 0, "dilationW", "dilation width " + params.dilationW() + " must be > 0");
         Padding p = params.padding();
-        v.check(p.top() >= 0 && p.left() >= 0 && p.bottom() >= 0 && p.right() >= 0, "padding",
-                "explicit pads " + p + " must be ≥ 0");
+        Windows.check(v, "kernel", params.kernelH(), params.kernelW(), params.strideH(), params.strideW(),
+                params.dilationH(), params.dilationW(), p);
         int g = params.groups();
         if (v.check(g > 0, "groups", "groups " + g + " must be > 0")) {
             v.check(c % g == 0, "groups", "input channels " + c + " not divisible by groups " + g);
@@ -59,11 +72,8 @@ public record ConvolutionDescriptor(String layer, Shape input, Layout layout, in
         Windows.Axis wAxis = Windows.resolve(v, "width", input.w(), params.kernelW(), params.strideW(),
                 params.dilationW(), p, p.left(), p.right(), false);
         v.throwIfAny(ctx);
-        Pads pads = new Pads(hAxis.before(), wAxis.before(), hAxis.after(), wAxis.after());
-        Shape out = Shape.of(input.n(), params.filters(), hAxis.out(), wAxis.out());
-        return new ConvolutionDescriptor(layer, input, layout, params.filters(), params.kernelH(), params.kernelW(),
-                params.strideH(), params.strideW(), params.dilationH(), params.dilationW(), g, pads, params.bias(),
-                params.activation(), p, out);
+        return new Derived(new Pads(hAxis.before(), wAxis.before(), hAxis.after(), wAxis.after()),
+                Shape.of(input.n(), params.filters(), hAxis.out(), wAxis.out()));
     }
 
     /** {@code [K, C/groups, kH, kW]}. */
@@ -107,5 +117,21 @@ public record ConvolutionDescriptor(String layer, Shape input, Layout layout, in
     public ConvolutionDescriptor withBatch(int n) {
         return new ConvolutionDescriptor(layer, input.withBatch(n), layout, filters, kernelH, kernelW, strideH,
                 strideW, dilationH, dilationW, groups, pads, bias, activation, padding, output.withBatch(n));
+    }
+
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConvolutionDescriptor d && input.equals(d.input) && layout == d.layout
+                && filters == d.filters && kernelH == d.kernelH && kernelW == d.kernelW && strideH == d.strideH
+                && strideW == d.strideW && dilationH == d.dilationH && dilationW == d.dilationW && groups == d.groups
+                && pads.equals(d.pads) && bias == d.bias && activation == d.activation && padding.equals(d.padding)
+                && output.equals(d.output);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(input, layout, filters, kernelH, kernelW, strideH, strideW, dilationH,
+                dilationW, groups, pads, bias, activation, padding, output);
     }
 }

@@ -12,8 +12,8 @@ import dev.fovea.tensor.Shape;
 public record LrnDescriptor(String layer, Shape input, Layout layout, int size, float alpha, float beta, float bias)
         implements OpDescriptor {
 
-    public static LrnDescriptor create(String layer, Shape input, Layout layout, int size, float alpha, float beta,
-                                       float bias) {
+    /** Validates every attribute (all problems reported together). */
+    public LrnDescriptor {
         Violations v = new Violations(layer);
         v.check(input != null && input.rank() == 4, "input", "input must be 4-D [N, C, H, W], got " + input);
         v.check(layout != null, "layout", "layout must not be null");
@@ -22,6 +22,10 @@ public record LrnDescriptor(String layer, Shape input, Layout layout, int size, 
                 + " must be finite");
         v.check(bias > 0 && Float.isFinite(bias), "bias", "bias " + bias + " must be finite and > 0");
         v.throwIfAny("input " + input + ", size " + size);
+    }
+
+    public static LrnDescriptor create(String layer, Shape input, Layout layout, int size, float alpha, float beta,
+                                       float bias) {
         return new LrnDescriptor(layer, input, layout, size, alpha, beta, bias);
     }
 
@@ -42,5 +46,18 @@ public record LrnDescriptor(String layer, Shape input, Layout layout, int size, 
 
     public LrnDescriptor withBatch(int n) {
         return new LrnDescriptor(layer, input.withBatch(n), layout, size, alpha, beta, bias);
+    }
+
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LrnDescriptor d && input.equals(d.input) && layout == d.layout && size == d.size
+                && Float.compare(alpha, d.alpha) == 0 && Float.compare(beta, d.beta) == 0
+                && Float.compare(bias, d.bias) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(input, layout, size, alpha, beta, bias);
     }
 }

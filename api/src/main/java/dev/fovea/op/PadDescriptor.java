@@ -12,8 +12,21 @@ import java.util.Arrays;
 public record PadDescriptor(String layer, Shape input, Layout layout, int[] before, int[] after, float value,
                             Shape output) implements OpDescriptor {
 
+    /** Validates every attribute; the output must be the one they give. The pads are copied. */
+    public PadDescriptor {
+        Violations.requireDerived(layer, "output", output, derive(layer, input, layout, before, after));
+        before = before.clone();
+        after = after.clone();
+    }
+
     public static PadDescriptor create(String layer, Shape input, Layout layout, int[] before, int[] after,
                                        float value) {
+        return new PadDescriptor(layer, input, layout, before, after, value, derive(layer, input, layout, before,
+                after));
+    }
+
+    /** The output shape, after every check (all problems reported together). */
+    private static Shape derive(String layer, Shape input, Layout layout, int[] before, int[] after) {
         Violations v = new Violations(layer);
         String ctx = "input " + input + ", pads before " + Arrays.toString(before) + ", after "
                 + Arrays.toString(after);
@@ -31,7 +44,7 @@ public record PadDescriptor(String layer, Shape input, Layout layout, int[] befo
             out[i] = (int) Math.min(size, Integer.MAX_VALUE);
         }
         v.throwIfAny(ctx);
-        return new PadDescriptor(layer, input, layout, before.clone(), after.clone(), value, Shape.of(out));
+        return Shape.of(out);
     }
 
     @Override
@@ -50,9 +63,10 @@ public record PadDescriptor(String layer, Shape input, Layout layout, int[] befo
                 output.withBatch(n + before[0] + after[0]));
     }
 
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof PadDescriptor p && layer.equals(p.layer) && input.equals(p.input) && layout == p.layout
+        return o instanceof PadDescriptor p && input.equals(p.input) && layout == p.layout
                 && Arrays.equals(before, p.before) && Arrays.equals(after, p.after)
                 && Float.compare(value, p.value) == 0;
     }

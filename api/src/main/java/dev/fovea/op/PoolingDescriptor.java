@@ -20,6 +20,18 @@ public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Lay
                                 int strideH, int strideW, Pads pads, boolean ceilMode, boolean countIncludePad,
                                 Shape output, int dilationH, int dilationW) implements OpDescriptor {
 
+    /** Validates every attribute; the output must be the one they give (with the pads as explicit padding). */
+    public PoolingDescriptor {
+        if (pads == null) {
+            throw new ValidationException(layer, java.util.List.of(new ValidationException.Violation("pads",
+                    "pads must not be null")), "forged descriptor");
+        }
+        PoolingParams params = new PoolingParams(mode, kernelH, kernelW, strideH, strideW,
+                Padding.explicit(pads.top(), pads.left(), pads.bottom(), pads.right()), ceilMode, countIncludePad,
+                false, dilationH, dilationW);
+        Violations.requireDerived(layer, "output", output, derive(layer, input, layout, params).output());
+    }
+
     /** An undilated pooling. */
     public PoolingDescriptor(String layer, PoolingMode mode, Shape input, Layout layout, int kernelH, int kernelW,
                              int strideH, int strideW, Pads pads, boolean ceilMode, boolean countIncludePad,
@@ -33,8 +45,30 @@ public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Lay
         return dilationH > 1 || dilationW > 1;
     }
 
+    /** The windows along the height: the rows each output row reads ({@link Windows.Taps}). */
+    public Windows.Taps rowTaps() {
+        return Windows.Taps.of(input.h(), output.h(), kernelH, strideH, dilationH, pads.top(), pads.bottom());
+    }
+
+    /** The windows along the width: the columns each output column reads ({@link Windows.Taps}). */
+    public Windows.Taps colTaps() {
+        return Windows.Taps.of(input.w(), output.w(), kernelW, strideW, dilationW, pads.left(), pads.right());
+    }
+
     /** Validates {@code params} against {@code input}; all problems reported together. */
     public static PoolingDescriptor create(String layer, Shape input, Layout layout, PoolingParams params) {
+        Derived d = derive(layer, input, layout, params);
+        return new PoolingDescriptor(layer, params.mode(), input, layout, d.kernelH(), d.kernelW(), d.strideH(),
+                d.strideW(), d.pads(), params.ceilMode(), params.countIncludePad(), d.output(), params.dilationH(),
+                params.dilationW());
+    }
+
+    /** What a descriptor takes from {@code params} after resolving (global pooling: the whole plane). */
+    private record Derived(int kernelH, int kernelW, int strideH, int strideW, Pads pads, Shape output) {
+    }
+
+    /** Every check, all problems reported together; then the window, pads and output shape. */
+    private static Derived derive(String layer, Shape input, Layout layout, PoolingParams params) {
         Violations v = new Violations(layer);
         String ctx = "input " + (input == null ? "null" : input + " " + layout) + (params.global() ? ", global"
                 : ", window " + params.kernelH() + "×" + params.kernelW() + ", stride " + params.strideH() + "×"
@@ -47,19 +81,11 @@ public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Lay
         v.check(layout != null, "layout", "layout must not be null");
         if (params.global()) {
             v.throwIfAny(ctx);
-            return new PoolingDescriptor(layer, params.mode(), input, layout, input.h(), input.w(), 1, 1,
-                    new Pads(0, 0, 0, 0), false, params.countIncludePad(),
-                    Shape.of(input.n(), input.c(), 1, 1));
+            return new Derived(input.h(), input.w(), 1, 1, new Pads(0, 0, 0, 0), Shape.of(input.n(), input.c(), 1, 1));
         }
-        v.check(params.kernelH() > 0, "kernelH", "pool height " + params.kernelH() + " must be > 0");
-        v.check(params.kernelW() > 0, "kernelW", "pool width " + params.kernelW() + " must be > 0");
-        v.check(params.strideH() > 0, "strideH", "stride height " + params.strideH() + " must be > 0");
-        v.check(params.strideW() > 0, "strideW", "stride width " + params.strideW() + " must be > 0");
-        v.check(params.dilationH() > 0, "dilationH", "dilation height " + params.dilationH() + " must be > 0");
-        v.check(params.dilationW() > 0, "dilationW", "dilation width " + params.dilationW() + " must be > 0");
         Padding p = params.padding();
-        v.check(p.top() >= 0 && p.left() >= 0 && p.bottom() >= 0 && p.right() >= 0, "padding",
-                "explicit pads " + p + " must be ≥ 0");
+        Windows.check(v, "pool", params.kernelH(), params.kernelW(), params.strideH(), params.strideW(),
+                params.dilationH(), params.dilationW(), p);
         v.check(!params.ceilMode() || p.mode() == Padding.Mode.VALID || p.mode() == Padding.Mode.EXPLICIT,
                 "ceilMode", "ceilMode needs VALID or explicit padding; " + p.mode() + " already fixes the output size");
         v.throwIfAny(ctx);
@@ -78,15 +104,28 @@ public record PoolingDescriptor(String layer, PoolingMode mode, Shape input, Lay
                 "padding (" + w.before() + ", " + w.after() + ") must be smaller than the pool width "
                         + extentW + (params.dilationW() > 1 ? " (dilated)" : ""));
         v.throwIfAny(ctx);
-        return new PoolingDescriptor(layer, params.mode(), input, layout, params.kernelH(), params.kernelW(),
-                params.strideH(), params.strideW(), new Pads(h.before(), w.before(), h.after(), w.after()),
-                params.ceilMode(), params.countIncludePad(), Shape.of(input.n(), input.c(), h.out(), w.out()),
-                params.dilationH(), params.dilationW());
+        return new Derived(params.kernelH(), params.kernelW(), params.strideH(), params.strideW(),
+                new Pads(h.before(), w.before(), h.after(), w.after()), Shape.of(input.n(), input.c(), h.out(), w.out()));
     }
 
     /** The same pooling for another batch size. */
     public PoolingDescriptor withBatch(int n) {
         return new PoolingDescriptor(layer, mode, input.withBatch(n), layout, kernelH, kernelW, strideH, strideW,
                 pads, ceilMode, countIncludePad, output.withBatch(n), dilationH, dilationW);
+    }
+
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PoolingDescriptor d && mode == d.mode && input.equals(d.input) && layout == d.layout
+                && kernelH == d.kernelH && kernelW == d.kernelW && strideH == d.strideH && strideW == d.strideW
+                && pads.equals(d.pads) && ceilMode == d.ceilMode && countIncludePad == d.countIncludePad
+                && output.equals(d.output) && dilationH == d.dilationH && dilationW == d.dilationW;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(mode, input, layout, kernelH, kernelW, strideH, strideW, pads, ceilMode,
+                countIncludePad, output, dilationH, dilationW);
     }
 }

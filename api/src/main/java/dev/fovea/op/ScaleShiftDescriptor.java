@@ -16,13 +16,17 @@ import dev.fovea.tensor.Shape;
 public record ScaleShiftDescriptor(String layer, Shape input, Layout layout, Activation activation)
         implements OpDescriptor {
 
-    public static ScaleShiftDescriptor create(String layer, Shape input, Layout layout, Activation activation) {
+    /** Validates every attribute (all problems reported together). */
+    public ScaleShiftDescriptor {
         Violations v = new Violations(layer);
         v.check(input != null && (input.rank() == 4 || input.rank() == 2), "input",
                 "input must be [N, C, H, W] or [N, C], got " + input);
         v.check(layout != null, "layout", "layout must not be null");
         v.check(activation != null, "activation", "activation must not be null (use NONE)");
         v.throwIfAny("input " + input);
+    }
+
+    public static ScaleShiftDescriptor create(String layer, Shape input, Layout layout, Activation activation) {
         return new ScaleShiftDescriptor(layer, input, layout, activation);
     }
 
@@ -43,5 +47,17 @@ public record ScaleShiftDescriptor(String layer, Shape input, Layout layout, Act
 
     public ScaleShiftDescriptor withBatch(int n) {
         return new ScaleShiftDescriptor(layer, input.withBatch(n), layout, activation);
+    }
+
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ScaleShiftDescriptor d && input.equals(d.input) && layout == d.layout
+                && activation == d.activation;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(input, layout, activation);
     }
 }

@@ -12,7 +12,18 @@ import java.util.Arrays;
 public record TransposeDescriptor(String layer, Shape input, Layout layout, int[] perm, Shape output)
         implements OpDescriptor {
 
+    /** Validates every attribute; the output must be the one they give. The permutation is copied. */
+    public TransposeDescriptor {
+        Violations.requireDerived(layer, "output", output, derive(layer, input, layout, perm));
+        perm = perm.clone();
+    }
+
     public static TransposeDescriptor create(String layer, Shape input, Layout layout, int[] perm) {
+        return new TransposeDescriptor(layer, input, layout, perm, derive(layer, input, layout, perm));
+    }
+
+    /** The output shape, after every check (all problems reported together). */
+    private static Shape derive(String layer, Shape input, Layout layout, int[] perm) {
         Violations v = new Violations(layer);
         String ctx = "input " + input + ", perm " + Arrays.toString(perm);
         v.check(layout != null, "layout", "layout must not be null");
@@ -31,7 +42,7 @@ public record TransposeDescriptor(String layer, Shape input, Layout layout, int[
             }
         }
         v.throwIfAny(ctx);
-        return new TransposeDescriptor(layer, input, layout, perm.clone(), Shape.of(out));
+        return Shape.of(out);
     }
 
     @Override
@@ -44,10 +55,11 @@ public record TransposeDescriptor(String layer, Shape input, Layout layout, int[
         return new TransposeDescriptor(layer, input.withBatch(n), layout, perm, output.withBatch(n));
     }
 
+    /** Identity without the layer name: descriptors are plan-cache keys, and equal ops share a plan. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof TransposeDescriptor t && layer.equals(t.layer) && input.equals(t.input)
-                && layout == t.layout && Arrays.equals(perm, t.perm);
+        return o instanceof TransposeDescriptor t && input.equals(t.input) && layout == t.layout
+                && Arrays.equals(perm, t.perm);
     }
 
     @Override

@@ -23,6 +23,19 @@ public final class Violations {
         return ok;
     }
 
+    /**
+     * Throws unless a descriptor's {@code given} value of {@code parameter} is the one its other attributes give:
+     * the check that keeps a descriptor built with its public constructor from skipping validation.
+     */
+    static void requireDerived(String layer, String parameter, Object given, Object expected) {
+        if (!java.util.Objects.equals(given, expected)) {
+            Violations v = new Violations(layer);
+            v.add(parameter, parameter + " " + given + " does not follow from the other attributes, which give "
+                    + expected + " (descriptors are made by their create factories)");
+            v.throwIfAny("forged descriptor");
+        }
+    }
+
     public void add(String parameter, String message) {
         found.add(new ValidationException.Violation(parameter, message));
     }

@@ -5,6 +5,7 @@ import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
@@ -12,6 +13,7 @@ import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Set;
+import dev.fovea.tensor.Positions;
 
 /**
  * Every op written as its definition, in double precision, over any strides: the oracle the conformance
@@ -47,42 +49,24 @@ final class ReferenceBackend implements Backend {
     private static void convolution(ConvolutionDescriptor op, float[] w, float[] b, Tensor x, Tensor y) {
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int n = op.input().n();
-        int cIn = op.input().c();
-        int h = op.input().h();
-        int wd = op.input().w();
         int k = op.filters();
-        int cPerGroup = cIn / op.groups();
-        int kPerGroup = k / op.groups();
         int p = op.output().h();
         int q = op.output().w();
+        int cPerGroup = op.input().c() / op.groups();
         int kh = op.kernelH();
         int kw = op.kernelW();
-        for (int in = 0; in < n; in++) {
+        double[] acc = new double[op.output().n() * k * p * q];
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] = b == null ? 0 : b[i / (p * q) % k];
+        }
+        ConvTaps.forEach(op, (in, ok, op2, oq, ic, c, r, s, ih, iw) -> acc[((in * k + ok) * p + op2) * q + oq] +=
+                (double) xs.getAtIndex(F, at(x, in, ic, ih, iw)) * w[((ok * cPerGroup + c) * kh + r) * kw + s]);
+        for (int in = 0; in < op.output().n(); in++) {
             for (int ok = 0; ok < k; ok++) {
-                int g = ok / kPerGroup;
                 for (int op2 = 0; op2 < p; op2++) {
                     for (int oq = 0; oq < q; oq++) {
-                        double acc = b == null ? 0 : b[ok];
-                        for (int c = 0; c < cPerGroup; c++) {
-                            int ic = g * cPerGroup + c;
-                            for (int r = 0; r < kh; r++) {
-                                int ih = op2 * op.strideH() - op.pads().top() + r * op.dilationH();
-                                if (ih < 0 || ih >= h) {
-                                    continue;
-                                }
-                                for (int s = 0; s < kw; s++) {
-                                    int iw = oq * op.strideW() - op.pads().left() + s * op.dilationW();
-                                    if (iw < 0 || iw >= wd) {
-                                        continue;
-                                    }
-                                    double xv = xs.getAtIndex(F, at(x, in, ic, ih, iw));
-                                    double wv = w[((ok * cPerGroup + c) * kh + r) * kw + s];
-                                    acc += xv * wv;
-                                }
-                            }
-                        }
-                        ys.setAtIndex(F, at(y, in, ok, op2, oq), (float) op.activation().apply(acc));
+                        double v = op.activation().apply(acc[((in * k + ok) * p + op2) * q + oq]);
+                        ys.setAtIndex(F, at(y, in, ok, op2, oq), (float) v);
                     }
                 }
             }
@@ -110,39 +94,24 @@ final class ReferenceBackend implements Backend {
     public void poolingForward(PoolingDescriptor op, Tensor x, Tensor y) {
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int h = op.input().h();
-        int wd = op.input().w();
         boolean max = op.mode() == PoolingMode.MAX;
+        Windows.Taps rows = op.rowTaps();
+        Windows.Taps cols = op.colTaps();
         for (int n = 0; n < op.input().n(); n++) {
             for (int c = 0; c < op.input().c(); c++) {
                 for (int p = 0; p < op.output().h(); p++) {
-                    int h0 = p * op.strideH() - op.pads().top();
                     for (int q = 0; q < op.output().w(); q++) {
-                        int w0 = q * op.strideW() - op.pads().left();
                         double acc = max ? Double.NEGATIVE_INFINITY : 0;
-                        int inside = 0;
-                        int padded = 0;
-                        for (int r = 0; r < op.kernelH(); r++) {
-                            int ih = h0 + r * op.dilationH();
-                            if (ih >= h + op.pads().bottom()) {
-                                break; // a ceil-mode overhang beyond the padding is never counted
-                            }
-                            for (int t = 0; t < op.kernelW(); t++) {
-                                int iw = w0 + t * op.dilationW();
-                                if (iw >= wd + op.pads().right()) {
-                                    break;
-                                }
-                                padded++;
-                                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) {
-                                    continue;
-                                }
-                                double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
+                        for (int r = 0; r < rows.count(p); r++) {
+                            int ih = rows.start(p) + r * op.dilationH();
+                            for (int t = 0; t < cols.count(q); t++) {
+                                double v = xs.getAtIndex(F, at(x, n, c, ih, cols.start(q) + t * op.dilationW()));
                                 acc = max ? (Double.isNaN(v) || v > acc ? v : acc) : acc + v;
-                                inside++;
                             }
                         }
                         if (!max) {
-                            acc /= op.countIncludePad() ? padded : inside;
+                            acc /= op.countIncludePad() ? rows.padded(p) * cols.padded(q)
+                                    : rows.count(p) * cols.count(q);
                         }
                         ys.setAtIndex(F, at(y, n, c, p, q), (float) acc);
                     }
@@ -210,22 +179,10 @@ final class ReferenceBackend implements Backend {
         int[] dims = y.shape().dims();
         int[] pos = new int[rank];
         for (long k = 0, total = y.shape().elementCount(); k < total; k++) {
-            long yi = y.offset();
-            long di = dy.offset();
-            long xi = dx.offset();
-            for (int a = 0; a < rank; a++) {
-                yi += pos[a] * y.stride(a);
-                di += pos[a] * dy.stride(a);
-                xi += pos[a] * dx.stride(a);
-            }
-            double d = ReferenceBackward.derivativeFromOutput(activation, ys.getAtIndex(F, yi));
-            dxs.setAtIndex(F, xi, (float) (d * dys.getAtIndex(F, di)));
-            for (int a = rank - 1; a >= 0; a--) {
-                if (++pos[a] < dims[a]) {
-                    break;
-                }
-                pos[a] = 0;
-            }
+            double d = ReferenceBackward.derivativeFromOutput(activation,
+                    ys.getAtIndex(F, Positions.index(y, pos)));
+            dxs.setAtIndex(F, Positions.index(dx, pos), (float) (d * dys.getAtIndex(F, Positions.index(dy, pos))));
+            Positions.next(pos, dims);
         }
     }
 
@@ -264,19 +221,8 @@ final class ReferenceBackend implements Backend {
         int[] dims = x.shape().dims();
         int[] pos = new int[rank];
         for (long k = 0, total = x.shape().elementCount(); k < total; k++) {
-            long xi = x.offset();
-            long yi = y.offset();
-            for (int a = 0; a < rank; a++) {
-                xi += pos[a] * x.stride(a);
-                yi += pos[a] * y.stride(a);
-            }
-            body.accept(xi, yi);
-            for (int a = rank - 1; a >= 0; a--) {
-                if (++pos[a] < dims[a]) {
-                    break;
-                }
-                pos[a] = 0;
-            }
+            body.accept(Positions.index(x, pos), Positions.index(y, pos));
+            Positions.next(pos, dims);
         }
     }
 }

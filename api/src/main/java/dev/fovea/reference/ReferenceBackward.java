@@ -5,6 +5,7 @@ import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.DenseDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,82 +22,28 @@ final class ReferenceBackward {
 
     static void convolutionData(ConvolutionDescriptor op, Tensor weights, Tensor dy, Tensor dx) {
         float[] w = weights.toArray();
-        int n = op.input().n();
         int cIn = op.input().c();
         int h = op.input().h();
         int wd = op.input().w();
         int cPerGroup = cIn / op.groups();
-        int kPerGroup = op.filters() / op.groups();
         int kh = op.kernelH();
         int kw = op.kernelW();
-        double[] acc = new double[n * cIn * h * wd];
+        double[] acc = new double[op.input().n() * cIn * h * wd];
         MemorySegment dys = dy.buffer();
-        for (int in = 0; in < n; in++) {
-            for (int ok = 0; ok < op.filters(); ok++) {
-                int g = ok / kPerGroup;
-                for (int p = 0; p < op.output().h(); p++) {
-                    for (int q = 0; q < op.output().w(); q++) {
-                        double d = dys.getAtIndex(F, at(dy, in, ok, p, q));
-                        for (int c = 0; c < cPerGroup; c++) {
-                            int ic = g * cPerGroup + c;
-                            for (int r = 0; r < kh; r++) {
-                                int ih = p * op.strideH() - op.pads().top() + r * op.dilationH();
-                                if (ih < 0 || ih >= h) {
-                                    continue;
-                                }
-                                for (int s = 0; s < kw; s++) {
-                                    int iw = q * op.strideW() - op.pads().left() + s * op.dilationW();
-                                    if (iw < 0 || iw >= wd) {
-                                        continue;
-                                    }
-                                    acc[((in * cIn + ic) * h + ih) * wd + iw] += d * w[((ok * cPerGroup + c) * kh + r) * kw + s];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        ConvTaps.forEach(op, (in, ok, p, q, ic, c, r, s, ih, iw) -> acc[((in * cIn + ic) * h + ih) * wd + iw] +=
+                dys.getAtIndex(F, at(dy, in, ok, p, q)) * (double) w[((ok * cPerGroup + c) * kh + r) * kw + s]);
         store4(acc, dx);
     }
 
     static void convolutionFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
-        int n = op.input().n();
-        int h = op.input().h();
-        int wd = op.input().w();
         int cPerGroup = op.input().c() / op.groups();
-        int kPerGroup = op.filters() / op.groups();
         int kh = op.kernelH();
         int kw = op.kernelW();
         double[] acc = new double[op.filters() * cPerGroup * kh * kw];
         MemorySegment xs = x.buffer();
         MemorySegment dys = dy.buffer();
-        for (int in = 0; in < n; in++) {
-            for (int ok = 0; ok < op.filters(); ok++) {
-                int g = ok / kPerGroup;
-                for (int p = 0; p < op.output().h(); p++) {
-                    for (int q = 0; q < op.output().w(); q++) {
-                        double d = dys.getAtIndex(F, at(dy, in, ok, p, q));
-                        for (int c = 0; c < cPerGroup; c++) {
-                            int ic = g * cPerGroup + c;
-                            for (int r = 0; r < kh; r++) {
-                                int ih = p * op.strideH() - op.pads().top() + r * op.dilationH();
-                                if (ih < 0 || ih >= h) {
-                                    continue;
-                                }
-                                for (int s = 0; s < kw; s++) {
-                                    int iw = q * op.strideW() - op.pads().left() + s * op.dilationW();
-                                    if (iw < 0 || iw >= wd) {
-                                        continue;
-                                    }
-                                    acc[((ok * cPerGroup + c) * kh + r) * kw + s] += d * xs.getAtIndex(F, at(x, in, ic, ih, iw));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        ConvTaps.forEach(op, (in, ok, p, q, ic, c, r, s, ih, iw) -> acc[((ok * cPerGroup + c) * kh + r) * kw + s] +=
+                dys.getAtIndex(F, at(dy, in, ok, p, q)) * (double) xs.getAtIndex(F, at(x, in, ic, ih, iw)));
         store4(acc, dw);
     }
 
@@ -124,36 +71,22 @@ final class ReferenceBackward {
         int h = op.input().h();
         int wd = op.input().w();
         boolean max = op.mode() == PoolingMode.MAX;
+        Windows.Taps rows = op.rowTaps();
+        Windows.Taps cols = op.colTaps();
         double[] acc = new double[nn * cc * h * wd];
         for (int n = 0; n < nn; n++) {
             for (int c = 0; c < cc; c++) {
                 int base = (n * cc + c) * h * wd;
                 for (int p = 0; p < op.output().h(); p++) {
-                    // The forward's taps h0 + r·dilation, cut at the padded input's end, then kept inside the input.
-                    int h0 = p * op.strideH() - op.pads().top();
                     for (int q = 0; q < op.output().w(); q++) {
-                        int w0 = q * op.strideW() - op.pads().left();
                         double d = dys.getAtIndex(F, at(dy, n, c, p, q));
                         int arg = -1;
                         double best = Double.NEGATIVE_INFINITY;
-                        int inside = 0;
-                        int padded = 0;
                         java.util.List<Integer> cells = new java.util.ArrayList<>();
-                        for (int r = 0; r < op.kernelH(); r++) {
-                            int ih = h0 + r * op.dilationH();
-                            if (ih >= h + op.pads().bottom()) {
-                                break;
-                            }
-                            for (int t = 0; t < op.kernelW(); t++) {
-                                int iw = w0 + t * op.dilationW();
-                                if (iw >= wd + op.pads().right()) {
-                                    break;
-                                }
-                                padded++;
-                                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) {
-                                    continue;
-                                }
-                                inside++;
+                        for (int r = 0; r < rows.count(p); r++) {
+                            int ih = rows.start(p) + r * op.dilationH();
+                            for (int t = 0; t < cols.count(q); t++) {
+                                int iw = cols.start(q) + t * op.dilationW();
                                 cells.add(ih * wd + iw);
                                 double v = xs.getAtIndex(F, at(x, n, c, ih, iw));
                                 if (arg < 0 || v > best) {
@@ -165,7 +98,7 @@ final class ReferenceBackward {
                         if (max) {
                             acc[base + arg] += d;
                         } else {
-                            int divisor = op.countIncludePad() ? padded : inside;
+                            int divisor = op.countIncludePad() ? rows.padded(p) * cols.padded(q) : cells.size();
                             for (int cell : cells) {
                                 acc[base + cell] += d / divisor;
                             }

@@ -3,6 +3,7 @@ package dev.fovea.spi;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.fovea.tensor.Positions;
 
 /** The generic strided copy between host tensors of one logical shape, used by {@link Backend#copy}'s default. */
 public final class HostCopy {
@@ -28,20 +29,10 @@ public final class HostCopy {
         int[] pos = new int[rank];
         long total = src.shape().elementCount();
         for (long k = 0; k < total; k++) {
-            long si = src.offset();
-            long di = dst.offset();
-            for (int a = 0; a < rank; a++) {
-                si += pos[a] * ss[a];
-                di += pos[a] * ds[a];
-            }
+            long si = Positions.index(src.offset(), ss, pos);
+            long di = Positions.index(dst.offset(), ds, pos);
             d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, di, s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, si));
-            for (int j = rank - 1; j >= 0; j--) {
-                int a = ord[j];
-                if (++pos[a] < dims[a]) {
-                    break;
-                }
-                pos[a] = 0;
-            }
+            Positions.next(pos, dims, ord);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.fovea.tensor.Positions;
 
 /**
  * The element-wise and data-movement ops written as their definitions over host tensors of any strides, each
@@ -34,8 +35,8 @@ public final class HostOps {
         new Walk(y) {
             @Override
             void visit(int[] pos, long yi) {
-                double v = op.op().apply(am.getAtIndex(F, a.offset() + dot(pos, as)),
-                        bm.getAtIndex(F, b.offset() + dot(pos, bs)));
+                double v = op.op().apply(am.getAtIndex(F, Positions.index(a.offset(), as, pos)),
+                        bm.getAtIndex(F, Positions.index(b.offset(), bs, pos)));
                 ym.setAtIndex(F, yi, (float) act.apply(v));
             }
         }.run();
@@ -52,7 +53,7 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long yi) {
                 int c = pos[1];
-                double v = (double) xm.getAtIndex(F, x.offset() + dot(pos, xs)) * scale[c] + shift[c];
+                double v = (double) xm.getAtIndex(F, Positions.index(x.offset(), xs, pos)) * scale[c] + shift[c];
                 ym.setAtIndex(F, yi, (float) act.apply(v));
             }
         }.run();
@@ -77,7 +78,8 @@ public final class HostOps {
         new Walk(y) {
             @Override
             void visit(int[] pos, long yi) {
-                ym.setAtIndex(F, yi, (float) f.applyAsDouble(xm.getAtIndex(F, x.offset() + dot(pos, xs))));
+                double v = xm.getAtIndex(F, Positions.index(x.offset(), xs, pos));
+                ym.setAtIndex(F, yi, (float) f.applyAsDouble(v));
             }
         }.run();
     }
@@ -93,7 +95,7 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long yi) {
                 int c = pos[1];
-                long base = x.offset() + dot(pos, xs) - c * xs[1];
+                long base = Positions.index(x.offset(), xs, pos) - c * xs[1];
                 double sum = 0;
                 for (int i = Math.max(0, op.windowStart(c)); i <= Math.min(channels - 1, op.windowEnd(c)); i++) {
                     double v = xm.getAtIndex(F, base + i * xs[1]);
@@ -145,7 +147,7 @@ public final class HostOps {
         new Walk(y) {
             @Override
             void visit(int[] pos, long yi) {
-                ym.setAtIndex(F, yi, xm.getAtIndex(F, x.offset() + dot(pos, permuted)));
+                ym.setAtIndex(F, yi, xm.getAtIndex(F, Positions.index(x.offset(), permuted, pos)));
             }
         }.run();
     }
@@ -171,9 +173,9 @@ public final class HostOps {
         new Walk(op.output(), dz.layout()) {
             @Override
             void visit(int[] pos, long unused) {
-                double d = dzm.getAtIndex(F, dz.offset() + dot(pos, dzs));
-                double x = am.getAtIndex(F, a.offset() + dot(pos, as));
-                double y = bm.getAtIndex(F, b.offset() + dot(pos, bs));
+                double d = dzm.getAtIndex(F, dz.offset() + Positions.index(0, dzs, pos));
+                double x = am.getAtIndex(F, a.offset() + Positions.index(0, as, pos));
+                double y = bm.getAtIndex(F, b.offset() + Positions.index(0, bs, pos));
                 double ga;
                 double gb;
                 switch (op.op()) {
@@ -220,8 +222,8 @@ public final class HostOps {
         new Walk(dx) {
             @Override
             void visit(int[] pos, long dxi) {
-                double v = xm.getAtIndex(F, x.offset() + dot(pos, xs));
-                double d = dym.getAtIndex(F, dy.offset() + dot(pos, dys));
+                double v = xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos));
+                double d = dym.getAtIndex(F, dy.offset() + Positions.index(0, dys, pos));
                 dxm.setAtIndex(F, dxi, (float) (d * derivative(act, v)));
             }
         }.run();
@@ -261,8 +263,8 @@ public final class HostOps {
         new Walk(dx) {
             @Override
             void visit(int[] pos, long dxi) {
-                double z = (double) op.alpha() * xm.getAtIndex(F, x.offset() + dot(pos, xs)) + op.beta();
-                double d = dym.getAtIndex(F, dy.offset() + dot(pos, dys));
+                double z = (double) op.alpha() * xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos)) + op.beta();
+                double d = dym.getAtIndex(F, dy.offset() + Positions.index(0, dys, pos));
                 dxm.setAtIndex(F, dxi, (float) (z > op.min() && z < op.max() ? op.alpha() * d : 0));
             }
         }.run();
@@ -285,8 +287,8 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long dxi) {
                 int j = pos[1];
-                long xBase = x.offset() + dot(pos, xs) - j * xs[1];
-                long dyBase = dy.offset() + dot(pos, dys) - j * dys[1];
+                long xBase = x.offset() + Positions.index(0, xs, pos) - j * xs[1];
+                long dyBase = dy.offset() + Positions.index(0, dys, pos) - j * dys[1];
                 double xj = xm.getAtIndex(F, xBase + j * xs[1]);
                 double sum = 0;
                 double own = 0;
@@ -402,8 +404,8 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long dxi) {
                 int c = pos[1];
-                double xhat = (xm.getAtIndex(F, x.offset() + dot(pos, xs)) - (double) mu[c]) * inv[c];
-                double d = dym.getAtIndex(F, dy.offset() + dot(pos, dys));
+                double xhat = (xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos)) - (double) mu[c]) * inv[c];
+                double d = dym.getAtIndex(F, dy.offset() + Positions.index(0, dys, pos));
                 dxm.setAtIndex(F, dxi, (float) ((double) g[c] * inv[c]
                         * (d - sumDy[c] / count - xhat * sumDyXhat[c] / count)));
             }
@@ -428,7 +430,7 @@ public final class HostOps {
             void visit(int[] pos, long ti) {
                 double v = tm.getAtIndex(F, ti);
                 if (xm != null) {
-                    v *= xm.getAtIndex(F, x.offset() + dot(pos, xs)) - (double) mu[pos[1]];
+                    v *= xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos)) - (double) mu[pos[1]];
                 }
                 sums[pos[1]] += v;
             }
@@ -443,14 +445,6 @@ public final class HostOps {
             s[a] = t.shape().dim(a) == 1 ? 0 : t.stride(a);
         }
         return s;
-    }
-
-    private static long dot(int[] pos, long[] strides) {
-        long i = 0;
-        for (int a = 0; a < pos.length; a++) {
-            i += pos[a] * strides[a];
-        }
-        return i;
     }
 
     private static void requireHost(Tensor... ts) {
@@ -491,14 +485,8 @@ public final class HostOps {
             int[] pos = new int[rank];
             long total = shape.elementCount();
             for (long k = 0; k < total; k++) {
-                visit(pos, offset + dot(pos, ys));
-                for (int j = rank - 1; j >= 0; j--) {
-                    int a = ord[j];
-                    if (++pos[a] < dims[a]) {
-                        break;
-                    }
-                    pos[a] = 0;
-                }
+                visit(pos, Positions.index(offset, ys, pos));
+                Positions.next(pos, dims, ord);
             }
         }
     }

@@ -236,21 +236,11 @@ public final class Tensor {
     }
 
     private long elementAt(int[] pos) {
-        long i = offset;
-        for (int a = 0; a < pos.length; a++) {
-            i += pos[a] * strides[a];
-        }
-        return i;
+        return Positions.index(offset, strides, pos);
     }
 
     private void advance(int[] pos, int[] ord) {
-        for (int k = ord.length - 1; k >= 0; k--) {
-            int a = ord[k];
-            if (++pos[a] < shape.dim(a)) {
-                return;
-            }
-            pos[a] = 0;
-        }
+        Positions.next(pos, shape.dims(), ord);
     }
 
     /** {@code Tensor[F32 NHWC (1, 28, 28, 3), host]} — never the data. */

@@ -11,6 +11,7 @@ import dev.fovea.onnx.Onnx;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
+import dev.fovea.data.InputFiles;
 import java.math.BigDecimal;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
@@ -114,9 +115,7 @@ public final class ModelBench {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(progress, "progress");
         Path file = options.model();
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("model file " + file + " does not exist");
-        }
+        InputFiles.require("model", file);
         try (Model model = Onnx.load(file, LAYOUT)) {
             return measure(options, model, progress);
         }

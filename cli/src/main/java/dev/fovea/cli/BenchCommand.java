@@ -2,7 +2,6 @@ package dev.fovea.cli;
 
 import dev.fovea.bench.Bench;
 import dev.fovea.bench.ModelBench;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -83,9 +82,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads < 0) {
-            throw new ParameterException(spec.commandLine(), "--threads must be ≥ 0, got " + threads);
-        }
+        new Checks(spec).threads("--threads", threads);
         if (model != null) {
             return benchModel();
         }
@@ -134,9 +131,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
         }
         checkRounds();
-        if (!Files.isRegularFile(model)) {
-            throw new IllegalArgumentException("model file " + model + " does not exist");
-        }
+        Checks.inputFile("model", model);
         ModelBench.Options options = new ModelBench.Options(model, fovea.requestedBackend().orElse(null), batch,
                 threads, rounds, roundSeconds, vs != null);
         ModelBench.Result r = ModelBench.measure(options, spec.commandLine().getErr());

@@ -18,6 +18,12 @@ final class DataOptions {
     @Option(names = "--sample", description = "Use the 1,000 + 200 image Fashion-MNIST sample bundled with Fovea.")
     boolean sample;
 
+    /** {@code --sample} excludes {@code --data} and {@code --dataset} (a missing folder is {@link #load}'s to say). */
+    void check(Checks c) {
+        c.notTogether("--sample", "--data", "the sample is bundled with Fovea, --data names a folder to read");
+        c.notTogether("--sample", "--dataset", "the bundled sample is Fashion-MNIST");
+    }
+
     Datasets.Split load() {
         if (sample) {
             return Datasets.fashionMnistSample();

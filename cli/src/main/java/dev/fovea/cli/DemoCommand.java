@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean sample;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "8",
-            description = "Training epochs (default: ${DEFAULT-VALUE}).")
+            description = "Training epochs, 1 to " + TrainCommand.MAX_EPOCHS + " (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "fovea-demo",
@@ -80,9 +80,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        if (epochs <= 0) {
-            throw new IllegalArgumentException("--epochs " + epochs + " must be > 0");
-        }
+        Checks c = new Checks(spec);
+        c.between("--epochs", epochs, 1, TrainCommand.MAX_EPOCHS);
+        c.atLeast("--limit", limit, 0);
+        c.notTogether("--sample", "--data", "the sample is bundled with Fovea, --data names a folder to read");
+        Checks.outputFolder("--out", out);
         Datasets.Split split = loadData(o);
         Dataset train = limit > 0 ? split.train().head(Math.min(limit, split.train().size())) : split.train();
         Dataset test = limit > 0 ? split.test().head(Math.min(limit, split.test().size())) : split.test();

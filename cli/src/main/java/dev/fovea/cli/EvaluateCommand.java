@@ -38,9 +38,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batch <= 0) {
-            throw new IllegalArgumentException("--batch " + batch + " must be > 0");
-        }
+        Checks c = new Checks(spec);
+        c.between("--batch", batch, 1, TrainCommand.MAX_BATCH);
+        Checks.inputFile("--weights", weights);
+        data.check(c);
         Dataset test = data.load().test();
         try (Model m = SafeTensors.loadModel(weights); Engine engine = fovea.openEngine()) {
             Evaluation e = Trainer.evaluate(m, engine, Loss.softmaxCrossEntropy(), test, batch);

@@ -3,6 +3,7 @@ package dev.fovea.cli;
 import dev.fovea.engine.BackendUnavailableException;
 import dev.fovea.engine.Backends;
 import dev.fovea.engine.Engine;
+import dev.fovea.spi.BackendOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -91,7 +92,12 @@ public final class Fovea implements Callable<Integer> {
      * {@code -Dfovea.backend} / {@code FOVEA_BACKEND} itself and logs which backend and where the name came from.
      */
     Engine openEngine() {
-        return backend != null ? Engine.open(backend) : Engine.open();
+        return openEngine(BackendOptions.defaults());
+    }
+
+    /** {@link #openEngine()} with these options. */
+    Engine openEngine(BackendOptions options) {
+        return backend != null ? Engine.open(backend, options) : Engine.open(options);
     }
 
     /**
@@ -113,7 +119,8 @@ public final class Fovea implements Callable<Integer> {
     private static String message(Throwable e) {
         if (e instanceof BackendUnavailableException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException || e instanceof UnsupportedOperationException
-                || e instanceof dev.fovea.onnx.format.OnnxFormatException) {
+                || e instanceof dev.fovea.onnx.format.OnnxFormatException
+                || e instanceof java.io.FileNotFoundException) {
             return e.getMessage();
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -52,6 +52,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class PredictCommand implements Callable<Integer> {
     /** Images per call to the model. */
     private static final int CHUNK = 8;
+    /** The largest {@code --resize} and {@code --crop}: far above any classifier's input. */
+    static final int MAX_SIDE = 4096;
 
     @ParentCommand
     Fovea fovea;
@@ -79,7 +81,7 @@ final class PredictCommand implements Callable<Integer> {
     Integer top;
 
     @Option(names = "--resize", paramLabel = "N", description = "With --model: the shorter side's length before the "
-            + "crop (default: the crop's size ÷ 0.875, 256 for 224).")
+            + "crop, at most " + MAX_SIDE + " (default: the crop's size ÷ 0.875, 256 for 224).")
     Integer resize;
 
     @Option(names = "--crop", paramLabel = "N", description = "With --model: the centre crop's size; must be the "
@@ -101,15 +103,9 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkOptions();
         for (Path image : images) {
-            if (!Files.isRegularFile(image)) {
-                throw new IllegalArgumentException("image file " + image + " does not exist");
-            }
+            Checks.inputFile("image", image);
         }
-        Path modelFile = model != null ? model : weights;
-        if (!Files.isRegularFile(modelFile)) {
-            throw new IllegalArgumentException((model != null ? "--model" : "--weights") + " file " + modelFile
-                    + " does not exist");
-        }
+        Checks.inputFile(model != null ? "--model" : "--weights", model != null ? model : weights);
         List<String> names = labels == null ? null : readLabels(labels);
         if (model != null) {
             return predictOnnx(names);
@@ -140,14 +136,15 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
         }
-        if (top != null && top < 1) {
-            throw usage("--top must be at least 1, got " + top);
+        Checks c = new Checks(spec);
+        if (top != null) {
+            c.atLeast("--top", top, 1);
         }
-        if (resize != null && resize < 1) {
-            throw usage("--resize must be at least 1, got " + resize);
+        if (resize != null) {
+            c.between("--resize", resize, 1, MAX_SIDE);
         }
-        if (crop != null && crop < 1) {
-            throw usage("--crop must be at least 1, got " + crop);
+        if (crop != null) {
+            c.between("--crop", crop, 1, MAX_SIDE);
         }
         if (mean != null) {
             if (mean.length != 3 || !Arrays.stream(mean).allMatch(Double::isFinite)) {
@@ -175,9 +172,7 @@ final class PredictCommand implements Callable<Integer> {
 
     /** One label per line; blank lines at the end are ignored. */
     static List<String> readLabels(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--labels file " + file + " does not exist");
-        }
+        Checks.inputFile("--labels", file);
         List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
         while (!lines.isEmpty() && lines.getLast().isBlank()) {
             lines.removeLast();

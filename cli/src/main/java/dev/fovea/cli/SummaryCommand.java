@@ -37,9 +37,7 @@ final class SummaryCommand implements Callable<Integer> {
 
     /** {@link Onnx#load}, failing with the file's name when it is missing. */
     static Model loadOnnx(Path file) throws java.io.IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("model file " + file + " does not exist");
-        }
+        Checks.inputFile("model", file);
         return Onnx.load(file);
     }
 

@@ -6,6 +6,7 @@ import dev.fovea.engine.Engine;
 import dev.fovea.models.ModelZoo;
 import dev.fovea.models.SafeTensors;
 import dev.fovea.nn.Model;
+import dev.fovea.spi.BackendOptions;
 import dev.fovea.train.Augmentation;
 import dev.fovea.train.Callback;
 import dev.fovea.train.Optimizer;
@@ -88,48 +89,52 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--epochs", paramLabel = "N",
-            description = "Epochs (default: 15; fashion-resnet: " + RESNET_EPOCHS + ").")
+            description = "Epochs, 1 to " + MAX_EPOCHS + " (default: 15; fashion-resnet: " + RESNET_EPOCHS + ").")
     Integer epochs;
 
-    @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: 64; fashion-resnet: "
-            + RESNET_BATCH + ").")
+    @Option(names = "--batch", paramLabel = "B", description = "Batch size, 1 to " + MAX_BATCH + " (default: 64;"
+            + " fashion-resnet: " + RESNET_BATCH + ").")
     Integer batch;
 
     @Option(names = "--lr", paramLabel = "X",
-            description = "Base learning rate (default: 0.001; fashion-resnet: " + RESNET_LR + ").")
+            description = "Base learning rate, finite and > 0 (default: 0.001; fashion-resnet: " + RESNET_LR + ").")
     Double lr;
 
     @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
-            description = "adam, adamw, sgd or nesterov (SGD with Nesterov momentum 0.9) (default: ${DEFAULT-VALUE}).")
-    String optimizer;
+            description = "${COMPLETION-CANDIDATES}: nesterov is SGD with Nesterov momentum"
+                    + " (default: ${DEFAULT-VALUE}).")
+    OptimizerName optimizer;
 
-    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
+            description = "SGD momentum, from 0 to 1 (excluded) (default: ${DEFAULT-VALUE}).")
     double momentum;
 
     @Option(names = "--weight-decay", paramLabel = "WD", defaultValue = "0",
-            description = "Weight decay: L2 for adam/sgd, decoupled for adamw (default: ${DEFAULT-VALUE}).")
+            description = "Weight decay, from 0 to 1: L2 for adam/sgd, decoupled for adamw"
+                    + " (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
     @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
-            description = "constant, cosine (to 1%% of the rate) or step (×0.5 every 3 epochs)"
+            description = "${COMPLETION-CANDIDATES}: cosine decays to 1%% of the rate, step halves it every 3 epochs"
                     + " (default: ${DEFAULT-VALUE}).")
-    String schedule;
+    ScheduleName schedule;
 
     @Option(names = "--augment", paramLabel = "NAME", defaultValue = "flip",
-            description = "Training-image augmentation: flip (mirror left-right with probability 1/2), flip-shift"
-                    + " (flip, then shift by up to 2 pixels) or none (default: ${DEFAULT-VALUE}).")
-    String augment;
+            description = "Training-image augmentation, ${COMPLETION-CANDIDATES}: flip mirrors left-right with"
+                    + " probability 1/2, flip-shift also shifts by up to 2 pixels (default: ${DEFAULT-VALUE}).")
+    AugmentName augment;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
             description = "Seed of the weights, the shuffling, dropout and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Backend worker threads; 0 = all cores (default: ${DEFAULT-VALUE}).")
+            description = "Backend worker threads, 0 (all cores) to " + BackendOptions.MAX_THREADS
+                    + " (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
-            description = "Train on the first N training images only (0 = all).")
+            description = "Train on the first N training images only (0 = all; not negative).")
     int limit;
 
     @Option(names = "--out", paramLabel = "FILE",
@@ -147,10 +152,111 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    /** The most epochs and the largest batch accepted: far beyond any useful run on 28×28 images. */
+    static final int MAX_EPOCHS = 10_000;
+    static final int MAX_BATCH = 65_536;
+
+    /** {@code --optimizer}: picocli lists and matches the names. */
+    enum OptimizerName {
+        ADAM("adam"), ADAMW("adamw"), SGD("sgd"), NESTEROV("nesterov");
+
+        private final String name;
+
+        OptimizerName(String name) {
+            this.name = name;
+        }
+
+        Optimizer create(double momentum, double weightDecay) {
+            return switch (this) {
+                case ADAM -> Optimizer.adam().weightDecay(weightDecay);
+                case ADAMW -> Optimizer.adamW(weightDecay);
+                case SGD -> Optimizer.sgd(momentum, false).weightDecay(weightDecay);
+                case NESTEROV -> Optimizer.sgd(momentum, true).weightDecay(weightDecay);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** {@code --schedule}. */
+    enum ScheduleName {
+        CONSTANT("constant"), COSINE("cosine"), STEP("step");
+
+        private final String name;
+
+        ScheduleName(String name) {
+            this.name = name;
+        }
+
+        Schedule create() {
+            return switch (this) {
+                case CONSTANT -> Schedule.constant();
+                case COSINE -> Schedule.cosine(0.01);
+                case STEP -> Schedule.step(3, 0.5);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** {@code --augment}. */
+    enum AugmentName {
+        FLIP("flip"), FLIP_SHIFT("flip-shift"), NONE("none");
+
+        private final String name;
+
+        AugmentName(String name) {
+            this.name = name;
+        }
+
+        /** The augmentation, or null for none. */
+        Augmentation create() {
+            return switch (this) {
+                case FLIP -> Augmentation.flip();
+                case FLIP_SHIFT -> Augmentation.flipAndShift(2);
+                case NONE -> null;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** Every option checked before any data is read or any backend opened. */
+    private void check() {
+        Checks c = new Checks(spec);
+        if (epochs != null) {
+            c.between("--epochs", epochs, 1, MAX_EPOCHS);
+        }
+        if (batch != null) {
+            c.between("--batch", batch, 1, MAX_BATCH);
+        }
+        if (lr != null) {
+            c.positive("--lr", lr);
+        }
+        c.finite("--momentum", momentum, 0, 1, true);
+        c.finite("--weight-decay", weightDecay, 0, 1, false);
+        c.threads("--threads", threads);
+        c.atLeast("--limit", limit, 0);
+        data.check(c);
+        if (out != null) {
+            Checks.outputFile("--out", out);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter outw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        check();
         if ((model == null) == (baseModel == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), model == null
                     ? "name a zoo MODEL, or give --model FILE.onnx for transfer learning"
@@ -174,28 +280,9 @@ final class TrainCommand implements Callable<Integer> {
         if (resume && checkpointFile == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume needs --checkpoint FILE (or --out)");
         }
-        Optimizer opt = switch (optimizer) {
-            case "adam" -> Optimizer.adam().weightDecay(weightDecay);
-            case "adamw" -> Optimizer.adamW(weightDecay);
-            case "sgd" -> Optimizer.sgd(momentum, false).weightDecay(weightDecay);
-            case "nesterov" -> Optimizer.sgd(momentum, true).weightDecay(weightDecay);
-            default -> throw new IllegalArgumentException("unknown --optimizer '" + optimizer
-                    + "'; known: adam, adamw, sgd, nesterov");
-        };
-        Schedule sched = switch (schedule) {
-            case "constant" -> Schedule.constant();
-            case "cosine" -> Schedule.cosine(0.01);
-            case "step" -> Schedule.step(3, 0.5);
-            default -> throw new IllegalArgumentException("unknown --schedule '" + schedule
-                    + "'; known: constant, cosine, step");
-        };
-        Augmentation aug = switch (augment) {
-            case "flip" -> Augmentation.flip();
-            case "flip-shift" -> Augmentation.flipAndShift(2);
-            case "none" -> null;
-            default -> throw new IllegalArgumentException("unknown --augment '" + augment
-                    + "'; known: flip, flip-shift, none");
-        };
+        Optimizer opt = optimizer.create(momentum, weightDecay);
+        Schedule sched = schedule.create();
+        Augmentation aug = augment.create();
         Dataset train;
         Dataset test;
         Set<String> frozen = Set.of();

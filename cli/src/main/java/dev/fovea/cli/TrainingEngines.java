@@ -3,6 +3,7 @@ package dev.fovea.cli;
 import dev.fovea.engine.BackendInfo;
 import dev.fovea.engine.Backends;
 import dev.fovea.engine.Engine;
+import dev.fovea.spi.BackendOptions;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,23 +15,21 @@ final class TrainingEngines {
     }
 
     /**
-     * With {@code threads > 0}, sets {@code fovea.threads} first so the backend opens with that many workers.
+     * With {@code threads > 0} the backend opens with that many workers, else with its defaults.
      * A named backend is used as is (it fails with its reason if it cannot train); without one, backends are
      * tried by priority and those without {@code Capability.TRAINING} are skipped with a note on {@code err}.
      */
     static Engine open(Fovea fovea, int threads, PrintWriter err) {
-        if (threads > 0) {
-            System.setProperty("fovea.threads", Integer.toString(threads));
-        }
+        BackendOptions options = threads > 0 ? new BackendOptions(threads) : BackendOptions.defaults();
         if (fovea.requestedBackend().isPresent()) {
-            return fovea.openEngine();
+            return fovea.openEngine(options);
         }
         List<BackendInfo> candidates = new ArrayList<>(Backends.list().stream()
                 .filter(b -> b.availability().available()).toList());
         candidates.sort(Comparator.comparingInt(BackendInfo::priority).reversed());
         List<String> skipped = new ArrayList<>();
         for (BackendInfo b : candidates) {
-            Engine e = Engine.open(b.name());
+            Engine e = Engine.open(b.name(), options);
             if (e.supportsTraining()) {
                 if (!skipped.isEmpty()) {
                     err.println("fovea: training on backend '" + e.name() + "'; " + String.join(", ", skipped)

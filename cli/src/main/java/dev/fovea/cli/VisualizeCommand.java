@@ -45,6 +45,9 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks.inputFile("--weights", weights);
+        Checks.inputFile("--image", image);
+        Checks.outputFolder("--out", out);
         PrintWriter o = spec.commandLine().getOut();
         try (Model model = SafeTensors.loadModel(weights); Engine engine = fovea.openEngine();
              Inference net = model.compile(engine)) {

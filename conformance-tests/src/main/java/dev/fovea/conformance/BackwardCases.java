@@ -223,13 +223,10 @@ final class BackwardCases {
 
     /** dx: at most ⌈kH/sH⌉·⌈kW/sW⌉ windows cover one cell, each adding at most max|dy|. */
     static Tolerance poolTolerance(PoolingParams p, float[] dy) {
-        int windows = p.global() ? 1 : ceilDiv(p.kernelH(), p.strideH()) * ceilDiv(p.kernelW(), p.strideW());
+        int windows = p.global() ? 1 : Math.ceilDiv(p.kernelH(), p.strideH()) * Math.ceilDiv(p.kernelW(), p.strideW());
         return Tolerance.gradient(windows * maxAbs(dy));
     }
 
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
 
     // ---- finite-difference cases ----
 

@@ -4,6 +4,7 @@ import dev.fovea.op.Activation;
 import dev.fovea.op.BinaryDescriptor;
 import dev.fovea.op.ClampDescriptor;
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.LrnDescriptor;
 import dev.fovea.op.PadDescriptor;
 import dev.fovea.op.DenseDescriptor;
@@ -12,15 +13,20 @@ import dev.fovea.op.Padding;
 import dev.fovea.op.Pads;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.PoolingParams;
+import dev.fovea.op.Windows;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.BackendProvider;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
 import dev.fovea.spi.Support;
+import dev.fovea.tensor.Positions;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -96,10 +102,11 @@ final class BrokenBackend implements Backend {
     public Plan planConvolution(ConvolutionDescriptor op, Tensor weights, Tensor bias) {
         if (bug == Bug.SAME_EXTRA_PIXEL_BEFORE && op.padding().mode() == Padding.Mode.SAME) {
             Pads p = op.pads();
-            op = new ConvolutionDescriptor(op.layer(), op.input(), op.layout(), op.filters(), op.kernelH(),
-                    op.kernelW(), op.strideH(), op.strideW(), op.dilationH(), op.dilationW(), op.groups(),
-                    new Pads(p.bottom(), p.right(), p.top(), p.left()), op.bias(), op.activation(), op.padding(),
-                    op.output());
+            // The same totals, so the same output: the extra pixel moves from the end to the start.
+            op = ConvolutionDescriptor.create(op.layer(), op.input(), op.layout(), new ConvolutionParams(op.filters(),
+                    op.kernelH(), op.kernelW(), op.strideH(), op.strideW(), op.dilationH(), op.dilationW(),
+                    op.groups(), Padding.explicit(p.bottom(), p.right(), p.top(), p.left()), op.bias(),
+                    op.activation()));
         }
         Plan plan = reference.planConvolution(op, weights, bias);
         if (bug == Bug.LAST_CHANNEL_UNWRITTEN && op.filters() > 1) {
@@ -145,22 +152,33 @@ final class BrokenBackend implements Backend {
             try (TensorScope scope = new TensorScope()) {
                 Tensor z = scope.allocate(padded, op.layout());
                 reference.copy(x, z.slice(2, p.top(), in.h()).slice(3, p.left(), in.w()));
-                reference.poolingForward(new PoolingDescriptor(op.layer(), op.mode(), padded, op.layout(), op.kernelH(),
-                        op.kernelW(), op.strideH(), op.strideW(), new Pads(0, 0, 0, 0), op.ceilMode(),
-                        op.countIncludePad(), op.output()), z, y);
+                // Unpadded, ceil mode may keep one more window than the op: pool into a larger tensor, keep the op's.
+                PoolingDescriptor unpadded = PoolingDescriptor.create(op.layer(), padded, op.layout(),
+                        new PoolingParams(op.mode(), op.kernelH(), op.kernelW(), op.strideH(), op.strideW(),
+                                Padding.VALID, op.ceilMode(), op.countIncludePad(), false));
+                Tensor all = scope.allocate(unpadded.output(), op.layout());
+                reference.poolingForward(unpadded, z, all);
+                reference.copy(all.slice(2, 0, op.output().h()).slice(3, 0, op.output().w()), y);
             }
             return;
         }
         if (bug == Bug.CEIL_OVERHANG_COUNTED && op.mode() == PoolingMode.AVERAGE && op.countIncludePad()
                 && op.ceilMode()) {
-            // Widen the end padding by the overhang so the reference counts it.
-            int oh = Math.max(0, (op.output().h() - 1) * op.strideH() + op.kernelH()
-                    - (op.input().h() + p.top() + p.bottom()));
-            int ow = Math.max(0, (op.output().w() - 1) * op.strideW() + op.kernelW()
-                    - (op.input().w() + p.left() + p.right()));
-            op = new PoolingDescriptor(op.layer(), op.mode(), op.input(), op.layout(), op.kernelH(), op.kernelW(),
-                    op.strideH(), op.strideW(), new Pads(p.top(), p.left(), p.bottom() + oh, p.right() + ow),
-                    op.ceilMode(), op.countIncludePad(), op.output());
+            // Divide every window by the whole kernel, its overhang beyond the padding included.
+            reference.poolingForward(op, x, y);
+            Windows.Taps rows = op.rowTaps();
+            Windows.Taps cols = op.colTaps();
+            MemorySegment ys = y.buffer();
+            int[] dims = op.output().dims();
+            int[] pos = new int[4];
+            for (long k = 0; k < op.output().elementCount(); k++) {
+                long i = Positions.index(y, pos);
+                float counted = (float) rows.padded(pos[2]) * cols.padded(pos[3]) / (op.kernelH() * op.kernelW());
+                ys.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
+                        ys.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) * counted);
+                Positions.next(pos, dims);
+            }
+            return;
         }
         reference.poolingForward(op, x, y);
     }
@@ -256,10 +274,20 @@ final class BrokenBackend implements Backend {
             Backend.super.convolutionBackwardFilter(op, x, dy, dw); // the SPI's default: throws
             return;
         }
-        if (bug == Bug.FILTER_IGNORES_DILATION) {
-            op = new ConvolutionDescriptor(op.layer(), op.input(), op.layout(), op.filters(), op.kernelH(),
-                    op.kernelW(), op.strideH(), op.strideW(), 1, 1, op.groups(), op.pads(), op.bias(),
-                    op.activation(), op.padding(), op.output());
+        if (bug == Bug.FILTER_IGNORES_DILATION && (op.dilationH() > 1 || op.dilationW() > 1)) {
+            // Undilated, the output grows: dy goes into its first rows and columns, zeros elsewhere.
+            Pads p = op.pads();
+            ConvolutionDescriptor undilated = ConvolutionDescriptor.create(op.layer(), op.input(), op.layout(),
+                    new ConvolutionParams(op.filters(), op.kernelH(), op.kernelW(), op.strideH(), op.strideW(), 1, 1,
+                            op.groups(), Padding.explicit(p.top(), p.left(), p.bottom(), p.right()), op.bias(),
+                            op.activation()));
+            try (TensorScope scope = new TensorScope()) {
+                Tensor all = scope.allocate(undilated.output(), dy.layout());
+                all.fill(0f);
+                reference.copy(dy, all.slice(2, 0, op.output().h()).slice(3, 0, op.output().w()));
+                reference.convolutionBackwardFilter(undilated, x, all, dw);
+            }
+            return;
         }
         reference.convolutionBackwardFilter(op, x, dy, dw);
     }

@@ -3,6 +3,7 @@ package dev.fovea.models;
 import dev.fovea.nn.Input;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Layout;
+import dev.fovea.data.InputFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,21 +132,17 @@ public final class Images {
      * As {@link #read(Path)} with an explicit limit. The width and height come from the format's header (ImageIO's
      * reader), so an oversized image costs no memory.
      *
-     * @throws IllegalArgumentException the file is missing, a directory, or not an image format ImageIO reads
-     * @throws IOException              the image is over {@code maxPixels}, or its data is corrupt (the message names
-     *                                  the file)
+     * @throws java.io.FileNotFoundException the file is missing, a directory or unreadable
+     * @throws IllegalArgumentException       not an image format ImageIO reads
+     * @throws IOException                    the image is over {@code maxPixels}, or its data is corrupt (the message
+     *                                        names the file)
      */
     public static BufferedImage read(Path file, long maxPixels) throws IOException {
         Objects.requireNonNull(file, "file");
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
         }
-        if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException("image file " + file + " is a directory");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("image file " + file + " does not exist");
-        }
+        InputFiles.require("image", file);
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator()
                     : ImageIO.getImageReaders(in);

@@ -11,6 +11,7 @@ import dev.fovea.nn.Model;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.data.InputFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -184,7 +185,7 @@ public final class SafeTensors {
     public static void load(Model model, Path file) throws IOException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(file, "file");
-        requireFile(file);
+        InputFiles.require("safetensors", file);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = map(ch, arena);
             Header header = parse(data, file);
@@ -298,16 +299,9 @@ public final class SafeTensors {
     /** Reads and validates the header of {@code file} (not the tensor data against any model). */
     public static Header readHeader(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        requireFile(file);
+        InputFiles.require("safetensors", file);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return parse(map(ch, arena), file);
-        }
-    }
-
-    /** A directory opens for reading on Linux and then fails to map with "No such device": named here instead. */
-    private static void requireFile(Path file) throws IOException {
-        if (Files.isDirectory(file)) {
-            throw new SafeTensorsException(file, "cannot read weights", "it is a directory, not a .safetensors file");
         }
     }
 

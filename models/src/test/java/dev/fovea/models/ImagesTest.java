@@ -138,8 +138,10 @@ class ImagesTest {
         e = assertThrows(IllegalArgumentException.class, () -> Images.read(text));
         assertTrue(e.getMessage().contains(text.toString()), e.getMessage());
         Path missing = dir.resolve("missing.png");
-        e = assertThrows(IllegalArgumentException.class, () -> Images.read(missing));
-        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        // A missing file is an I/O problem, said as every reader says it.
+        java.io.FileNotFoundException nf = assertThrows(java.io.FileNotFoundException.class,
+                () -> Images.read(missing));
+        assertEquals("image file " + missing + " does not exist", nf.getMessage());
     }
 
     /** ImageNet's normalisation of a [0, 1] value {@code v} in channel {@code c}. */
@@ -330,7 +332,7 @@ class ImagesTest {
         e = assertThrows(IOException.class, () -> Images.read(header));
         assertTrue(e.getMessage().startsWith(header.toString()), e.getMessage());
         Path folder = Files.createDirectory(dir.resolve("pictures.png"));
-        IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> Images.read(folder));
+        IOException d = assertThrows(java.io.FileNotFoundException.class, () -> Images.read(folder));
         assertTrue(d.getMessage().contains(folder.toString()) && d.getMessage().contains("directory"), d.getMessage());
     }
 }

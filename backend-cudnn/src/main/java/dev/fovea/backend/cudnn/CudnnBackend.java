@@ -23,6 +23,7 @@ import dev.fovea.op.PoolingMode;
 import dev.fovea.op.ScaleShiftDescriptor;
 import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.spi.Backend;
+import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.HostCopy;
 import dev.fovea.spi.Plan;
@@ -76,14 +77,15 @@ final class CudnnBackend implements Backend {
     private final Map<BackwardConvolution.Key, BackwardConvolution> backward = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    CudnnBackend(int device) {
+    CudnnBackend(BackendOptions.Cudnn options) {
+        int device = options.device();
         this.device = device;
-        this.tf32 = Boolean.getBoolean("fovea.cudnn.tf32");
-        this.fuse = !"false".equalsIgnoreCase(System.getProperty("fovea.cudnn.fuse", "true"));
-        this.workspaceLimit = Long.getLong("fovea.cudnn.workspaceLimitMB", 1024) << 20;
+        this.tf32 = options.tf32();
+        this.fuse = options.fuse();
+        this.workspaceLimit = options.workspaceLimitBytes();
         Native.checkCuda(CudaRuntime.cudaSetDevice(device), "cudaSetDevice");
-        int handles = Integer.getInteger("fovea.cudnn.handles", poolSize(Native.freeDeviceMemory(), workspaceLimit,
-                Runtime.getRuntime().availableProcessors()));
+        int handles = options.handles() > 0 ? options.handles() : poolSize(Native.freeDeviceMemory(), workspaceLimit,
+                Runtime.getRuntime().availableProcessors());
         this.contexts = new Pool<>(handles, TimeUnit.SECONDS.toNanos(IDLE_SECONDS), () -> new CudnnContext(device),
                 CudnnContext::close, System::nanoTime);
         // Free blocks kept for reuse: at most a quarter of the device memory free now.

@@ -64,12 +64,12 @@ public final class CudnnBackendProvider implements BackendProvider {
         if (!a.available()) {
             throw new IllegalStateException("backend 'cudnn' is unavailable: " + a.describe());
         }
-        return new CudnnBackend(device());
+        return new CudnnBackend(options.cudnn());
     }
 
-    /** The CUDA device used: {@code -Dfovea.cudnn.device}, default 0. */
+    /** The CUDA device probed: {@code -Dfovea.cudnn.device}, default 0. */
     static int device() {
-        return Integer.getInteger("fovea.cudnn.device", 0);
+        return BackendOptions.Cudnn.from(System.getProperties()).device();
     }
 
     private static Path home() {
@@ -146,7 +146,7 @@ public final class CudnnBackendProvider implements BackendProvider {
             return Availability.no("cannot load the cuDNN engines from " + where.cudnnDir() + ": " + e.getMessage(),
                     "check that the cuDNN 9 installation is complete");
         }
-        try (CudnnBackend backend = new CudnnBackend(device())) {
+        try (CudnnBackend backend = new CudnnBackend(BackendOptions.Cudnn.from(System.getProperties()))) {
             String wrong = SmokeTest.convolve(backend);
             if (wrong != null) {
                 return Availability.no("cuDNN on CUDA device " + device() + " computed a wrong convolution: " + wrong,

@@ -38,59 +38,6 @@ final class ConvBackward {
     private ConvBackward() {
     }
 
-    /** The convolution's sizes, shared by both gradients. */
-    private abstract static class Geometry {
-        final int n;
-        final int c;
-        final int h;
-        final int w;
-        final int k;
-        final int p;
-        final int q;
-        final int r;
-        final int s;
-        final int sh;
-        final int sw;
-        final int dh;
-        final int dw;
-        final int pt;
-        final int pl;
-        final int wp;
-        final int groups;
-        final int cg;
-        final int kg;
-        /** Reduction depth of a group's filter: {@code R·S·cg}, in (r, s, c) order. */
-        final int depth;
-
-        Geometry(ConvolutionDescriptor op) {
-            n = op.input().n();
-            c = op.input().c();
-            h = op.input().h();
-            w = op.input().w();
-            k = op.filters();
-            p = op.output().h();
-            q = op.output().w();
-            r = op.kernelH();
-            s = op.kernelW();
-            sh = op.strideH();
-            sw = op.strideW();
-            dh = op.dilationH();
-            dw = op.dilationW();
-            pt = op.pads().top();
-            pl = op.pads().left();
-            wp = w + pl + op.pads().right();
-            groups = op.groups();
-            cg = c / groups;
-            kg = k / groups;
-            depth = r * s * cg;
-        }
-
-        /** Offset of tap (r, s), channel 0 of group 0, from a pixel's corner in padded channels-last rows. */
-        final int tapOffset(int i, int j) {
-            return (i * dh * wp + j * dw) * c;
-        }
-    }
-
     /**
      * The weight gradient of one convolution (prepared once per descriptor, then called any number of times). Two
      * orientations of the same GEMM, chosen by which operand is cheaper to transpose:
@@ -101,7 +48,7 @@ final class ConvBackward {
      *       packed in panels): shallow filters such as a first layer's ({@code 3·3·1} against 64 filters).</li>
      * </ul>
      */
-    static final class Filter extends Geometry implements WorkerPool.Body {
+    static final class Filter extends ConvGeometry implements WorkerPool.Body {
         private record Call(Tensor x, Tensor dy, float[] partials) {
         }
 
@@ -140,7 +87,8 @@ final class ConvBackward {
             outRows = patchesAsRows ? depth : kg;
             long partial = (long) groups * outRows * ldp;
             // Bound the memory of the partial sums: fewer, larger tasks.
-            while ((long) ceilDiv(n, images) * ceilDiv(p, rows) * partial > PARTIAL_LIMIT && (rows < p || images < n)) {
+            while ((long) Math.ceilDiv(n, images) * Math.ceilDiv(p, rows) * partial > PARTIAL_LIMIT
+                    && (rows < p || images < n)) {
                 if (rows < p) {
                     rows = Math.min(p, rows * 2);
                 } else {
@@ -149,8 +97,8 @@ final class ConvBackward {
             }
             rowsPerTask = rows;
             imagesPerTask = images;
-            tasksPerImage = ceilDiv(p, rows);
-            tasks = ceilDiv(n, images) * tasksPerImage;
+            tasksPerImage = Math.ceilDiv(p, rows);
+            tasks = Math.ceilDiv(n, images) * tasksPerImage;
             int gatherRows = (rows - 1) * sh + (r - 1) * dh + 1;
             imageStride = gatherRows * wp * c;
             int pixels = images * rows * q;
@@ -364,7 +312,7 @@ final class ConvBackward {
     }
 
     /** The input gradient of one convolution. */
-    static final class Data extends Geometry implements WorkerPool.Body {
+    static final class Data extends ConvGeometry implements WorkerPool.Body {
         private record Call(Tensor dy, Tensor dx, Gemm.Packed weights) {
         }
 
@@ -506,9 +454,5 @@ final class ConvBackward {
         for (; i < len; i++) {
             dst[d + i] = src[s + i];
         }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -5,6 +5,8 @@ import static dev.fovea.backend.vector.Simd.V;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows.Taps;
+import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -31,40 +33,23 @@ import java.lang.foreign.MemorySegment;
  * convolution rows under a block of pooled rows and pools them from the tile ({@link Pooling#fromTile}), so
  * the convolution's output never reaches memory: MNIST's first activation is 22 MB written and read back.
  */
-final class ConvPlan implements Plan, WorkerPool.Body {
+final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     private enum Mode { IMPLICIT, IM2COL, DEPTHWISE }
 
     /** Output pixels a task aims at: enough to amortize the gather, few enough for its tile to stay in L2. */
     private static final int TARGET_PIXELS = 256;
     /** Runs shorter than this are gathered into im2col rows first. */
-    private static final int IM2COL_BELOW = Integer.getInteger("fovea.vector.im2colBelow", 2);
+    private static final int IM2COL_BELOW = BackendOptions.Vector.from(System.getProperties()).im2colBelow();
 
     private final WorkerPool pool;
-    private final int c;
-    private final int h;
-    private final int w;
-    private final int k;
-    private final int p;
-    private final int q;
-    private final int r;
-    private final int s;
-    private final int sh;
-    private final int sw;
-    private final int dh;
-    private final int dw;
-    private final int pt;
-    private final int pl;
-    private final int groups;
-    private final int cg;
-    private final int kg;
     private final int act;
-    private final int wp;
     private final Mode mode;
     /** The pooling that reads the convolution's output, or null; its geometry below (identity when null). */
     private final PoolingDescriptor pooling;
     private final int poolStrideH;
-    private final int poolPadTop;
-    private final int poolKernelH;
+    /** The pooling's windows over the convolution's rows and columns (one row or column each when null). */
+    private final Taps poolRows;
+    private final Taps poolCols;
     /** Rows and columns of what a task stores: the pooling's output, or the convolution's. */
     private final int outP;
     private final int outQ;
@@ -101,28 +86,10 @@ final class ConvPlan implements Plan, WorkerPool.Body {
 
     /** @param pooling the pooling reading this convolution's output, run in the same tasks; null for none */
     ConvPlan(ConvolutionDescriptor op, PoolingDescriptor pooling, float[] wts, float[] b, WorkerPool pool) {
+        super(op);
         this.pool = pool;
         this.pooling = pooling;
-        int n = op.input().n();
-        c = op.input().c();
-        h = op.input().h();
-        w = op.input().w();
-        k = op.filters();
-        p = op.output().h();
-        q = op.output().w();
-        r = op.kernelH();
-        s = op.kernelW();
-        sh = op.strideH();
-        sw = op.strideW();
-        dh = op.dilationH();
-        dw = op.dilationW();
-        pt = op.pads().top();
-        pl = op.pads().left();
-        groups = op.groups();
-        cg = c / groups;
-        kg = k / groups;
         act = Epilogue.code(op.activation());
-        wp = w + pl + op.pads().right();
         flops = op.flops();
 
         if (cg == 1 && kg == 1) {
@@ -133,18 +100,18 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         }
 
         poolStrideH = pooling == null ? 1 : pooling.strideH();
-        poolPadTop = pooling == null ? 0 : pooling.pads().top();
-        poolKernelH = pooling == null ? 1 : pooling.kernelH();
+        poolRows = pooling == null ? Taps.of(p, p, 1, 1, 1, 0, 0) : pooling.rowTaps();
+        poolCols = pooling == null ? Taps.of(q, q, 1, 1, 1, 0, 0) : pooling.colTaps();
         outP = pooling == null ? p : pooling.output().h();
         outQ = pooling == null ? q : pooling.output().w();
 
         // Task size: about TARGET_PIXELS convolution pixels, but at least 4 tasks per thread when the batch allows.
         int rows = Math.max(1, Math.min(outP, (TARGET_PIXELS + q * poolStrideH - 1) / (q * poolStrideH)));
-        while (rows > 1 && (long) n * ceilDiv(outP, rows) < 4L * pool.threads()) {
+        while (rows > 1 && (long) n * Math.ceilDiv(outP, rows) < 4L * pool.threads()) {
             rows = (rows + 1) / 2;
         }
         rowsPerTask = rows;
-        tasksPerImage = ceilDiv(outP, rows);
+        tasksPerImage = Math.ceilDiv(outP, rows);
         int most = 0;
         for (int t = 0; t < tasksPerImage; t++) {
             int o0 = t * rows;
@@ -155,12 +122,12 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         int images = 1;
         if (rows == outP) {
             images = Math.max(1, Math.min(n, TARGET_PIXELS / (convRows * q)));
-            while (images > 1 && ceilDiv(n, images) < 4 * pool.threads()) {
+            while (images > 1 && Math.ceilDiv(n, images) < 4 * pool.threads()) {
                 images = (images + 1) / 2;
             }
         }
         imagesPerTask = images;
-        tasks = ceilDiv(n, images) * tasksPerImage;
+        tasks = Math.ceilDiv(n, images) * tasksPerImage;
         imageStride = ((convRows - 1) * sh + (r - 1) * dh + 1) * wp * c;
         int pixels = images * convRows * q;
         rowPtr = new int[pixels + Gemm.MR];
@@ -169,7 +136,6 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             rowPtr[m] = (m / (convRows * q)) * imageStride + ((i / q) * sh * wp + (i % q) * sw) * c;
         }
 
-        int depth = r * s * cg;
         if (mode == Mode.DEPTHWISE) {
             int cPad = roundUp(c, V);
             dwWeights = new float[r * s * cPad];
@@ -269,12 +235,12 @@ final class ConvPlan implements Plan, WorkerPool.Body {
 
     /** First convolution row that output rows from {@code o0} need. */
     private int convStart(int o0) {
-        return Math.max(0, o0 * poolStrideH - poolPadTop);
+        return poolRows.start(o0);
     }
 
     /** One past the last convolution row that output rows before {@code o1} need. */
     private int convEnd(int o1) {
-        return Math.min(p, (o1 - 1) * poolStrideH - poolPadTop + poolKernelH);
+        return poolRows.end(o1 - 1);
     }
 
     @Override
@@ -325,7 +291,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
             }
             result = scratch.pooled(images * outPerImage);
             for (int i = 0; i < images; i++) {
-                Pooling.fromTile(pooling, out, i * perImage * ldo, p0, ldo, o0, o1, result, i * outPerImage);
+                Pooling.fromTile(pooling, poolRows, poolCols, out, i * perImage * ldo, p0, ldo, o0, o1, result, i * outPerImage);
             }
             if (maxFirst) {
                 Epilogue.apply(result, images * (o1 - o0) * outQ, ldo, bias, act);
@@ -341,7 +307,6 @@ final class ConvPlan implements Plan, WorkerPool.Body {
 
     /** Patches of every pixel of the block, in (g, r, s, c) order, from the gathered rows. */
     private void im2col(float[] in, int pixels, float[] cols) {
-        int depth = r * s * cg;
         for (int m = 0; m < pixels; m++) {
             int src = rowPtr[m];
             int dst = m * colStride;
@@ -359,11 +324,7 @@ final class ConvPlan implements Plan, WorkerPool.Body {
         }
     }
 
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
     static int roundUp(int a, int m) {
-        return ceilDiv(a, m) * m;
+        return Math.ceilDiv(a, m) * m;
     }
 }

@@ -79,12 +79,12 @@ final class DenseBackward {
             Gemm.Packed wt = new Gemm.Packed(1, u, f, (float[]) null);
             wt.fill(w, 0, Gemm.index(u, j -> j), Gemm.index(f, e -> e * u));
             DxCall call = new DxCall(dy, dx, wt, new Gemm.Runs(1, new int[] {0}, new int[] {u}), n, f, u);
-            run(pool, ceilDiv(n, DX_ROWS), call, small);
+            run(pool, Math.ceilDiv(n, DX_ROWS), call, small);
         }
         Gemm.Packed dyPacked = new Gemm.Packed(1, n, u, (float[]) null);
         dyPacked.fill(dyRows, 0, Gemm.index(n, i -> i * u), Gemm.index(u, j -> j));
         DwCall call = new DwCall(x, dw, dyPacked, new Gemm.Runs(1, new int[] {0}, new int[] {n}), n, f, u);
-        run(pool, ceilDiv(f, DW_ROWS), call, small);
+        run(pool, Math.ceilDiv(f, DW_ROWS), call, small);
         if (db != null) {
             MemorySegment out = db.buffer();
             for (int j = 0; j < u; j++) {
@@ -120,9 +120,5 @@ final class DenseBackward {
                 }
             }
         }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -36,11 +36,11 @@ final class DensePlan implements Plan, WorkerPool.Body {
         act = Epilogue.code(op.activation());
         flops = op.flops();
         int rows = Math.min(n, ROWS_PER_TASK);
-        while (rows > Gemm.MR && ceilDiv(n, rows) < 2 * pool.threads()) {
+        while (rows > Gemm.MR && Math.ceilDiv(n, rows) < 2 * pool.threads()) {
             rows = Math.max(Gemm.MR, rows / 2);
         }
         rowsPerTask = rows;
-        tasks = ceilDiv(n, rows);
+        tasks = Math.ceilDiv(n, rows);
         ptr = new int[rows + Gemm.MR];
         for (int m = 0; m < rows; m++) {
             ptr[m] = m * f;
@@ -94,9 +94,5 @@ final class DensePlan implements Plan, WorkerPool.Body {
         Epilogue.apply(out, rows, ldo, bias, act);
         Epilogue.store(out, 0, rows, 1, ldo, 1, u, ldo, y.buffer(), y.offset() + i0 * y.stride(0), y.stride(0), 0,
                 y.stride(1));
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

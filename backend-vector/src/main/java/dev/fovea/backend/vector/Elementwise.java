@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import dev.fovea.tensor.Positions;
 
 /**
  * Softmax and copies over tensors of any strides (activations: {@link Pointwise#activation}). Copies walk both
@@ -43,20 +44,8 @@ final class Elementwise {
         int count = dims[inner];
         int[] pos = new int[rank];
         for (long done = 0; done < total; done += count) {
-            long xi = x.offset();
-            long yi = y.offset();
-            for (int a = 0; a < rank; a++) {
-                xi += pos[a] * x.stride(a);
-                yi += pos[a] * y.stride(a);
-            }
-            op.line(xs, xi, x.stride(inner), ys, yi, y.stride(inner), count);
-            for (int j = rank - 2; j >= 0; j--) {
-                int a = ord[j];
-                if (++pos[a] < dims[a]) {
-                    break;
-                }
-                pos[a] = 0;
-            }
+            op.line(xs, Positions.index(x, pos), x.stride(inner), ys, Positions.index(y, pos), y.stride(inner), count);
+            Positions.next(pos, dims, ord, rank - 1); // the innermost axis is the line
         }
     }
 

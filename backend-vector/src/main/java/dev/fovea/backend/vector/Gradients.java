@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import dev.fovea.tensor.Positions;
 
 /**
  * Element-wise and row-wise gradients: activation backward (vectorized and split between threads when the three
@@ -95,21 +96,10 @@ final class Gradients implements WorkerPool.Body {
         int rank = dims.length;
         int[] pos = new int[rank];
         for (long k = 0, total = y.shape().elementCount(); k < total; k++) {
-            long yi = y.offset();
-            long di = dy.offset();
-            long xi = dx.offset();
-            for (int a = 0; a < rank; a++) {
-                yi += pos[a] * y.stride(a);
-                di += pos[a] * dy.stride(a);
-                xi += pos[a] * dx.stride(a);
-            }
-            dxs.setAtIndex(FLOAT, xi, derivative(act, ys.getAtIndex(FLOAT, yi), dys.getAtIndex(FLOAT, di)));
-            for (int a = rank - 1; a >= 0; a--) {
-                if (++pos[a] < dims[a]) {
-                    break;
-                }
-                pos[a] = 0;
-            }
+            float d = derivative(act, ys.getAtIndex(FLOAT, Positions.index(y, pos)),
+                    dys.getAtIndex(FLOAT, Positions.index(dy, pos)));
+            dxs.setAtIndex(FLOAT, Positions.index(dx, pos), d);
+            Positions.next(pos, dims);
         }
     }
 

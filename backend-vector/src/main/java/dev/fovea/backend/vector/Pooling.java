@@ -7,6 +7,7 @@ import static dev.fovea.backend.vector.Simd.V;
 
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows.Taps;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -23,38 +24,6 @@ final class Pooling implements WorkerPool.Body {
                         boolean channelsLast, boolean byRows, Taps rows, Taps cols) {
     }
 
-    /**
-     * Where the windows along one axis read, for every output index {@code o}: {@code count[o]} taps inside the
-     * input, the first at {@code first[o]}, then every {@code dilation}-th cell; {@code padded[o]} taps inside the
-     * padded input (the divisor with {@code countIncludePad}). Taps beyond the padding (ceil mode) count nowhere.
-     */
-    record Taps(int[] first, int[] count, int[] padded) {
-        static Taps of(int in, int out, int kernel, int stride, int dilation, int padBefore, int padAfter) {
-            int[] first = new int[out];
-            int[] count = new int[out];
-            int[] padded = new int[out];
-            for (int o = 0; o < out; o++) {
-                int s = o * stride - padBefore; // tap r reads s + r·dilation
-                int r0 = s < 0 ? ceilDiv(-s, dilation) : 0;
-                int r1 = in > s ? Math.min(kernel, ceilDiv(in - s, dilation)) : 0;
-                first[o] = s + r0 * dilation;
-                count[o] = Math.max(0, r1 - r0);
-                padded[o] = Math.min(kernel, ceilDiv(in + padAfter - s, dilation));
-            }
-            return new Taps(first, count, padded);
-        }
-
-        static Taps rows(PoolingDescriptor op) {
-            return of(op.input().h(), op.output().h(), op.kernelH(), op.strideH(), op.dilationH(), op.pads().top(),
-                    op.pads().bottom());
-        }
-
-        static Taps cols(PoolingDescriptor op) {
-            return of(op.input().w(), op.output().w(), op.kernelW(), op.strideW(), op.dilationW(), op.pads().left(),
-                    op.pads().right());
-        }
-    }
-
     static final Pooling INSTANCE = new Pooling();
 
     private Pooling() {
@@ -66,19 +35,19 @@ final class Pooling implements WorkerPool.Body {
         boolean channelsLast = x.stride(1) == 1 && y.stride(1) == 1 && op.input().c() > 1;
         int rows = p;
         long bytes = 4 * (op.input().elementCount() + op.output().elementCount());
-        while (rows > 1 && (long) n * ceilDiv(p, rows) < 4L * pool.threads()) {
+        while (rows > 1 && (long) n * Math.ceilDiv(p, rows) < 4L * pool.threads()) {
             rows = (rows + 1) / 2;
         }
         // Tasks of a few output rows keep the input rows they share in cache.
-        if (rows > 4 && (long) n * ceilDiv(p, rows) < 64) {
+        if (rows > 4 && (long) n * Math.ceilDiv(p, rows) < 64) {
             rows = Math.max(4, rows / 2);
         }
-        int perImage = ceilDiv(p, rows);
+        int perImage = Math.ceilDiv(p, rows);
         // Row streaming writes y before reading x: only for windows that do not overlap and y not sharing x's memory.
         // With 4 vectors of channels or more, per-window chains measured faster (bench/RESULTS.md).
         boolean byRows = channelsLast && !op.dilated() && op.input().c() < 4 * V && op.strideH() >= op.kernelH()
                 && op.strideW() >= op.kernelW() && x.buffer().asOverlappingSlice(y.buffer()).isEmpty();
-        Call call = new Call(op, x, y, rows, perImage, channelsLast, byRows, Taps.rows(op), Taps.cols(op));
+        Call call = new Call(op, x, y, rows, perImage, channelsLast, byRows, op.rowTaps(), op.colTaps());
         if (bytes < (1 << 18)) {
             for (int t = 0; t < n * perImage; t++) {
                 INSTANCE.run(t, call);
@@ -98,7 +67,7 @@ final class Pooling implements WorkerPool.Body {
                 && call.op.input().c() % (4 * V) == 0 && call.op.kernelH() > call.op.strideH()) {
             maxRowPairs(call, img, p0, p1);
         } else if (call.byRows) {
-            channelsLastRows(call.op, call.x, call.y, img, p0, p1);
+            channelsLastRows(call.op, call.x, call.y, call.rows, call.cols, img, p0, p1);
         } else if (call.channelsLast) {
             channelsLastWindows(call, img, p0, p1);
         } else {
@@ -119,8 +88,6 @@ final class Pooling implements WorkerPool.Body {
         Tensor y = call.y;
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int h = op.input().h();
-        int wd = op.input().w();
         int c = op.input().c();
         int q = op.output().w();
         long xb = x.offset() + img * x.stride(0);
@@ -130,20 +97,17 @@ final class Pooling implements WorkerPool.Body {
         FloatVector low = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int oh = p0;
         for (; oh + 1 < p1; oh += 2) {
-            int h0 = oh * op.strideH() - op.pads().top();
-            int hsA = Math.max(h0, 0);
-            int heA = Math.min(Math.min(h0 + op.kernelH(), h + op.pads().bottom()), h);
-            int h1 = h0 + op.strideH();
-            int hsB = Math.max(h1, 0);
-            int heB = Math.min(Math.min(h1 + op.kernelH(), h + op.pads().bottom()), h);
+            int hsA = call.rows.start(oh);
+            int heA = call.rows.end(oh);
+            int hsB = call.rows.start(oh + 1);
+            int heB = call.rows.end(oh + 1);
             // Rows [hsA, heA) are A's window, [hsB, heB) B's; they overlap (hsB < heA).
             long dstA = yb + oh * y.stride(2);
             long dstB = dstA + y.stride(2);
             boolean nan = false;
             for (int ow = 0; ow < q; ow++) {
-                int w0 = ow * op.strideW() - op.pads().left();
-                int ws = Math.max(w0, 0);
-                int we = Math.min(Math.min(w0 + op.kernelW(), wd + op.pads().right()), wd);
+                int ws = call.cols.start(ow);
+                int we = call.cols.end(ow);
                 long col = xb + ws * xs3;
                 for (int ch = 0; ch < c; ch += 4 * V) {
                     // Each input row once: its maximum over the window's columns goes to A, to B or to both.
@@ -229,21 +193,12 @@ final class Pooling implements WorkerPool.Body {
      * windows would re-read the output row once per window row, so they keep {@link #channelsLastWindows}.
      * Cells are combined in the same row-major order as there, so results are identical.
      */
-    private static void channelsLastRows(PoolingDescriptor op, Tensor x, Tensor y, int img, int p0, int p1) {
+    private static void channelsLastRows(PoolingDescriptor op, Tensor x, Tensor y, Taps th, Taps tw, int img, int p0,
+                                         int p1) {
         MemorySegment xs = x.buffer();
         MemorySegment ys = y.buffer();
-        int h = op.input().h();
-        int wd = op.input().w();
         int c = op.input().c();
         int q = op.output().w();
-        int kh = op.kernelH();
-        int kw = op.kernelW();
-        int strH = op.strideH();
-        int strW = op.strideW();
-        int padT = op.pads().top();
-        int padL = op.pads().left();
-        int padB = op.pads().bottom();
-        int padR = op.pads().right();
         boolean max = op.mode() == PoolingMode.MAX;
         long xb = x.offset() + img * x.stride(0);
         long yb = y.offset() + img * y.stride(0);
@@ -255,10 +210,8 @@ final class Pooling implements WorkerPool.Body {
         VectorMask<Float> tail = F.indexInRange(cMain, c);
         FloatVector init = FloatVector.broadcast(F, max ? Float.NEGATIVE_INFINITY : 0f);
         for (int oh = p0; oh < p1; oh++) {
-            int h0 = oh * strH - padT;
-            int h1 = Math.min(h0 + kh, h + padB);
-            int hs = Math.max(h0, 0);
-            int he = Math.min(h1, h);
+            int hs = th.start(oh);
+            int he = th.end(oh);
             long yRow = yb + oh * ys2;
             for (int ow = 0; ow < q; ow++) {
                 long dst = yRow + ow * ys3;
@@ -273,9 +226,8 @@ final class Pooling implements WorkerPool.Body {
             for (int ih = hs; ih < he; ih++) {
                 long xRow = xb + ih * xs2;
                 for (int ow = 0; ow < q; ow++) {
-                    int w0 = ow * strW - padL;
-                    int ws = Math.max(w0, 0);
-                    int we = Math.min(Math.min(w0 + kw, wd + padR), wd);
+                    int ws = tw.start(ow);
+                    int we = tw.end(ow);
                     long dst = yRow + ow * ys3;
                     long src = xRow + ws * xs3;
                     int ch = 0;
@@ -306,11 +258,7 @@ final class Pooling implements WorkerPool.Body {
             }
             if (!max) {
                 for (int ow = 0; ow < q; ow++) {
-                    int w0 = ow * strW - padL;
-                    int w1 = Math.min(w0 + kw, wd + padR);
-                    int ws = Math.max(w0, 0);
-                    int we = Math.min(w1, wd);
-                    int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
+                    int divisor = op.countIncludePad() ? th.padded(oh) * tw.padded(ow) : th.count(oh) * tw.count(ow);
                     float scale = 1f / divisor;
                     long dst = yRow + ow * ys3;
                     for (int ch = 0; ch < c; ch += V) {
@@ -346,12 +294,12 @@ final class Pooling implements WorkerPool.Body {
         Taps tw = call.cols;
         for (int oh = p0; oh < p1; oh++) {
             for (int ow = 0; ow < q; ow++) {
-                int divisor = op.countIncludePad() ? th.padded[oh] * tw.padded[ow] : th.count[oh] * tw.count[ow];
+                int divisor = op.countIncludePad() ? th.padded(oh) * tw.padded(ow) : th.count(oh) * tw.count(ow);
                 float scale = max ? 1f : 1f / divisor;
-                long src = xb + th.first[oh] * x.stride(2) + tw.first[ow] * x.stride(3);
+                long src = xb + th.start(oh) * x.stride(2) + tw.start(ow) * x.stride(3);
                 long dst = yb + oh * y.stride(2) + ow * y.stride(3);
-                int rowsIn = th.count[oh];
-                int colsIn = tw.count[ow];
+                int rowsIn = th.count(oh);
+                int colsIn = tw.count(ow);
                 int ch = 0;
                 for (; ch + 4 * V <= c; ch += 4 * V) {
                     window4(xs, src + ch, rowsIn, colsIn, xs2, xs3, max, scale, ys, dst + ch);
@@ -498,11 +446,11 @@ final class Pooling implements WorkerPool.Body {
             long xb = x.offset() + img * x.stride(0) + ch * x.stride(1);
             long yb = y.offset() + img * y.stride(0) + ch * y.stride(1);
             for (int oh = p0; oh < p1; oh++) {
-                int rows = th.count[oh];
+                int rows = th.count(oh);
                 for (int ow = 0; ow < q; ow++) {
-                    int cols = tw.count[ow];
+                    int cols = tw.count(ow);
                     float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-                    long row = xb + th.first[oh] * x.stride(2) + tw.first[ow] * x.stride(3);
+                    long row = xb + th.start(oh) * x.stride(2) + tw.start(ow) * x.stride(3);
                     for (int i = 0; i < rows; i++, row += xs2) {
                         for (int j = 0; j < cols; j++) {
                             float v = xs.getAtIndex(FLOAT, row + j * xs3);
@@ -510,7 +458,7 @@ final class Pooling implements WorkerPool.Body {
                         }
                     }
                     if (!max) {
-                        acc /= op.countIncludePad() ? th.padded[oh] * tw.padded[ow] : rows * cols;
+                        acc /= op.countIncludePad() ? th.padded(oh) * tw.padded(ow) : rows * cols;
                     }
                     ys.setAtIndex(FLOAT, yb + oh * y.stride(2) + ow * y.stride(3), acc);
                 }
@@ -526,32 +474,25 @@ final class Pooling implements WorkerPool.Body {
      * {@code dst[dOff + ((oh − o0)·Q + ow)·ld]}. All {@code ld} lanes (a multiple of V) are pooled. Cells combine in
      * the same order as in {@link #forward}, so results are identical.
      */
-    static void fromTile(PoolingDescriptor op, float[] tile, int tOff, int t0, int ld, int o0, int o1, float[] dst,
-                         int dOff) {
-        int h = op.input().h();
+    static void fromTile(PoolingDescriptor op, Taps th, Taps tw, float[] tile, int tOff, int t0, int ld, int o0,
+                         int o1, float[] dst, int dOff) {
         int wd = op.input().w();
         int q = op.output().w();
         boolean max = op.mode() == PoolingMode.MAX;
         int rowLen = wd * ld;
         for (int oh = o0; oh < o1; oh++) {
-            int h0 = oh * op.strideH() - op.pads().top();
-            int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
-            int hs = Math.max(h0, 0);
-            int he = Math.min(h1, h);
+            int hs = th.start(oh);
+            int rows = th.count(oh);
             for (int ow = 0; ow < q; ow++) {
-                int w0 = ow * op.strideW() - op.pads().left();
-                int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
-                int ws = Math.max(w0, 0);
-                int we = Math.min(w1, wd);
-                int rows = he - hs;
-                int cols = we - ws;
+                int ws = tw.start(ow);
+                int cols = tw.count(ow);
                 int src = tOff + ((hs - t0) * wd + ws) * ld;
                 int out = dOff + ((oh - o0) * q + ow) * ld;
                 if (max) {
                     maxWindow(tile, src, rows, cols, rowLen, ld, dst, out);
                     continue;
                 }
-                int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : rows * cols;
+                int divisor = op.countIncludePad() ? th.padded(oh) * tw.padded(ow) : rows * cols;
                 float scale = 1f / divisor;
                 for (int ch = 0; ch < ld; ch += V) {
                     FloatVector acc = FloatVector.zero(F);
@@ -608,9 +549,5 @@ final class Pooling implements WorkerPool.Body {
             }
             a0.blend(nan, n0).intoArray(dst, out + ch);
         }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

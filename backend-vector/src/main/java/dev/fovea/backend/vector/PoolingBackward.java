@@ -7,6 +7,7 @@ import static dev.fovea.backend.vector.Simd.V;
 
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.Windows.Taps;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -22,7 +23,7 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class PoolingBackward implements WorkerPool.Body {
     private record Call(PoolingDescriptor op, Tensor x, Tensor dy, Tensor dx, boolean channelsLast,
-                        boolean[] rowCovered, boolean[] colCovered) {
+                        Taps rows, Taps cols, boolean[] rowCovered, boolean[] colCovered) {
     }
 
     private static final PoolingBackward INSTANCE = new PoolingBackward();
@@ -37,13 +38,15 @@ final class PoolingBackward implements WorkerPool.Body {
         }
         boolean channelsLast = x.stride(1) == 1 && dy.stride(1) == 1 && dx.stride(1) == 1 && op.input().c() > 1;
         boolean disjoint = op.strideH() >= op.kernelH() && op.strideW() >= op.kernelW();
+        Taps th = op.rowTaps();
+        Taps tw = op.colTaps();
         boolean[] rows = null;
         boolean[] cols = null;
         if (disjoint) {
-            rows = covered(op.input().h(), op.output().h(), op.strideH(), op.pads().top(), op.kernelH());
-            cols = covered(op.input().w(), op.output().w(), op.strideW(), op.pads().left(), op.kernelW());
+            rows = covered(op.input().h(), th);
+            cols = covered(op.input().w(), tw);
         }
-        Call call = new Call(op, x, dy, dx, channelsLast, rows, cols);
+        Call call = new Call(op, x, dy, dx, channelsLast, th, tw, rows, cols);
         int tasks = op.input().n() * (channelsLast ? 1 : op.input().c());
         long bytes = 4 * (2 * op.input().elementCount() + op.output().elementCount());
         if (bytes < (1 << 18)) {
@@ -56,11 +59,10 @@ final class PoolingBackward implements WorkerPool.Body {
     }
 
     /** Which input rows (or columns) some window covers. */
-    private static boolean[] covered(int size, int outputs, int stride, int pad, int kernel) {
+    private static boolean[] covered(int size, Taps taps) {
         boolean[] c = new boolean[size];
-        for (int o = 0; o < outputs; o++) {
-            int from = o * stride - pad;
-            for (int i = Math.max(from, 0); i < Math.min(from + kernel, size); i++) {
+        for (int o = 0; o < taps.size(); o++) {
+            for (int i = taps.start(o); i < taps.end(o); i++) {
                 c[i] = true;
             }
         }
@@ -114,16 +116,12 @@ final class PoolingBackward implements WorkerPool.Body {
         long ds2 = dx.stride(2);
         long ds3 = dx.stride(3);
         for (int oh = 0; oh < op.output().h(); oh++) {
-            int h0 = oh * op.strideH() - op.pads().top();
-            int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
-            int hs = Math.max(h0, 0);
-            int he = Math.min(h1, h);
+            int hs = call.rows.start(oh);
+            int he = call.rows.end(oh);
             for (int ow = 0; ow < op.output().w(); ow++) {
-                int w0 = ow * op.strideW() - op.pads().left();
-                int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
-                int ws = Math.max(w0, 0);
-                int we = Math.min(w1, wd);
-                int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
+                int ws = call.cols.start(ow);
+                int we = call.cols.end(ow);
+                int divisor = op.countIncludePad() ? call.rows.padded(oh) * call.cols.padded(ow) : (he - hs) * (we - ws);
                 float scale = 1f / divisor;
                 long g = yb + oh * dy.stride(2) + ow * dy.stride(3);
                 long x0 = xb + hs * xs2 + ws * xs3;
@@ -217,15 +215,11 @@ final class PoolingBackward implements WorkerPool.Body {
             }
         }
         for (int oh = 0; oh < op.output().h(); oh++) {
-            int h0 = oh * op.strideH() - op.pads().top();
-            int h1 = Math.min(h0 + op.kernelH(), h + op.pads().bottom());
-            int hs = Math.max(h0, 0);
-            int he = Math.min(h1, h);
+            int hs = call.rows.start(oh);
+            int he = call.rows.end(oh);
             for (int ow = 0; ow < op.output().w(); ow++) {
-                int w0 = ow * op.strideW() - op.pads().left();
-                int w1 = Math.min(w0 + op.kernelW(), wd + op.pads().right());
-                int ws = Math.max(w0, 0);
-                int we = Math.min(w1, wd);
+                int ws = call.cols.start(ow);
+                int we = call.cols.end(ow);
                 float d = dys.getAtIndex(FLOAT, yb + oh * dy.stride(2) + ow * dy.stride(3));
                 if (max) {
                     int bh = hs;
@@ -248,7 +242,7 @@ final class PoolingBackward implements WorkerPool.Body {
                         }
                     }
                 } else {
-                    int divisor = op.countIncludePad() ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
+                    int divisor = op.countIncludePad() ? call.rows.padded(oh) * call.cols.padded(ow) : (he - hs) * (we - ws);
                     float v = d * (1f / divisor);
                     for (int ih = hs; ih < he; ih++) {
                         for (int iw = ws; iw < we; iw++) {
@@ -266,11 +260,11 @@ final class PoolingBackward implements WorkerPool.Body {
 
     /**
      * Dilated windows, one plane per task in either layout, element by element (dilated pooling is rare and its
-     * windows sparse): the forward's taps ({@link Pooling.Taps}), the same argmax and divisor rules as above.
+     * windows sparse): the forward's taps ({@link Taps}), the same argmax and divisor rules as above.
      */
     private static void dilated(PoolingDescriptor op, Tensor x, Tensor dy, Tensor dx, WorkerPool pool) {
-        Pooling.Taps th = Pooling.Taps.rows(op);
-        Pooling.Taps tw = Pooling.Taps.cols(op);
+        Taps th = op.rowTaps();
+        Taps tw = op.colTaps();
         int c = op.input().c();
         WorkerPool.Body body = (task, ctx) -> dilatedPlane(op, x, dy, dx, task / c, task % c, th, tw);
         int tasks = op.input().n() * c;
@@ -284,7 +278,7 @@ final class PoolingBackward implements WorkerPool.Body {
     }
 
     private static void dilatedPlane(PoolingDescriptor op, Tensor x, Tensor dy, Tensor dx, int img, int ch,
-                                     Pooling.Taps th, Pooling.Taps tw) {
+                                     Taps th, Taps tw) {
         MemorySegment xs = x.buffer();
         MemorySegment dys = dy.buffer();
         MemorySegment dxs = dx.buffer();
@@ -304,11 +298,11 @@ final class PoolingBackward implements WorkerPool.Body {
         int dh = op.dilationH();
         int dw = op.dilationW();
         for (int oh = 0; oh < op.output().h(); oh++) {
-            int rows = th.count()[oh];
-            int h0 = th.first()[oh];
+            int rows = th.count(oh);
+            int h0 = th.start(oh);
             for (int ow = 0; ow < op.output().w(); ow++) {
-                int cols = tw.count()[ow];
-                int w0 = tw.first()[ow];
+                int cols = tw.count(ow);
+                int w0 = tw.start(ow);
                 if (rows == 0 || cols == 0) {
                     continue;
                 }
@@ -331,7 +325,7 @@ final class PoolingBackward implements WorkerPool.Body {
                     }
                     put(dxs, db + bh * ds2 + bw * ds3, d, false);
                 } else {
-                    int divisor = op.countIncludePad() ? th.padded()[oh] * tw.padded()[ow] : rows * cols;
+                    int divisor = op.countIncludePad() ? th.padded(oh) * tw.padded(ow) : rows * cols;
                     float v = d * (1f / divisor);
                     for (int i = 0; i < rows; i++) {
                         for (int j = 0; j < cols; j++) {

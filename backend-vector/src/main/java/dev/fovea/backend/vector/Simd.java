@@ -1,5 +1,6 @@
 package dev.fovea.backend.vector;
 
+import dev.fovea.spi.BackendOptions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,18 +23,10 @@ final class Simd {
 
     private static VectorSpecies<Float> choose() {
         VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
-        String forced = System.getProperty(BITS_PROPERTY);
-        if (forced == null || forced.isBlank()) {
+        // Species are static (the kernels' constants), so the width is read once per JVM.
+        int bits = BackendOptions.Vector.from(System.getProperties()).bits();
+        if (bits == 0) {
             return preferred;
-        }
-        int bits;
-        try {
-            bits = Integer.parseInt(forced.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + BITS_PROPERTY + "=" + forced + ": expected 128, 256 or 512");
-        }
-        if (bits != 128 && bits != 256 && bits != 512) {
-            throw new IllegalArgumentException("-D" + BITS_PROPERTY + "=" + forced + ": expected 128, 256 or 512");
         }
         if (bits > preferred.vectorBitSize()) {
             System.getLogger("dev.fovea.backend.vector").log(System.Logger.Level.WARNING,

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.fovea.data.InputFiles;
 
 /**
  * Reads ONNX model files ({@code ModelProto}, protobuf) into {@link OnnxModel} records.
@@ -118,6 +119,7 @@ public final class OnnxReader {
      * @throws IOException         the file (or an external data file) cannot be read
      */
     public static OnnxModel read(Path file, Options options) throws IOException {
+        InputFiles.require("model", file);
         Path abs = file.toAbsolutePath();
         if (Files.isDirectory(abs)) {
             throw new IOException(abs + ": is a directory, not an ONNX model file");

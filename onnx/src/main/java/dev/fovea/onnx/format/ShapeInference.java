@@ -159,7 +159,7 @@ final class ShapeInference {
             long s = strides[i];
             long window = (kernel[i] - 1) * dilations[i] + 1;
             long out = switch (autoPad) {
-                case "SAME_UPPER", "SAME_LOWER" -> ceilDiv(size, s);
+                case "SAME_UPPER", "SAME_LOWER" -> Math.ceilDiv(size, s);
                 case "VALID" -> size < window ? 0 : (size - window) / s + 1;
                 default -> {
                     long begin = pads[i];
@@ -167,7 +167,7 @@ final class ShapeInference {
                     if (span < 0) {
                         yield 0;
                     }
-                    long o = (ceil ? ceilDiv(span, s) : span / s) + 1;
+                    long o = (ceil ? Math.ceilDiv(span, s) : span / s) + 1;
                     // As PyTorch (and onnxruntime): with ceil_mode, a last window starting in the end padding is dropped.
                     if (ceil && (o - 1) * s >= size + begin) {
                         o--;
@@ -346,7 +346,7 @@ final class ShapeInference {
                 throw new Unknown(node.describe() + " splits the batch");
             }
             // Equal parts, the last one smaller when they do not divide (opset 18's num_outputs rule).
-            long chunk = ceilDiv(x[axis], n);
+            long chunk = Math.ceilDiv(x[axis], n);
             sizes = new long[n];
             Arrays.fill(sizes, chunk);
             sizes[n - 1] = x[axis] - chunk * (n - 1);
@@ -653,10 +653,6 @@ final class ShapeInference {
             }
         }
         return p;
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return Math.ceilDiv(a, b);
     }
 
     private static long[] ones(int n) {
