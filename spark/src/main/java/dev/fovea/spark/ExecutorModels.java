@@ -87,6 +87,11 @@ final class ExecutorModels {
         return loads;
     }
 
+    /** The model files cached now, one entry per loaded model (a file loaded for two backends is listed twice). */
+    static synchronized List<String> cachedPaths() {
+        return CACHE.keySet().stream().map(k -> k.source().path()).toList();
+    }
+
     /** Closes every cached model (at JVM exit; tests call it to start clean). */
     static synchronized void closeAll() {
         List<Loaded> all = new ArrayList<>(CACHE.values());

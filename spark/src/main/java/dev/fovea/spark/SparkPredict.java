@@ -38,7 +38,16 @@ public final class SparkPredict implements Callable<Integer> {
     String backend;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SparkPredict()).execute(args));
+        CommandLine cli = new CommandLine(new SparkPredict());
+        // A bad option or file is one line, as with the fovea command; anything else keeps its stack trace.
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("spark-predict: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
     }
 
     @Override
@@ -62,6 +71,8 @@ public final class SparkPredict implements Callable<Integer> {
         if (options.master != null) {
             builder.master(options.master);
         }
+        // A session the caller already runs (a test, a notebook) is used and left running.
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = builder.getOrCreate();
         try {
             FoveaClassifier classifier = new FoveaClassifier().setModelPath(options.model).setInputCol("content")
@@ -87,7 +98,9 @@ public final class SparkPredict implements Callable<Integer> {
                     + (errors == 0 ? "" : "; " + errors + " file(s) could not be read: see the 'error' column"));
             return 0;
         } finally {
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 
