@@ -91,9 +91,11 @@ public final class SparkPredict implements Callable<Integer> {
             }
             classifier.transform(files).select("path", "topLabels", "topScores", "probability", "error")
                     .write().format(options.format).save(options.output);
-            Dataset<Row> written = spark.read().format(options.format).load(options.output);
-            long rows = written.count();
-            long errors = written.filter("error IS NOT NULL").count();
+            // count(error) counts the rows whose error is set; one pass over what was written.
+            Row counts = spark.read().format(options.format).load(options.output)
+                    .selectExpr("count(*)", "count(error)").first();
+            long rows = counts.getLong(0);
+            long errors = counts.getLong(1);
             out.println("wrote " + rows + " predictions to " + options.output + " (" + options.format + ")"
                     + (errors == 0 ? "" : "; " + errors + " file(s) could not be read: see the 'error' column"));
             return 0;
