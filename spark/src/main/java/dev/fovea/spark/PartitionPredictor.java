@@ -20,6 +20,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -75,49 +76,64 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
     static PartitionPredictor create(ModelSource source, Settings settings, StructType inputSchema,
                                      StructType outputSchema) {
         InputKind kind = InputKind.of(inputSchema, settings.inputCol());
-        Path file = ModelSource.locate(source.path());
-        try (Model model = source.load(file)) {
-            String what = "FoveaClassifier: model " + source.path() + " ('" + model.name() + "')";
-            if (model.inputs().size() != 1) {
-                throw new IllegalArgumentException(what + " has " + model.inputs().size() + " inputs " + model.inputs()
-                        + "; the classifier feeds one image per row");
+        ModelFacts model = ModelFacts.of(source);
+        String what = "FoveaClassifier: model " + source.path() + " ('" + model.name() + "')";
+        if (model.inputs().size() != 1) {
+            throw new IllegalArgumentException(what + " has " + model.inputs().size() + " inputs " + model.inputs()
+                    + "; the classifier feeds one image per row");
+        }
+        Input in = model.inputs().getFirst();
+        if (kind != InputKind.FLOATS && kind != InputKind.DOUBLES && in.channels() != 1 && in.channels() != 3) {
+            throw new IllegalArgumentException(what + " takes " + in.channels() + " channels; pictures can be "
+                    + "prepared for 1 (grayscale) or 3 (RGB); give prepared values as an array column instead");
+        }
+        if (in.channels() == 3 && settings.resize() != 0 && settings.resize() < Math.max(in.height(), in.width())) {
+            throw new IllegalArgumentException("FoveaClassifier: resize " + settings.resize() + " is smaller "
+                    + "than the crop " + in.height() + "×" + in.width() + " (the input of " + source.path() + ")");
+        }
+        String[] names = classNames(model.name(), settings.labels(), model.classes());
+        int path = Arrays.asList(inputSchema.fieldNames()).indexOf("path");
+        if (path >= 0 && !inputSchema.fields()[path].dataType().equals(DataTypes.StringType)) {
+            path = -1;
+        }
+        return new PartitionPredictor(source, settings, kind, inputSchema.fieldIndex(settings.inputCol()), path,
+                in, model.perItem(), names);
+    }
+
+    /** What the driver needs to know of a model file, read once per file content (a transform per job). */
+    record ModelFacts(String name, List<Input> inputs, int classes, int perItem) {
+        /** Guarded by the class. */
+        private static final java.util.Map<ModelSource, ModelFacts> KNOWN = new java.util.HashMap<>();
+
+        static synchronized ModelFacts of(ModelSource source) {
+            ModelFacts facts = KNOWN.get(source);
+            if (facts != null) {
+                return facts;
             }
-            Input in = model.input();
-            if (kind != InputKind.FLOATS && kind != InputKind.DOUBLES && in.channels() != 1 && in.channels() != 3) {
-                throw new IllegalArgumentException(what + " takes " + in.channels() + " channels; pictures can be "
-                        + "prepared for 1 (grayscale) or 3 (RGB); give prepared values as an array column instead");
+            try (Model model = source.load(ModelSource.locate(source.path()))) {
+                facts = new ModelFacts(model.name(), List.copyOf(model.inputs()),
+                        Math.toIntExact(model.outputShape(1).perItem()),
+                        Math.toIntExact(model.inputShape(1).perItem()));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("FoveaClassifier: cannot read model " + source.path() + ": "
+                        + e.getMessage(), e);
             }
-            if (in.channels() == 3 && settings.resize() != 0
-                    && settings.resize() < Math.max(in.height(), in.width())) {
-                throw new IllegalArgumentException("FoveaClassifier: resize " + settings.resize() + " is smaller "
-                        + "than the crop " + in.height() + "×" + in.width() + " (the input of " + source.path() + ")");
-            }
-            int classes = Math.toIntExact(model.outputShape(1).perItem());
-            String[] names = classNames(model, settings.labels(), classes);
-            int per = Math.toIntExact(model.inputShape(1).perItem());
-            int path = Arrays.asList(inputSchema.fieldNames()).indexOf("path");
-            if (path >= 0 && !inputSchema.fields()[path].dataType().equals(org.apache.spark.sql.types.DataTypes.StringType)) {
-                path = -1;
-            }
-            return new PartitionPredictor(source, settings, kind, inputSchema.fieldIndex(settings.inputCol()), path,
-                    in, per, names);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("FoveaClassifier: cannot read model " + source.path() + ": "
-                    + e.getMessage(), e);
+            KNOWN.put(source, facts);
+            return facts;
         }
     }
 
     /** The given labels (as many as classes), else the zoo's class names for Fashion-MNIST and MNIST models. */
-    private static String[] classNames(Model model, String[] labels, int classes) {
+    private static String[] classNames(String model, String[] labels, int classes) {
         if (labels.length > 0) {
             if (labels.length != classes) {
                 throw new IllegalArgumentException("FoveaClassifier: " + labels.length + " labels given; model '"
-                        + model.name() + "' has " + classes + " classes (one label per class, in class order)");
+                        + model + "' has " + classes + " classes (one label per class, in class order)");
             }
             return labels.clone();
         }
-        List<String> known = model.name().startsWith("fashion") ? Datasets.FASHION_MNIST_CLASSES
-                : model.name().startsWith("mnist") ? Datasets.MNIST_CLASSES : null;
+        List<String> known = model.startsWith("fashion") ? Datasets.FASHION_MNIST_CLASSES
+                : model.startsWith("mnist") ? Datasets.MNIST_CLASSES : null;
         String[] names = new String[classes];
         for (int i = 0; i < classes; i++) {
             names[i] = known != null && known.size() == classes ? known.get(i) : "class " + i;

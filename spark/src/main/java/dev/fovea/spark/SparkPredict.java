@@ -74,6 +74,10 @@ public final class SparkPredict implements Callable<Integer> {
         // A session the caller already runs (a test, a notebook) is used and left running.
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = builder.getOrCreate();
+        if (ownSession) {
+            // Spark's INFO lines would bury the summary; warnings and errors still show.
+            spark.sparkContext().setLogLevel("WARN");
+        }
         try {
             FoveaClassifier classifier = new FoveaClassifier().setModelPath(options.model).setInputCol("content")
                     .setLabels(labels).setTopK(options.top).setBatchSize(options.batch).setThreads(options.threads)

@@ -58,9 +58,12 @@ class StandaloneClusterIT {
     static Path masterLog;
     static int masterPort;
     static SparkSession spark;
+    /** One weights file for both tests: the executors' cache then holds one model. */
+    static Path weights;
 
     @BeforeAll
     static void startCluster() throws IOException {
+        weights = SparkFixtures.fashionWeights(dir);
         Path jar = Path.of(System.getProperty("fovea.spark.jar", "target/fovea-spark.jar"));
         assertTrue(Files.isRegularFile(jar), "the shaded jar " + jar + " is built by 'package' before this test");
         // A worker launches executors only from SPARK_HOME/jars; links to the Maven jars are enough.
@@ -128,7 +131,6 @@ class StandaloneClusterIT {
     void predictionsOnTwoExecutorsMatchSingleJvmInference() throws IOException {
         // The local test checks all 2,000 images; here the point is executors of their own.
         List<float[]> images = SparkFixtures.images().subList(0, 400);
-        Path weights = SparkFixtures.fashionWeights(dir);
         float[][] expected = SparkFixtures.singleJvm(weights, images, 64);
 
         Dataset<Row> in = spark.createDataFrame(SparkFixtures.rows(images), SparkFixtures.FLOATS_SCHEMA)
@@ -173,7 +175,6 @@ class StandaloneClusterIT {
             SparkFixtures.png(pictures, "item-" + i + ".png", images.get(i));
         }
         SparkFixtures.corruptFiles(pictures, pictures.resolve("item-0.png"));
-        Path weights = SparkFixtures.fashionWeights(Files.createDirectories(dir.resolve("job")));
         Path output = dir.resolve("predictions");
 
         StringWriter text = new StringWriter();

@@ -16,13 +16,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Images per second of fashion-cnn over the 2,000 test images: a plain single-JVM {@code Inference} loop, and the
+ * Images per second of fashion-cnn over the 2,000 test images repeated {@code REPEAT} times: a plain single-JVM {@code Inference} loop, and the
  * classifier on each Spark master given (local[1], local[2], spark://...), all on the vector backend with one
  * thread per task and the same batch size. Each figure is the median of {@code rounds} timed passes after two
  * untimed ones; the input frame is cached first, and the output goes to Spark's {@code noop} sink. Run by
  * {@code spark/throughput.sh}, not by the tests.
  *
- * <p>Arguments: {@code BATCH ROUNDS [MASTER [SPARK_JAR]]...}; a {@code spark://} master gets {@code SPARK_JAR}
+ * <p>Arguments: {@code BATCH ROUNDS REPEAT [MASTER]... [SPARK_JAR]}; a {@code spark://} master gets {@code SPARK_JAR}
  * through {@code spark.jars} (the last argument when it ends in .jar).
  */
 public final class Throughput {
@@ -32,9 +32,13 @@ public final class Throughput {
     public static void main(String[] args) throws Exception {
         int batch = Integer.parseInt(args[0]);
         int rounds = Integer.parseInt(args[1]);
-        List<String> masters = new ArrayList<>(Arrays.asList(args).subList(2, args.length));
+        int repeat = Integer.parseInt(args[2]);
+        List<String> masters = new ArrayList<>(Arrays.asList(args).subList(3, args.length));
         String jar = !masters.isEmpty() && masters.getLast().endsWith(".jar") ? masters.removeLast() : null;
-        List<float[]> images = SparkFixtures.images();
+        List<float[]> images = new ArrayList<>();
+        for (int r = 0; r < repeat; r++) {
+            images.addAll(SparkFixtures.images());
+        }
         Path dir = Files.createTempDirectory("fovea-throughput");
         Path weights = SparkFixtures.fashionWeights(dir);
 
