@@ -4,6 +4,7 @@
  * and models ({@code dev.fovea.nn}). The reference backend is provided here and always available.
  */
 module dev.fovea.api {
+    requires java.management; // the JVM's direct memory limit (activation memory checks)
     exports dev.fovea.tensor;
     exports dev.fovea.op;
     exports dev.fovea.spi;

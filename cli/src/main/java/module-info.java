@@ -9,6 +9,7 @@ module dev.fovea.cli {
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires java.desktop;
+    requires java.management; // fovea soak: heap, direct memory and thread counts
     requires xchart;
 
     opens dev.fovea.cli to info.picocli;

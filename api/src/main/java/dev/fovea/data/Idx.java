@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -26,25 +27,56 @@ import java.util.zip.GZIPOutputStream;
 public record Idx(int type, int[] dims, byte[] data) {
     public static final int UBYTE = 0x08;
 
+    /** Checks that the type is known and that {@code data} holds exactly the values {@code dims} count. */
+    public Idx {
+        int size = elementSize(type);
+        if (size < 0) {
+            throw new IllegalArgumentException(String.format("unknown IDX element type 0x%02x", type));
+        }
+        for (int d : dims) {
+            if (d < 0) {
+                throw new IllegalArgumentException("IDX dimensions must not be negative, got " + Arrays.toString(dims));
+            }
+        }
+        long bytes = byteCount(type, dims);
+        if (bytes < 0 || data.length != bytes) {
+            throw new IllegalArgumentException("IDX array " + Arrays.toString(dims) + " of type " + String.format(
+                    "0x%02x", type) + " needs " + (bytes < 0 ? "more than 2^63" : bytes) + " bytes, data holds "
+                    + data.length);
+        }
+    }
+
     /** Reads an IDX file, plain or gzip; bad magic, an unknown type or a short file throw {@link IOException}. */
     public static Idx read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory, not an IDX file");
+        }
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
             boolean gzip = b0 == 0x1f && b1 == 0x8b;
+            // A plain file's size bounds the data before anything is allocated; gzip data is read as it comes.
+            long available = gzip ? -1 : Files.size(file);
             try (InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16)) : raw) {
-                return read(in, file.toString());
+                return read(in, file.toString(), available);
             } catch (EOFException e) {
                 throw new IOException(file + ": unexpected end of " + (gzip ? "gzip data" : "file") + ": " + e.getMessage(),
                         e);
+            } catch (ZipException e) {
+                throw new IOException(file + ": corrupt gzip data: " + e.getMessage(), e);
             }
         }
     }
 
     /** Reads an IDX array from an uncompressed stream; {@code source} names it in messages. */
     public static Idx read(InputStream in, String source) throws IOException {
+        return read(in, source, -1);
+    }
+
+    /** As {@link #read(InputStream, String)}; {@code fileSize} (or −1 when unknown) bounds the data announced. */
+    private static Idx read(InputStream in, String source, long fileSize) throws IOException {
         byte[] header = in.readNBytes(4);
         if (header.length < 4) {
             throw new IOException(source + ": not an IDX file: only " + header.length + " bytes");
@@ -69,18 +101,24 @@ public record Idx(int type, int[] dims, byte[] data) {
                     + (4 + dimBytes.length) + " bytes");
         }
         int[] dims = new int[rank];
-        long count = 1;
         for (int i = 0; i < rank; i++) {
             dims[i] = ((dimBytes[4 * i] & 0xff) << 24) | ((dimBytes[4 * i + 1] & 0xff) << 16)
                     | ((dimBytes[4 * i + 2] & 0xff) << 8) | (dimBytes[4 * i + 3] & 0xff);
             if (dims[i] < 0) {
-                throw new IOException(source + ": IDX dimension " + i + " is negative: " + dims[i]);
+                throw new IOException(source + ": IDX dimension " + i + " is negative: " + Integer.toUnsignedLong(dims[i])
+                        + " (above 2^31 - 1)");
             }
-            count *= dims[i];
         }
-        long bytes = count * size;
-        if (bytes > Integer.MAX_VALUE - 16) {
-            throw new IOException(source + ": IDX array " + Arrays.toString(dims) + " is too large (" + bytes + " bytes)");
+        long bytes = byteCount(type, dims);
+        if (bytes < 0 || bytes > Integer.MAX_VALUE - 16) {
+            throw new IOException(source + ": IDX array " + Arrays.toString(dims) + " is too large ("
+                    + (bytes < 0 ? "more than 2^63" : bytes) + " bytes; at most " + (Integer.MAX_VALUE - 16) + ")");
+        }
+        long headerBytes = 4 + 4L * rank;
+        if (fileSize >= 0 && headerBytes + bytes > fileSize) {
+            throw new IOException(source + ": truncated IDX data: dimensions " + Arrays.toString(dims) + " need "
+                    + bytes + " bytes, found " + (fileSize - headerBytes) + " after the " + headerBytes
+                    + "-byte header (checked against the file's size before reading)");
         }
         byte[] data = in.readNBytes((int) bytes);
         if (data.length < bytes) {
@@ -131,6 +169,19 @@ public record Idx(int type, int[] dims, byte[] data) {
             c *= d;
         }
         return c;
+    }
+
+    /** {@code product(dims) · size(type)}, or −1 when it exceeds a long (no wrap-around). */
+    private static long byteCount(int type, int[] dims) {
+        try {
+            long bytes = elementSize(type);
+            for (int d : dims) {
+                bytes = Math.multiplyExact(bytes, (long) d);
+            }
+            return bytes;
+        } catch (ArithmeticException e) {
+            return -1;
+        }
     }
 
     private static int elementSize(int type) {

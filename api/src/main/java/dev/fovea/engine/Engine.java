@@ -12,6 +12,7 @@ import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.ScaleShiftDescriptor;
 import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.op.Violations;
+import dev.fovea.reference.ReferenceBackendProvider;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Capability;
@@ -22,6 +23,7 @@ import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,6 +45,9 @@ import java.util.Set;
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.fovea.engine");
+    /** What the fallback costs, for the warning (the measurement is in bench/RESULTS.md). */
+    static final String REFERENCE_SPEED = "plain scalar Java, typically 50 or more times slower than the vector"
+            + " backend";
 
     private final Backend backend;
     private volatile boolean closed;
@@ -53,37 +58,66 @@ public final class Engine implements AutoCloseable {
 
     /**
      * The backend named by {@code -Dfovea.backend} / {@code FOVEA_BACKEND}, else the highest-priority available
-     * one. Logs (at INFO) the choice and where it came from, and every skipped backend with its reason.
+     * one. The choice and every skipped backend are logged at DEBUG; a name from the environment is logged at
+     * INFO, since the user may not know the setting is there. Falling back to the slow reference backend while
+     * a faster backend was found but cannot run (typically the vector backend without
+     * {@code --add-modules jdk.incubator.vector}) is a WARNING naming that backend's reason and fix.
      */
     public static Engine open() {
         return open(BackendOptions.defaults());
     }
 
+    /** As {@link #open()}, with options for the backend (threads). */
     public static Engine open(BackendOptions options) {
         Objects.requireNonNull(options, "options is null; use BackendOptions.defaults()");
         Backends found = Backends.defaults();
         var request = Backends.request();
         if (request.isPresent()) {
             Engine e = open(found, request.get().name(), options);
-            // Named outside the code: say so at INFO, since the user may not know the setting is there.
             LOG.log(System.Logger.Level.INFO, "fovea: using backend ''{0}'' (named by {1})", e.name(),
                     request.get().source());
             return e;
         }
-        for (BackendInfo info : found.infos()) {
-            if (!info.availability().available()) {
-                LOG.log(System.Logger.Level.INFO, "fovea: skipped backend ''{0}'': {1}", info.name(),
-                        info.availability().describe());
-            }
-        }
+        return openBest(found, options);
+    }
+
+    /** The highest-priority available backend of {@code found}; the one place the automatic choice is made. */
+    static Engine openBest(Backends found, BackendOptions options) {
         List<Backends.Found> available = found.availableByPriority();
         if (available.isEmpty()) {
             throw new BackendUnavailableException("no Fovea backend is available; found: " + found.foundNames());
         }
         Backends.Found chosen = available.getFirst();
-        LOG.log(System.Logger.Level.INFO, "fovea: using backend ''{0}'' (highest priority available, {1})",
-                chosen.name(), chosen.info().priority());
+        List<String> lost = new ArrayList<>();
+        for (BackendInfo info : found.infos()) {
+            if (info.state() != BackendInfo.State.UNAVAILABLE) {
+                continue;
+            }
+            if (lostSpeed(chosen.info(), info)) {
+                lost.add("backend '" + info.name() + "' is unavailable: " + info.availability().describe());
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "fovea: skipped backend ''{0}'': {1}", info.name(),
+                        info.availability().describe());
+            }
+        }
+        if (lost.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "fovea: using backend ''{0}'' (highest priority available, {1})",
+                    chosen.name(), chosen.info().priority());
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "fovea: using the reference backend, " + REFERENCE_SPEED + ": "
+                    + String.join("; ", lost));
+        }
         return new Engine(openChecked(chosen, options));
+    }
+
+    /**
+     * True when the reference backend was {@code chosen} over the unavailable {@code skipped}, which outranks it:
+     * the user loses that backend's speed, usually for want of a JVM flag, and should hear why. (Broken and
+     * duplicate entries are warned about by discovery.)
+     */
+    private static boolean lostSpeed(BackendInfo chosen, BackendInfo skipped) {
+        return chosen.name().equals(ReferenceBackendProvider.NAME) && skipped.state() == BackendInfo.State.UNAVAILABLE
+                && skipped.priority() > chosen.priority();
     }
 
     /** Opens the backend called {@code name}, or throws with its reason and the backends found. */
@@ -93,7 +127,6 @@ public final class Engine implements AutoCloseable {
 
     public static Engine open(String name, BackendOptions options) {
         Engine e = open(Backends.defaults(), name, options);
-        // The caller chose this backend in code: only choices made elsewhere are logged at INFO.
         LOG.log(System.Logger.Level.DEBUG, "fovea: using backend ''{0}'' (named)", name);
         return e;
     }

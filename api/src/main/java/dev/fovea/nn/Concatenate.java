@@ -23,7 +23,7 @@ public final class Concatenate extends Layer {
         return new Concatenate(null, 1);
     }
 
-    /** Concatenation on logical axis {@code axis} (1 ≤ axis < rank; the batch axis 0 cannot be joined). */
+    /** Concatenation on logical axis {@code axis} (1 ≤ axis &lt; rank; the batch axis 0 cannot be joined). */
     public static Concatenate axis(int axis) {
         return new Concatenate(null, axis);
     }

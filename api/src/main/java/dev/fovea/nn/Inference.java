@@ -3,6 +3,7 @@ package dev.fovea.nn;
 import dev.fovea.engine.Engine;
 import dev.fovea.op.Violations;
 import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
@@ -56,6 +57,7 @@ public final class Inference implements AutoCloseable {
     /** The weights version the cached plans were made from. Guarded by {@code this}. */
     private long cachedVersion;
     private volatile boolean closed;
+    private volatile boolean rejectNonFinite;
 
     Inference(Model model, Engine engine, int capacity) {
         this.model = model;
@@ -89,6 +91,17 @@ public final class Inference implements AutoCloseable {
     }
 
     /**
+     * When {@code reject}, every later call checks its inputs first and throws {@link IllegalArgumentException} naming
+     * the first NaN or infinite value (input, batch item and position) before running anything. Off by default:
+     * NaN and infinities then propagate as IEEE arithmetic says (PyTorch and ONNX Runtime do the same). Host inputs
+     * only: reading a device tensor's values back would cost a copy per call.
+     */
+    public Inference rejectNonFiniteInputs(boolean reject) {
+        this.rejectNonFinite = reject;
+        return this;
+    }
+
+    /**
      * Runs the model on {@code x} ({@code [N, C, H, W]} host tensor, any layout) and returns the output as a new
      * host tensor from {@code out}, in the model's layout.
      */
@@ -115,6 +128,27 @@ public final class Inference implements AutoCloseable {
      * {@code C·H·W} floats); returns the outputs likewise.
      */
     public float[] predict(float[] x, int batch) {
+        try (TensorScope s = new TensorScope()) {
+            return predict(input(x, batch, s), s).toArray();
+        }
+    }
+
+    /**
+     * Runs the model like {@link #predict(float[], int)} and returns its first output with its shape, in logical
+     * order, ranked per item ({@link Prediction#argmax}, {@link Prediction#topK}) and carrying the model's
+     * {@link Model#labels() labels}.
+     */
+    public Prediction prediction(float[] x, int batch) {
+        try (TensorScope s = new TensorScope()) {
+            Tensor y = predict(input(x, batch, s), s);
+            Tensor logical = s.allocate(y.shape(), Layout.NCHW);  // NCHW is the logical order
+            engine.copy(y, logical);
+            return Prediction.of(y.shape(), logical.toArray(), model.labels());
+        }
+    }
+
+    /** {@code x} checked against the model's input and copied into a tensor of {@code s}. */
+    private Tensor input(float[] x, int batch, TensorScope s) {
         Objects.requireNonNull(x, "x");
         Shape item = model.inputShape(1);
         long perItem = item.perItem();
@@ -125,11 +159,10 @@ public final class Inference implements AutoCloseable {
                     + batch * perItem + " floats, got " + x.length);
         }
         v.throwIfAny("images one after another, each [C, H, W] stored in " + model.layout() + " order");
-        try (TensorScope s = new TensorScope()) {
-            Tensor in = s.allocate(model.inputShape(batch), model.layout());
-            in.copyFrom(x);
-            return predict(in, s).toArray();
-        }
+        checkActivationMemory(batch);
+        Tensor in = s.allocate(model.inputShape(batch), model.layout());
+        in.copyFrom(x);
+        return in;
     }
 
     /** The per-item logical shape without the batch axis: {@code [C, H, W]}. */
@@ -168,6 +201,12 @@ public final class Inference implements AutoCloseable {
         }
         v.throwIfAny("predict");
         xs.forEach(Tensor::checkAlive);
+        checkActivationMemory(n);
+        if (rejectNonFinite) {
+            for (int i = 0; i < xs.size(); i++) {
+                requireFinite(xs.get(i), xs.size() > 1 ? "input '" + model.inputNames().get(i) + "'" : "input");
+            }
+        }
         Plans plans = acquire(n);
         try (TensorScope pass = new TensorScope()) {
             Run run = new Run(this, plans, pass, n);
@@ -197,8 +236,137 @@ public final class Inference implements AutoCloseable {
                 results.add(result);
             }
             return results;
+        } catch (IllegalStateException e) {
+            throw closedMidFlight(e);
         } finally {
             release(plans);
+        }
+    }
+
+    /**
+     * A failure of memory access while the model, its engine or this Inference was being closed by another thread:
+     * says what was closed instead of the memory API's bare "Already closed".
+     */
+    private IllegalStateException closedMidFlight(IllegalStateException e) {
+        String what = closed ? "this Inference" : !engine.isOpen() ? "the engine (backend '" + engine.name() + "')"
+                : !model.isOpen() ? "the model's weights (model.close())" : null;
+        if (what == null) {
+            return e;
+        }
+        return new IllegalStateException(what + " of model '" + model.name() + "' was closed by another thread while"
+                + " predict was running; close it only after every predict call has returned", e);
+    }
+
+    /** The system property that sets {@link #activationLimitBytes()}. */
+    public static final String MAX_ACTIVATION_BYTES_PROPERTY = "fovea.maxActivationBytes";
+
+    /**
+     * The most bytes of activations one call may hold: {@code -Dfovea.maxActivationBytes=N}, else, on a backend whose
+     * tensors live on the host, the JVM's direct memory limit ({@code -XX:MaxDirectMemorySize}, by default the heap
+     * limit {@code -Xmx}); {@link Long#MAX_VALUE} (unchecked) on a device backend. A batch over it is refused before
+     * anything is allocated, not split: the caller chooses the batch size.
+     */
+    public long activationLimitBytes() {
+        String v = System.getProperty(MAX_ACTIVATION_BYTES_PROPERTY);
+        if (v != null && !v.isBlank()) {
+            try {
+                long n = Long.parseLong(v.trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("-D" + MAX_ACTIVATION_BYTES_PROPERTY + "=" + v
+                    + " is not a positive number of bytes");
+        }
+        return engine.capabilities().contains(dev.fovea.spi.Capability.DEVICE_MEMORY) ? Long.MAX_VALUE
+                : DirectMemory.MAX;
+    }
+
+    /**
+     * The bytes of the activations a batch of {@code n} holds at once: the inputs and every layer's output of the
+     * compiled graph (all live until the call returns), 4 bytes a value; {@link Long#MAX_VALUE} when that overflows.
+     */
+    public long activationBytes(int n) {
+        try {
+            long values = 0;
+            for (Input in : model.inputs()) {
+                values = Math.addExact(values, Math.multiplyExact(in.shape(1).perItem(), (long) n));
+            }
+            for (Model.Step step : compiled) {
+                values = Math.addExact(values, Math.multiplyExact(step.node().output.perItem(), (long) n));
+            }
+            return Math.multiplyExact(values, 4L);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private void checkActivationMemory(int n) {
+        long need = activationBytes(n);
+        long limit = activationLimitBytes();
+        if (need > limit) {
+            long perItem = Math.max(1, activationBytes(1));
+            throw new IllegalArgumentException("model '" + model.name() + "': a batch of " + n + " needs "
+                    + mib(need) + " of activations, over the limit of " + mib(limit) + " (" + limitSource()
+                    + "); predict at most " + Math.max(0, limit / perItem) + " items per call");
+        }
+    }
+
+    private String limitSource() {
+        return System.getProperty(MAX_ACTIVATION_BYTES_PROPERTY) != null ? "-D" + MAX_ACTIVATION_BYTES_PROPERTY
+                : "the JVM's direct memory: -XX:MaxDirectMemorySize, else -Xmx; or set -D" + MAX_ACTIVATION_BYTES_PROPERTY;
+    }
+
+    private static String mib(long bytes) {
+        return bytes == Long.MAX_VALUE ? "more than 2^63 bytes" : String.format(java.util.Locale.ROOT, "%.1f MiB",
+                bytes / 1048576.0);
+    }
+
+    /** The JVM's direct memory limit, read once: the JVM's flags do not change while it runs. */
+    private static final class DirectMemory {
+        static final long MAX = maxDirectMemory();
+    }
+
+    /** The JVM's limit on direct (and FFM native) memory: {@code -XX:MaxDirectMemorySize}, by default {@code -Xmx}. */
+    static long maxDirectMemory() {
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:MaxDirectMemorySize=")) {
+                String v = arg.substring(arg.indexOf('=') + 1).trim().toLowerCase(java.util.Locale.ROOT);
+                long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+                    case 'k' -> 1L << 10;
+                    case 'm' -> 1L << 20;
+                    case 'g' -> 1L << 30;
+                    case 't' -> 1L << 40;
+                    default -> 1;
+                };
+                try {
+                    long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
+                    if (n > 0) {
+                        return Math.multiplyHigh(n, unit) == 0 ? n * unit : Long.MAX_VALUE;
+                    }
+                } catch (NumberFormatException e) {
+                    break; // the JVM accepted it; fall back to its default below
+                }
+            }
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    /** Throws naming the first NaN or infinity of host tensor {@code x} by batch item and logical position. */
+    private void requireFinite(Tensor x, String what) {
+        if (!x.isHost()) {
+            return;
+        }
+        float[] values = x.toArray();
+        long perItem = x.shape().perItem();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("model '" + model.name() + "': " + what + " " + x.shape()
+                        + " holds " + values[i] + " at batch item " + i / perItem + ", value " + i % perItem
+                        + " of the item (flat index " + i + " in the tensor's storage order); rejectNonFiniteInputs is on");
+            }
         }
     }
 

@@ -42,6 +42,7 @@ public final class Model implements AutoCloseable {
     private final TensorScope weightScope = new TensorScope();
     /** Bumped on every weight change; compiled plans remember the version they packed. */
     private final AtomicLong weightsVersion = new AtomicLong();
+    private volatile List<String> labels = List.of();
 
     /** One layer of the graph: its node, the values it reads and the value it writes. */
     record Step(Node node, int[] inputs, int output) {
@@ -231,6 +232,31 @@ public final class Model implements AutoCloseable {
             ts.get(i).copyFrom(values.get(i));
         }
         weightsChanged();
+    }
+
+    /**
+     * The names of the first output's classes, in class order (one per value of an output item); empty when the
+     * model has none. {@link Inference#prediction} attaches them to its results.
+     */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /**
+     * Names the first output's classes ({@code "T-shirt/top"}, {@code "Trouser"}, ...): one label per value of an
+     * output item, in class order; an empty list removes them.
+     */
+    public void setLabels(List<String> labels) {
+        Objects.requireNonNull(labels, "labels");
+        for (int i = 0; i < labels.size(); i++) {
+            Objects.requireNonNull(labels.get(i), "label " + i);
+        }
+        long classes = outputShape(1).perItem();
+        Violations v = new Violations("model '" + name + "'");
+        v.check(labels.isEmpty() || labels.size() == classes, "labels", "the output " + outputShape(1)
+                + " has " + classes + " classes, got " + labels.size() + " labels");
+        v.throwIfAny("setLabels");
+        this.labels = List.copyOf(labels);
     }
 
     /** Total learnable parameters. */

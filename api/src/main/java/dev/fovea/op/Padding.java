@@ -1,7 +1,7 @@
 package dev.fovea.op;
 
 /**
- * How a convolution or pooling window treats the border (SEMANTICS.md).
+ * How a convolution or pooling window treats the border; {@link Windows} applies these rules.
  * <ul>
  *   <li>{@link #VALID}: no padding; {@code out = floor((in − e)/s) + 1}.</li>
  *   <li>{@link #SAME}: TensorFlow's rule; {@code out = ceil(in/s)}, the odd padding pixel goes after (bottom/right).</li>

@@ -1,8 +1,8 @@
 package dev.fovea.op;
 
 /**
- * The output-size and padding rules of SEMANTICS.md for one spatial axis of a sliding window (convolution or
- * pooling). The single implementation every layer, descriptor and test uses.
+ * The output-size and padding rules (listed on {@link Padding}) for one spatial axis of a sliding window
+ * (convolution or pooling). The single implementation every layer, descriptor and test uses.
  */
 public final class Windows {
     private Windows() {

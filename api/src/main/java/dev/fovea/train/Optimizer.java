@@ -27,8 +27,9 @@ public abstract class Optimizer {
     private long steps;
 
     Optimizer(double weightDecay) {
-        if (weightDecay < 0) {
-            throw new IllegalArgumentException("weight decay " + weightDecay + " must be ≥ 0");
+        // Written so that NaN fails too (NaN < 0 is false: a NaN decay once trained a network of NaN weights).
+        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("weight decay " + weightDecay + " must be a finite number ≥ 0");
         }
         this.weightDecay = weightDecay;
     }
@@ -46,7 +47,7 @@ public abstract class Optimizer {
         return new Sgd(momentum, nesterov, 0);
     }
 
-    /** Adam (Kingma & Ba) with PyTorch's defaults; weight decay (if set) is added to the gradient (L2). */
+    /** Adam (Kingma &amp; Ba) with PyTorch's defaults; weight decay (if set) is added to the gradient (L2). */
     public static Adam adam() {
         return new Adam(0.9, 0.999, 1e-8, 0, false);
     }
@@ -118,7 +119,7 @@ public abstract class Optimizer {
 
         Sgd(double momentum, boolean nesterov, double weightDecay) {
             super(weightDecay);
-            if (momentum < 0 || momentum >= 1) {
+            if (!(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("momentum " + momentum + " must be in [0, 1)");
             }
             if (nesterov && momentum == 0) {
@@ -165,9 +166,9 @@ public abstract class Optimizer {
 
         Adam(double beta1, double beta2, double epsilon, double weightDecay, boolean decoupled) {
             super(weightDecay);
-            if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || epsilon <= 0) {
+            if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0 && Double.isFinite(epsilon))) {
                 throw new IllegalArgumentException("Adam: beta1 " + beta1 + " and beta2 " + beta2
-                        + " must be in [0, 1), epsilon " + epsilon + " > 0");
+                        + " must be in [0, 1), epsilon " + epsilon + " finite and > 0");
             }
             this.beta1 = beta1;
             this.beta2 = beta2;

@@ -15,7 +15,7 @@ public interface Schedule {
 
     /** {@code base · gamma^floor(epoch / everyEpochs)} (PyTorch's {@code StepLR}). */
     static Schedule step(int everyEpochs, double gamma) {
-        if (everyEpochs <= 0 || gamma <= 0) {
+        if (everyEpochs <= 0 || !(gamma > 0 && Double.isFinite(gamma))) {
             throw new IllegalArgumentException("step schedule: everyEpochs " + everyEpochs + " must be > 0 and gamma "
                     + gamma + " > 0");
         }
@@ -27,7 +27,7 @@ public interface Schedule {
      * {@code min + (base − min)·(1 + cos(π·progress))/2}.
      */
     static Schedule cosine(double minFraction) {
-        if (minFraction < 0 || minFraction > 1) {
+        if (!(minFraction >= 0 && minFraction <= 1)) {
             throw new IllegalArgumentException("cosine schedule: minFraction " + minFraction + " must be in [0, 1]");
         }
         return (base, epoch, progress) -> {

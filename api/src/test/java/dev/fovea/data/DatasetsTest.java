@@ -46,6 +46,53 @@ class DatasetsTest {
     }
 
     @Test
+    void dimensionsWhoseProductOverflowsAreRejectedBeforeReading() throws IOException {
+        // Four dimensions of 65536 multiply to 2^64, which wrapped around to 0 bytes and was accepted.
+        byte[] header = {0, 0, Idx.UBYTE, 4, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};
+        for (boolean gz : new boolean[] {false, true}) {
+            Path f = tmp.resolve("huge" + gz);
+            if (gz) {
+                try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(f))) {
+                    out.write(header);
+                }
+            } else {
+                Files.write(f, header);
+            }
+            var e = assertThrows(IOException.class, () -> Idx.read(f));
+            assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("too large")
+                    && e.getMessage().contains("[65536, 65536, 65536, 65536]"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new Idx(Idx.UBYTE, new int[] {65536, 65536, 65536, 65536}, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> new Idx(Idx.UBYTE, new int[] {2, 3}, new byte[5]));
+    }
+
+    @Test
+    void aHeaderAnnouncingMoreThanTheFileHoldsFailsBeforeAllocating() throws IOException {
+        // 50000 × 28 × 28 bytes announced (39 MB) by a 16-byte file: refused from the file size.
+        Path f = tmp.resolve("short");
+        Files.write(f, new byte[] {0, 0, Idx.UBYTE, 3, 0, 0, (byte) 0xc3, 0x50, 0, 0, 0, 28, 0, 0, 0, 28});
+        var e = assertThrows(IOException.class, () -> Idx.read(f));
+        assertTrue(e.getMessage().contains("need 39200000 bytes, found 0") && e.getMessage().contains(f.toString()),
+                e.getMessage());
+    }
+
+    @Test
+    void corruptGzipAndDirectoriesNameTheFile() throws IOException {
+        Idx a = new Idx(Idx.UBYTE, new int[] {10, 4}, new byte[40]);
+        Path f = tmp.resolve("corrupt.gz");
+        a.write(f, true);
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[2] = 7; // an unknown compression method, gzip magic kept
+        Files.write(f, bytes);
+        var e = assertThrows(IOException.class, () -> Idx.read(f));
+        assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("gzip"), e.getMessage());
+        Path dir = Files.createDirectory(tmp.resolve("images-dir"));
+        e = assertThrows(IOException.class, () -> Idx.read(dir));
+        assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("directory"), e.getMessage());
+    }
+
+    @Test
     void badMagicTruncationAndUnknownTypesAreClearErrors() throws IOException {
         Path f = tmp.resolve("bad");
         Files.write(f, new byte[] {'P', 'K', 3, 4, 0, 0, 0, 1});

@@ -160,7 +160,7 @@ class EngineChecksTest {
         }
     }
 
-    /** SEMANTICS / issue 2: use after close throws IllegalStateException, for weights as for activations. */
+    /** Use after close throws IllegalStateException, for weights as for activations. */
     @Test
     void planConvolutionWithClosedWeightsThrowsIllegalStateException() {
         ConvolutionDescriptor d = ConvolutionDescriptor.create("Conv2D 'c'", Shape.of(1, 2, 5, 5), Layout.NHWC,

@@ -81,6 +81,26 @@ final class TestProviders {
     }
 
     /** Available, opens a backend of its own name. */
+    /** Outranks the reference backend but cannot run: choosing the reference over it must be a warning. */
+    public static final class FastButUnavailable extends Base {
+        static final String REASON = "the fast path needs a flag";
+        static final String FIX = "add --enable-fast-path to the JVM flags";
+
+        public FastButUnavailable() {
+            super("test-fast-unavailable");
+        }
+
+        @Override
+        public int priority() {
+            return 50;
+        }
+
+        @Override
+        public Availability probe() {
+            return Availability.no(REASON, FIX);
+        }
+    }
+
     public static final class Fine extends Base {
         public Fine() {
             super("test-fine");

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The Keras-style summary: issue 2's acceptance rows, totals, and the receptive-field column. */
+/** The Keras-style summary: the Keras layout's rows, totals, and the receptive-field column. */
 class SummaryTest {
 
     private record Row(String name, String type, String shape, String params, String field) {

@@ -30,25 +30,25 @@ class ConvolutionDescriptorTest {
 
     @ParameterizedTest(name = "{0}x{1}x{2}, {3} {4}x{4} s{5} {6} -> {7}x{8}x{3}")
     @CsvSource({
-            // seed 001: 28x28, 3x3 -> 28 (SAME) / 26 (VALID) / 13 (VALID s2)
+            // the Keras MNIST course: 28x28, 3x3 -> 28 (SAME) / 26 (VALID) / 13 (VALID s2)
             "28, 28, 1, 32, 3, 1, SAME, 28, 28",
             "28, 28, 1, 32, 3, 1, VALID, 26, 26",
             "28, 28, 1, 32, 3, 2, VALID, 13, 13",
-            // seed 000: 32x32x3, 20 8x8, S=2: P=1 -> 14, TF SAME -> 16, VALID -> 13
+            // the CNN course: 32x32x3, 20 8x8, S=2: P=1 -> 14, TF SAME -> 16, VALID -> 13
             "32, 32, 3, 20, 8, 2, P1, 14, 14",
             "32, 32, 3, 20, 8, 2, SAME, 16, 16",
             "32, 32, 3, 20, 8, 2, VALID, 13, 13",
-            // seed 000: 10x10x3, 64 5x5, s2, SAME -> 5x5x64
+            // the CNN course: 10x10x3, 64 5x5, s2, SAME -> 5x5x64
             "10, 10, 3, 64, 5, 2, SAME, 5, 5",
-            // seed 002: 32 -> 26 (7x7) -> 11 (5x5 s2); 10 5x5 filters, pad 2 keep 32
+            // the CIFAR-10 course: 32 -> 26 (7x7) -> 11 (5x5 s2); 10 5x5 filters, pad 2 keep 32
             "32, 32, 3, 6, 7, 1, VALID, 26, 26",
             "26, 26, 6, 8, 5, 2, VALID, 11, 11",
             "32, 32, 3, 10, 5, 1, P2, 32, 32",
-            // seed 001: 6x6, 3x3 -> 4x4, P=1 -> 6x6; 5x5, 3x3 FULL -> 7x7
+            // the Keras MNIST course: 6x6, 3x3 -> 4x4, P=1 -> 6x6; 5x5, 3x3 FULL -> 7x7
             "6, 6, 1, 1, 3, 1, VALID, 4, 4",
             "6, 6, 1, 1, 3, 1, P1, 6, 6",
             "5, 5, 1, 1, 3, 1, FULL, 7, 7",
-            // seed 004: 128x128x3, 64 5x5 SAME -> 128x128x64
+            // the convolution-arithmetic course: 128x128x3, 64 5x5 SAME -> 128x128x64
             "128, 128, 3, 64, 5, 1, SAME, 128, 128",
             "28, 28, 1, 32, 3, 2, SAME_LOWER, 14, 14",
             "7, 9, 2, 4, 3, 2, FULL, 5, 6"})
@@ -100,7 +100,7 @@ class ConvolutionDescriptorTest {
 
     @Test
     void parameterCountsFromTheSeeds() {
-        // seed 000: 20 8x8 filters over 32x32x3: (8*8*3 + 1) * 20 = 3,860
+        // the CNN course: 20 8x8 filters over 32x32x3: (8*8*3 + 1) * 20 = 3,860
         ConvolutionDescriptor d = conv(32, 32, 3, ConvolutionParams.of(20, 8, 8).withStride(2, 2)
                 .withPadding(Padding.explicit(1)));
         assertEquals(3860, d.parameterCount());
@@ -110,10 +110,10 @@ class ConvolutionDescriptorTest {
         long unshared = (long) d.output().h() * d.output().w() * d.filters() * (weightsPerFilter + 1);
         assertEquals(756_560, unshared);
         assertEquals(196, unshared / d.parameterCount()); // "196 times fewer"
-        // seed 002: 10 5x5x3 filters: (5*5*3 + 1) * 10 = 760
+        // the CIFAR-10 course: 10 5x5x3 filters: (5*5*3 + 1) * 10 = 760
         assertEquals(760, conv(32, 32, 3, ConvolutionParams.of(10, 5, 5).withPadding(Padding.explicit(2)))
                 .parameterCount());
-        // seed 004: 64 5x5 filters over RGB: 64*75 + 64
+        // the convolution-arithmetic course: 64 5x5 filters over RGB: 64*75 + 64
         assertEquals(4864, conv(128, 128, 3, ConvolutionParams.of(64, 5, 5).withPadding(Padding.SAME))
                 .parameterCount());
         assertEquals(27, conv(8, 8, 3, ConvolutionParams.of(3, 3, 3).withBias(false).withGroups(3))

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The size rules of SEMANTICS.md, one axis at a time: the table's cases by hand, then every small combination
+ * The size rules of docs/semantics.md, one axis at a time: the table's cases by hand, then every small combination
  * against an independent oracle that counts window positions.
  */
 class WindowsTest {
@@ -32,11 +32,11 @@ class WindowsTest {
 
     @ParameterizedTest(name = "VALID in={0} k={1} s={2} d={3} -> {4}")
     @CsvSource({
-            "28, 3, 1, 1, 26",   // seed 001: 28x28, 3x3, no padding
+            "28, 3, 1, 1, 26",   // the Keras MNIST course: 28x28, 3x3, no padding
             "28, 3, 2, 1, 13",   // 12.5 floors
-            "32, 8, 2, 1, 13",   // seed 000 VALID
-            "32, 7, 1, 1, 26",   // seed 002: 32 -> 26
-            "26, 5, 2, 1, 11",   // seed 002: 26 -> 11 (11.5 floors)
+            "32, 8, 2, 1, 13",   // the CNN course VALID
+            "32, 7, 1, 1, 26",   // the CIFAR-10 course: 32 -> 26
+            "26, 5, 2, 1, 11",   // the CIFAR-10 course: 26 -> 11 (11.5 floors)
             "55, 3, 2, 1, 27",   // overlapping pool 55 -> 27 -> 13 -> 6
             "27, 3, 2, 1, 13",
             "13, 3, 2, 1, 6",
@@ -52,12 +52,12 @@ class WindowsTest {
 
     @ParameterizedTest(name = "SAME in={0} k={1} s={2} d={3} -> pads ({4}, {5}), out {6}")
     @CsvSource({
-            "28, 3, 1, 1, 1, 1, 28",    // seed 001: SAME keeps 28
+            "28, 3, 1, 1, 1, 1, 28",    // the Keras MNIST course: SAME keeps 28
             "28, 3, 2, 1, 0, 1, 14",    // odd total at stride 2: extra pixel after (TF)
-            "32, 8, 2, 1, 3, 3, 16",    // seed 000: TF SAME -> 16x16
-            "10, 5, 2, 1, 1, 2, 5",     // seed 000: 10x10, 5x5, s2 SAME -> 5x5, total 3 -> (1, 2)
-            "128, 5, 1, 1, 2, 2, 128",  // seed 004
-            "4, 2, 2, 1, 0, 0, 2",      // seed 000 pooling 4x4 -> 2x2
+            "32, 8, 2, 1, 3, 3, 16",    // the CNN course: TF SAME -> 16x16
+            "10, 5, 2, 1, 1, 2, 5",     // the CNN course: 10x10, 5x5, s2 SAME -> 5x5, total 3 -> (1, 2)
+            "128, 5, 1, 1, 2, 2, 128",  // the convolution-arithmetic course
+            "4, 2, 2, 1, 0, 0, 2",      // the CNN course pooling 4x4 -> 2x2
             "5, 2, 2, 1, 0, 1, 3",
             "7, 3, 1, 2, 2, 2, 7",      // dilated e = 5
             "1, 3, 2, 1, 1, 1, 1",
@@ -79,7 +79,7 @@ class WindowsTest {
 
     @ParameterizedTest(name = "FULL in={0} k={1} s={2} d={3} -> pad {4}, out {5}")
     @CsvSource({
-            "5, 3, 1, 1, 2, 7",    // seed 001: full padding, 5x5 3x3 -> 7x7
+            "5, 3, 1, 1, 2, 7",    // the Keras MNIST course: full padding, 5x5 3x3 -> 7x7
             "3, 3, 1, 2, 4, 7",    // dilated: pads e - 1 = 4
             "4, 2, 2, 1, 1, 3",
             "1, 1, 1, 1, 0, 1"})
@@ -89,8 +89,8 @@ class WindowsTest {
 
     @ParameterizedTest(name = "explicit in={0} k={1} s={2} pads ({3}, {4}) -> {5}")
     @CsvSource({
-            "32, 8, 2, 1, 1, 14",  // seed 000: S=2, P=1 -> 14
-            "32, 5, 1, 2, 2, 32",  // seed 002: 10 5x5 filters, pad 2 -> 32
+            "32, 8, 2, 1, 1, 14",  // the CNN course: S=2, P=1 -> 14
+            "32, 5, 1, 2, 2, 32",  // the CIFAR-10 course: 10 5x5 filters, pad 2 -> 32
             "6, 3, 1, 1, 1, 6",    // P=1 keeps 6
             "5, 3, 1, 2, 0, 5",    // asymmetric
             "6, 3, 1, 2, 1, 7",

@@ -78,6 +78,43 @@ class TrainerTest {
     }
 
     @Test
+    void adamBiasCorrectionFollowsTheStepCountOverSeveralSteps() {
+        // Through step(): the optimizer counts its steps, and each step's bias correction uses that count. Checked
+        // against PyTorch's definition in double, for Adam with L2 decay and AdamW, over six steps.
+        double[][] grads = {{0.5, -2}, {-1, 0.25}, {0.75, 1}, {0.1, -0.3}, {-0.6, 0.9}, {2, -1}};
+        for (boolean decoupled : new boolean[] {false, true}) {
+            Optimizer opt = decoupled ? Optimizer.adamW(0.05) : Optimizer.adam().weightDecay(0.05);
+            double lr = 0.01;
+            double[] w = {1, -0.5};
+            double[] m = new double[2];
+            double[] v = new double[2];
+            try (dev.fovea.engine.Engine engine = dev.fovea.engine.Engine.open("reference");
+                 dev.fovea.tensor.TensorScope s = new dev.fovea.tensor.TensorScope()) {
+                var wt = s.fromArray(new float[] {1, -0.5f}, dev.fovea.tensor.Shape.of(2),
+                        dev.fovea.tensor.Layout.NCHW);
+                var gt = s.allocate(dev.fovea.tensor.Shape.of(2), dev.fovea.tensor.Layout.NCHW);
+                for (int t = 1; t <= grads.length; t++) {
+                    gt.copyFrom(new float[] {(float) grads[t - 1][0], (float) grads[t - 1][1]});
+                    opt.step(engine, java.util.Map.of("w", wt), java.util.Map.of("w", gt), lr);
+                    for (int i = 0; i < 2; i++) {
+                        double wi = (float) w[i];
+                        double g = (float) grads[t - 1][i] + (decoupled ? 0 : 0.05 * wi);
+                        m[i] = 0.9 * m[i] + 0.1 * g;
+                        v[i] = 0.999 * v[i] + 0.001 * g * g;
+                        double mHat = m[i] / (1 - Math.pow(0.9, t));
+                        double vHat = v[i] / (1 - Math.pow(0.999, t));
+                        w[i] = (decoupled ? wi * (1 - lr * 0.05) : wi) - lr * mHat / (Math.sqrt(vHat) + 1e-8);
+                    }
+                    float[] got = wt.toArray();
+                    assertEquals(t, opt.steps());
+                    assertEquals(w[0], got[0], 2e-6, (decoupled ? "AdamW" : "Adam") + " step " + t + " w[0]");
+                    assertEquals(w[1], got[1], 2e-6, (decoupled ? "AdamW" : "Adam") + " step " + t + " w[1]");
+                }
+            }
+        }
+    }
+
+    @Test
     void schedules() {
         assertEquals(0.1, Schedule.constant().rate(0.1, 3, 0.5));
         assertEquals(0.1 * 0.25, Schedule.step(2, 0.5).rate(0.1, 4, 0.9), 1e-15);

@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"", "In a source checkout, './fovea test' runs the test suite (mvn verify with a JDK 25)."},
         subcommands = {BackendsCommand.class, SummaryCommand.class, ConformanceCommand.class, BenchCommand.class,
                 TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DemoCommand.class, VisualizeCommand.class,
-                SparkPredictCommand.class, CommandLine.HelpCommand.class})
+                SoakCommand.class, SparkPredictCommand.class, CommandLine.HelpCommand.class})
 public final class Fovea implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,

@@ -1,21 +1,20 @@
 package dev.fovea.cli;
 
-import dev.fovea.data.Datasets;
 import dev.fovea.engine.Engine;
 import dev.fovea.models.Images;
+import dev.fovea.models.ModelZoo;
 import dev.fovea.models.SafeTensors;
 import dev.fovea.nn.Inference;
 import dev.fovea.nn.Input;
 import dev.fovea.nn.Model;
+import dev.fovea.nn.Prediction;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Classify images: prints the top classes per image, 'IMAGE: label probability, ...'.",
                 "--weights F (a zoo model): grayscale, resized to 28×28, inverted when the background is light, "
-                        + "scaled to [0, 1]; top 3 unless --top is given.",
+                        + "scaled to [0, 1]; top 3 unless --top is given. With --pytorch ZOO_MODEL, F is a PyTorch "
+                        + "state_dict for that zoo model.",
                 "--model F.onnx (an RGB classifier, e.g. from torchvision): shorter side resized to --resize, centre "
                         + "crop of the model's input size, scaled to [0, 1], normalised with --mean and --std; top 5 "
                         + "unless --top is given. The output counts as probabilities when every image's values lie "
@@ -61,6 +61,11 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Safetensors file of a zoo model.")
     Path weights;
+
+    @Option(names = "--pytorch", paramLabel = "ZOO_MODEL", description = "With --weights: the file is a PyTorch "
+            + "state_dict saved with safetensors for this zoo model (e.g. fashion-cnn), its modules in nn.Sequential "
+            + "order ('0.weight', '3.bias', ...).")
+    String pytorch;
 
     @Option(names = "--model", paramLabel = "FILE", description = "ONNX file of an RGB image classifier.")
     Path model;
@@ -120,6 +125,12 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (model == null && weights == null) {
             throw usage("give --model FILE.onnx or --weights FILE.safetensors");
+        }
+        if (pytorch != null && weights == null) {
+            throw usage("--pytorch names the zoo model of a --weights file; it does not apply to --model");
+        }
+        if (pytorch != null && !ModelZoo.names().contains(pytorch)) {
+            throw usage("--pytorch: unknown zoo model '" + pytorch + "'; known: " + String.join(", ", ModelZoo.names()));
         }
         if (weights != null) {
             for (String option : List.of("--resize", "--crop", "--mean", "--std")) {
@@ -221,10 +232,14 @@ final class PredictCommand implements Callable<Integer> {
                         }
                         System.arraycopy(one, 0, x, i * perImage, perImage);
                     }
-                    float[] y = net.predict(x, n);
+                    Prediction y = net.prediction(x, n);
+                    float[] p = new float[n * k];
                     for (int i = 0; i < n; i++) {
-                        float[] p = probabilities(Arrays.copyOfRange(y, i * k, (i + 1) * k));
-                        printTop(images.get(from + i), p, names, top == null ? 5 : top);
+                        System.arraycopy(probabilities(y.item(i)), 0, p, i * k, k);
+                    }
+                    Prediction probs = Prediction.of(y.shape(), p, names != null ? names : m.labels());
+                    for (int i = 0; i < n; i++) {
+                        printTop(images.get(from + i), probs.topK(i, top == null ? 5 : top));
                     }
                 }
             }
@@ -233,7 +248,8 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private int predictZoo(List<String> names) throws Exception {
-        try (Model m = SafeTensors.loadModel(weights); Engine engine = fovea.openEngine();
+        try (Model m = pytorch != null ? loadPyTorch(pytorch, weights) : SafeTensors.loadModel(weights);
+             Engine engine = fovea.openEngine();
              Inference net = m.compile(engine)) {
             int h = m.input().height();
             int w = m.input().width();
@@ -241,20 +257,32 @@ final class PredictCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("predict --weights handles grayscale models; " + m.name()
                         + " takes " + m.input().channels() + " channels");
             }
-            List<String> classes = names != null ? names : m.name().startsWith("fashion")
-                    ? Datasets.FASHION_MNIST_CLASSES : Datasets.MNIST_CLASSES;
-            int k = classes(m, names);
+            classes(m, names);
             float[] pixels = new float[images.size() * h * w];
             for (int i = 0; i < images.size(); i++) {
                 System.arraycopy(preprocess(images.get(i), h, w), 0, pixels, i * h * w, h * w);
             }
-            float[] probs = net.predict(pixels, images.size());
+            Prediction probs = net.prediction(pixels, images.size());  // the zoo's labels, unless --labels
+            if (names != null) {
+                probs = probs.withLabels(names);
+            }
             for (int i = 0; i < images.size(); i++) {
-                printTop(images.get(i), Arrays.copyOfRange(probs, i * k, (i + 1) * k), classes,
-                        top == null ? 3 : top);
+                printTop(images.get(i), probs.topK(i, top == null ? 3 : top));
             }
         }
         return 0;
+    }
+
+    /** The zoo model {@code name} with PyTorch's weights from {@code file} (the Sequential convention). */
+    static Model loadPyTorch(String name, Path file) throws IOException {
+        Model m = ModelZoo.build(name, 0);
+        try {
+            SafeTensors.loadPyTorch(m, file);
+            return m;
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
     }
 
     /** The model's number of classes, checked against the labels file when there is one. */
@@ -296,23 +324,10 @@ final class PredictCommand implements Callable<Integer> {
         return p;
     }
 
-    /** {@code IMAGE: label p, label p, ...} for the {@code k} most probable classes, most probable first. */
-    private void printTop(Path image, float[] p, List<String> names, int k) {
-        PrintWriter out = spec.commandLine().getOut();
-        List<String> best = new ArrayList<>();
-        boolean[] used = new boolean[p.length];
-        for (int r = 0; r < Math.min(k, p.length); r++) {
-            int b = -1;
-            for (int j = 0; j < p.length; j++) {
-                if (!used[j] && (b < 0 || p[j] > p[b])) {
-                    b = j;
-                }
-            }
-            used[b] = true;
-            String name = names != null && b < names.size() ? names.get(b) : "class " + b;
-            best.add(String.format(Locale.ROOT, "%s %.3f", name, p[b]));
-        }
-        out.println(image + ": " + String.join(", ", best));
+    /** {@code IMAGE: label p, label p, ...}, most probable first. */
+    private void printTop(Path image, List<Prediction.Score> best) {
+        spec.commandLine().getOut().println(image + ": " + String.join(", ",
+                best.stream().map(Prediction.Score::toString).toList()));
     }
 
     /** The documented preprocessing ({@link Images}) for a grayscale input; values in (h, w) order. */

@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * classes do not depend on left and right), Glorot-uniform initialization from {@code --seed}, a new seeded shuffle
  * every epoch. On the full Fashion-MNIST it reaches test accuracy 0.9221 with {@code fashion-cnn} (seed 0; the
  * same recipe without the mirroring: 0.9212; 10 epochs without it: 0.9198).
- * {@code --epochs 5 --schedule constant --augment none} is the PyTorch comparison recipe of issue 7.
+ * {@code --epochs 5 --schedule constant --augment none} is the plain recipe PyTorch was measured with.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a zoo model (fashion-cnn, mnist-cnn) on Fashion-MNIST or MNIST.",

@@ -106,10 +106,10 @@ class FoveaTest {
 
     @Test
     void conformanceResultsGoToStdoutAndErrorsToStderr() {
-        Result ok = run("conformance", "--backend", "reference", "--filter", "seed002/");
+        Result ok = run("conformance", "--backend", "reference", "--filter", "cifar-course/");
         assertEquals(0, ok.code, ok.err);
         assertEquals("", ok.err);
-        assertTrue(ok.out.lines().allMatch(l -> l.startsWith("PASS seed002/") || l.endsWith(" skipped")), ok.out);
+        assertTrue(ok.out.lines().allMatch(l -> l.startsWith("PASS cifar-course/") || l.endsWith(" skipped")), ok.out);
 
         Result missing = run("conformance", "--backend", "nope");
         assertEquals(1, missing.code);
@@ -128,9 +128,9 @@ class FoveaTest {
 
     @Test
     void conformanceListPrintsCaseNamesWithoutABackend() {
-        Result r = run("conformance", "--list", "--filter", "seed002/");
+        Result r = run("conformance", "--list", "--filter", "cifar-course/");
         assertEquals(0, r.code, r.err);
-        assertTrue(r.out.lines().count() > 1 && r.out.lines().allMatch(l -> l.startsWith("seed002/")), r.out);
+        assertTrue(r.out.lines().count() > 1 && r.out.lines().allMatch(l -> l.startsWith("cifar-course/")), r.out);
     }
 
     @Test

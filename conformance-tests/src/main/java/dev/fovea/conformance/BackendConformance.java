@@ -1,7 +1,11 @@
 package dev.fovea.conformance;
 
 import dev.fovea.engine.Engine;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,6 +34,10 @@ import org.junit.jupiter.api.TestInstance;
  * {@code =true}. A backend that is not found or does not open is one failed test, not one per case.
  * {@code -D}{@value #FILTER_PROPERTY}{@code =PATTERN} runs only the cases whose name contains PATTERN ({@code *}
  * matching any characters).
+ *
+ * <p>After the cases the class prints a summary to standard output: the counts, every failed case by name with
+ * its first mismatch, and the skipped cases grouped by reason. Build tools that list dynamic tests by index
+ * ({@code conformance()[97]}) keep the names and the reasons on the console this way.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendConformance {
@@ -41,6 +49,8 @@ public abstract class BackendConformance {
     private final String backend;
     private final Supplier<Engine> opener;
     private Engine engine;
+    /** What the cases did, for the summary; guarded by itself (a launcher may run dynamic tests concurrently). */
+    private final Tally tally = new Tally();
 
     /** Tests the discovered backend called {@code backend}. */
     protected BackendConformance(String backend) {
@@ -83,8 +93,10 @@ public abstract class BackendConformance {
                     ? failure("backend '" + backend + "'", u.reason() + " (-D" + REQUIRE_AVAILABLE_PROPERTY + "=true)",
                             null)
                     // The case name leads every message: some reporters show dynamic tests by index only.
-                    : cases.stream().map(c -> DynamicTest.dynamicTest(c.name(),
-                            () -> Assumptions.abort(c.name() + ": " + u.reason())));
+                    : cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+                        tally.add(c.name(), Outcome.skip(u.reason()));
+                        Assumptions.abort(c.name() + ": " + u.reason());
+                    }));
             case UnderTest.Open o -> {
                 engine = o.engine();
                 Engine e = engine;
@@ -94,6 +106,7 @@ public abstract class BackendConformance {
     }
 
     private void report(ConformanceCase c, Outcome outcome) {
+        tally.add(c.name(), outcome);
         switch (outcome) {
             case Outcome.Pass p -> {
             }
@@ -109,9 +122,67 @@ public abstract class BackendConformance {
 
     @AfterAll
     void closeEngine() {
+        printSummary(System.out);
         if (engine != null) {
             engine.close();
             engine = null;
+        }
+    }
+
+    /** The summary of the cases run so far (nothing when none ran). */
+    void printSummary(PrintStream out) {
+        tally.print(out, backend);
+    }
+
+    /** Counts, failures and skip reasons of one run, printed as the summary. */
+    static final class Tally {
+        /** Beyond this many, failures and skip reasons are counted, not listed: the summary stays readable. */
+        private static final int LISTED = 20;
+        private static final int NAMES_PER_REASON = 5;
+        private int passed;
+        private final List<String> failures = new ArrayList<>();
+        private final Map<String, List<String>> skippedByReason = new LinkedHashMap<>();
+
+        synchronized void add(String name, Outcome outcome) {
+            switch (outcome) {
+                case Outcome.Pass p -> passed++;
+                case Outcome.Fail f -> failures.add(f.line(name));
+                case Outcome.Skip s -> skippedByReason.computeIfAbsent(s.reason(), r -> new ArrayList<>()).add(name);
+            }
+        }
+
+        synchronized void print(PrintStream out, String backend) {
+            int skipped = skippedByReason.values().stream().mapToInt(List::size).sum();
+            if (passed + failures.size() + skipped == 0) {
+                return;
+            }
+            StringBuilder b = new StringBuilder();
+            b.append("Conformance of backend '").append(backend).append("': ").append(passed).append(" passed, ")
+                    .append(failures.size()).append(" failed, ").append(skipped).append(" skipped\n");
+            failures.stream().limit(LISTED).forEach(f -> b.append("  ").append(f).append('\n'));
+            if (failures.size() > LISTED) {
+                b.append("  ... and ").append(failures.size() - LISTED).append(" more failures\n");
+            }
+            int groups = 0;
+            for (var e : skippedByReason.entrySet()) {
+                List<String> names = e.getValue();
+                if (++groups > LISTED) {
+                    b.append("  ... and ").append(skippedByReason.size() - LISTED)
+                            .append(" more skip reasons (the test reports list every case)\n");
+                    break;
+                }
+                if (names.size() == 1) {
+                    b.append("  SKIP ").append(names.getFirst()).append(": ").append(e.getKey()).append('\n');
+                    continue;
+                }
+                b.append("  SKIP ").append(names.size()).append(" cases: ").append(e.getKey()).append('\n');
+                names.stream().limit(NAMES_PER_REASON).forEach(n -> b.append("    ").append(n).append('\n'));
+                if (names.size() > NAMES_PER_REASON) {
+                    b.append("    ... and ").append(names.size() - NAMES_PER_REASON).append(" more\n");
+                }
+            }
+            out.print(b);
+            out.flush();
         }
     }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Every conformance case, in a fixed order: the seeds' examples ({@code seed000/...}), the pins of
- * SEMANTICS.md ({@code rule/...}) and of the ops of imported networks ({@code rule/binary/...}, ...,
+ * Every conformance case, in a fixed order: the courses' documented examples ({@code cnn-course/...}), the pins of
+ * padding, pooling and numerics rules ({@code rule/...}) and of the ops of imported networks ({@code rule/binary/...}, ...,
  * {@code rule/non-finite/...}), the differential sweeps against the reference backend ({@code diff/...}) and
  * the invalid inputs ({@code bad/...}), then the backward ops (training): against finite differences
  * ({@code backward/fd/...}), hand-worked pins ({@code backward/rule/...}) and the reference backend on the forward
@@ -26,6 +26,8 @@ public final class ConformanceSuite {
             SeedCases.add(list);
             SemanticsCases.add(list);
             ImportedOpCases.add(list);
+            NonFiniteCases.add(list);
+            PoolingChannelCases.add(list);
             DifferentialCases.add(list);
             ImportedOpDifferentialCases.add(list);
             BadInputCases.add(list);

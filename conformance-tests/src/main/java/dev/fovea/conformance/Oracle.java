@@ -8,7 +8,7 @@ import dev.fovea.op.PoolingMode;
 import dev.fovea.op.PoolingParams;
 
 /**
- * The suite's own expected values: each op written out from SEMANTICS.md in double over plain arrays in logical
+ * The suite's own expected values: each op written out from the op descriptors' rules in double over plain arrays in logical
  * order ({@code [N, C, H, W]}, weights {@code [K, C/groups, kH, kW]}, dense {@code [F, U]}). Deliberately
  * independent of the API's {@code Windows} and of the reference backend (it resolves padding itself), so that
  * hand-worked and seed cases check the reference too.
@@ -25,7 +25,7 @@ final class Oracle {
     record Axis(int before, int after, int out) {
     }
 
-    /** SEMANTICS.md's padding and output-size table for one axis. */
+    /** The padding and output-size rules for one axis, as {@code dev.fovea.op.Padding} states them. */
     static Axis axis(int in, int k, int s, int d, Padding p, boolean first, boolean ceil) {
         int e = d * (k - 1) + 1;
         int before;

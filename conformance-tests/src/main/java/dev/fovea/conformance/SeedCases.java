@@ -19,7 +19,9 @@ import java.util.Set;
 
 /**
  * The course notebooks' documented examples, with the numbers they state. Names are
- * {@code seedNNN/section/what}. Shapes are the seeds' (written H×W×C there, logical [N, C, H, W] here).
+ * {@code course/section/what}: {@code cnn-course}, {@code keras-mnist-course}, {@code cifar-course},
+ * {@code keras-fashion-course}, {@code convolution-arithmetic}. Shapes are the courses' (written H×W×C there,
+ * logical [N, C, H, W] here).
  */
 final class SeedCases {
     private SeedCases() {
@@ -32,11 +34,11 @@ final class SeedCases {
     static final float[] PRACTICE = {0, 1, 0.5f, 10, 2, 2.5f, 1, -8, 4, 0, 5, 6, 15, 1, 2, 3};
 
     static void add(CaseList c) {
-        seed000(c);
-        seed001(c);
-        seed002(c);
-        seed003(c);
-        seed004(c);
+        cnnCourse(c);
+        kerasMnistCourse(c);
+        cifarCourse(c);
+        kerasFashionCourse(c);
+        convolutionArithmetic(c);
     }
 
     private static ConvolutionParams conv(int k, int kh, int kw, int s, Padding p) {
@@ -47,8 +49,8 @@ final class SeedCases {
         return PoolingParams.of(m, k, k).withStride(s, s).withPadding(p);
     }
 
-    private static void seed000(CaseList c) {
-        String f = "seed000/feature-map-sizes/";
+    private static void cnnCourse(CaseList c) {
+        String f = "cnn-course/feature-map-sizes/";
         c.layouts(f + "28x28x3-8x3x3-SAME-s1-to-28x28x8",
                 (e, l) -> Ops.convInts(e, l, 1, new int[] {1, 3, 28, 28}, conv(8, 3, 3, 1, SAME), new int[] {1, 8, 28, 28}));
         c.layouts(f + "28x28x3-8x3x3-VALID-s1-to-26x26x8",
@@ -56,14 +58,14 @@ final class SeedCases {
         c.layouts(f + "28x28x3-8x3x3-VALID-s2-to-13x13x8",
                 (e, l) -> Ops.convInts(e, l, 3, new int[] {1, 3, 28, 28}, conv(8, 3, 3, 2, VALID), new int[] {1, 8, 13, 13}));
 
-        String p = "seed000/padding/";
+        String p = "cnn-course/padding/";
         c.layouts(p + "5x5-3x3-s1-to-3x3",
                 (e, l) -> Ops.convInts(e, l, 4, new int[] {1, 1, 5, 5}, conv(1, 3, 3, 1, VALID), new int[] {1, 1, 3, 3}));
         c.layouts(p + "5x5-3x3-s1-zero-border-to-5x5",
                 (e, l) -> Ops.convInts(e, l, 5, new int[] {1, 1, 5, 5}, conv(1, 3, 3, 1, Padding.explicit(1)),
                         new int[] {1, 1, 5, 5}));
 
-        String q = "seed000/convolution-output-shape/32x32x3-20x8x8x3-s2-";
+        String q = "cnn-course/convolution-output-shape/32x32x3-20x8x8x3-s2-";
         int[] x32 = {1, 3, 32, 32};
         c.layouts(q + "P1-to-14x14x20",
                 (e, l) -> Ops.convInts(e, l, 6, x32, conv(20, 8, 8, 2, Padding.explicit(1)), new int[] {1, 20, 14, 14}));
@@ -71,7 +73,7 @@ final class SeedCases {
                 (e, l) -> Ops.convInts(e, l, 7, x32, conv(20, 8, 8, 2, SAME), new int[] {1, 20, 16, 16}));
         c.layouts(q + "TF-VALID-to-13x13x20",
                 (e, l) -> Ops.convInts(e, l, 8, x32, conv(20, 8, 8, 2, VALID), new int[] {1, 20, 13, 13}));
-        c.add("seed000/number-of-parameters/32x32x3-20x8x8x3-s2-P1-unshared-756560-shared-3860", e -> {
+        c.add("cnn-course/number-of-parameters/32x32x3-20x8x8x3-s2-P1-unshared-756560-shared-3860", e -> {
             ConvolutionDescriptor d = ConvolutionDescriptor.create("conv", Shape.of(x32), Layout.NHWC,
                     conv(20, 8, 8, 2, Padding.explicit(1)));
             long perNeuron = d.weightShape().elementCount() / d.filters() + 1; // 8·8·3 weights + 1 bias
@@ -80,7 +82,7 @@ final class SeedCases {
             return Outcome.pass();
         });
 
-        c.layouts("seed000/tensorflow-convolution-layer/10x10x3-64x5x5-s2-SAME-bias-relu-to-5x5x64",
+        c.layouts("cnn-course/tensorflow-convolution-layer/10x10x3-64x5x5-s2-SAME-bias-relu-to-5x5x64",
                 (e, l) -> Ops.convInts(e, l, 9, new int[] {1, 3, 10, 10},
                         conv(64, 5, 5, 2, SAME).withActivation(Activation.RELU), new int[] {1, 64, 5, 5}));
 
@@ -91,34 +93,34 @@ final class SeedCases {
         for (int i = 0; i < windows.length; i++) {
             float[] x = windows[i];
             double[] m = {maxima[i]};
-            c.layouts("seed000/max-pooling/window-" + names[i],
+            c.layouts("cnn-course/max-pooling/window-" + names[i],
                     (e, l) -> pooled(e, l, new int[] {1, 1, 2, 2}, x, pool(MAX, 2, 2, VALID), new int[] {1, 1, 1, 1}, m));
         }
 
         for (Padding pad : new Padding[] {VALID, SAME}) {
-            c.layouts("seed000/pooling-mechanics/4x4x5-max-2x2-s2-" + pad + "-to-2x2x5",
+            c.layouts("cnn-course/pooling-mechanics/4x4x5-max-2x2-s2-" + pad + "-to-2x2x5",
                     (e, l) -> pooled(e, l, new int[] {1, 5, 4, 4}, Data.ints(10, 80, 9), pool(MAX, 2, 2, pad),
                             new int[] {1, 5, 2, 2}, null));
         }
 
-        c.layouts("seed000/pooling-practice/max-2x2-s2-to-2.5,10,15,6",
+        c.layouts("cnn-course/pooling-practice/max-2x2-s2-to-2.5,10,15,6",
                 (e, l) -> pooled(e, l, new int[] {1, 1, 4, 4}, PRACTICE, pool(MAX, 2, 2, VALID), new int[] {1, 1, 2, 2},
                         new double[] {2.5, 10, 15, 6}));
-        c.layouts("seed000/average-pooling/2x2-s2-to-1.375,0.875,5,4",
+        c.layouts("cnn-course/average-pooling/2x2-s2-to-1.375,0.875,5,4",
                 (e, l) -> pooled(e, l, new int[] {1, 1, 4, 4}, PRACTICE, pool(AVERAGE, 2, 2, VALID),
                         new int[] {1, 1, 2, 2}, new double[] {1.375, 0.875, 5, 4}));
 
-        c.layouts("seed000/conv2d-exercise/(1,4,4,1)-filter-(2,2,1,3)-s2-VALID-to-(1,2,2,3)", (e, l) -> {
+        c.layouts("cnn-course/conv2d-exercise/(1,4,4,1)-filter-(2,2,1,3)-s2-VALID-to-(1,2,2,3)", (e, l) -> {
             float[] w = Data.uniform(11, 12, -2, 2); // truncated_normal-like, seeded
             Ops.conv(e, l, new int[] {1, 1, 4, 4}, PRACTICE, conv(3, 2, 2, 2, VALID), w, new float[3],
                     new int[] {1, 3, 2, 2}, null);
             return Outcome.pass();
         });
-        c.layouts("seed000/max-pool-exercise/(1,4,4,1)-ksize-2-s2-VALID-to-(1,2,2,1)",
+        c.layouts("cnn-course/max-pool-exercise/(1,4,4,1)-ksize-2-s2-VALID-to-(1,2,2,1)",
                 (e, l) -> pooled(e, l, new int[] {1, 1, 4, 4}, PRACTICE, pool(MAX, 2, 2, VALID), new int[] {1, 1, 2, 2},
                         new double[] {2.5, 10, 15, 6}));
 
-        c.layouts("seed000/convolutions/3x3-weight-[[1,0,1],[0,1,0],[1,0,1]]-5x5-VALID-bias0-to-[[4,3,4],[2,4,3],[2,3,4]]",
+        c.layouts("cnn-course/convolutions/3x3-weight-[[1,0,1],[0,1,0],[1,0,1]]-5x5-VALID-bias0-to-[[4,3,4],[2,4,3],[2,3,4]]",
                 (e, l) -> {
                     float[] x = {1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0};
                     float[] w = {1, 0, 1, 0, 1, 0, 1, 0, 1};
@@ -127,7 +129,7 @@ final class SeedCases {
                     return Outcome.pass();
                 });
 
-        c.layouts("seed000/conv-net/28x28x1-28x28x32-14x14x32-14x14x64-7x7x64-1024-10", (e, l) -> {
+        c.layouts("cnn-course/conv-net/28x28x1-28x28x32-14x14x32-14x14x64-7x7x64-1024-10", (e, l) -> {
             try (Run r = new Run(e)) {
                 new Chain(r, l, 12, new int[] {1, 1, 28, 28})
                         .conv(conv(32, 5, 5, 1, SAME).withActivation(Activation.RELU), 1, 32, 28, 28)
@@ -143,8 +145,8 @@ final class SeedCases {
         });
     }
 
-    private static void seed001(CaseList c) {
-        c.layouts("seed001/the-math/3x3-image-2x2-filter-s1-formula", (e, l) -> {
+    private static void kerasMnistCourse(CaseList c) {
+        c.layouts("keras-mnist-course/the-math/3x3-image-2x2-filter-s1-formula", (e, l) -> {
             float a = 2, b = 3, cc = 5, d = 7, ee = 11, g = 13, h = 17, j = 19, k = 23;
             float f1 = 1, f2 = -2, f3 = 4, f4 = 0.5f;
             double[] expected = {
@@ -154,7 +156,7 @@ final class SeedCases {
                     new float[] {f1, f2, f3, f4}, null, new int[] {1, 1, 2, 2}, expected);
             return Outcome.pass();
         });
-        c.layouts("seed001/horizontal-edge/6x5-image-filter-[[10,10,10],[0,0,0],[-10,-10,-10]]-to-4x3", (e, l) -> {
+        c.layouts("keras-mnist-course/horizontal-edge/6x5-image-filter-[[10,10,10],[0,0,0],[-10,-10,-10]]-to-4x3", (e, l) -> {
             float[] x = new float[30];
             for (int i = 0; i < 15; i++) {
                 x[i] = 200;
@@ -165,7 +167,7 @@ final class SeedCases {
             return Outcome.pass();
         });
         for (int k : new int[] {3, 5, 7}) {
-            c.layouts("seed001/same-padding/" + k + "x" + k + "-filter-s1-keeps-9x11-equals-filter//2-zeros", (e, l) -> {
+            c.layouts("keras-mnist-course/same-padding/" + k + "x" + k + "-filter-s1-keeps-9x11-equals-filter//2-zeros", (e, l) -> {
                 int[] xd = {1, 2, 9, 11};
                 float[] x = Data.ints(20 + k, Data.count(xd), 4);
                 float[] w = Data.ints(30 + k, 3 * 2 * k * k, 3);
@@ -180,7 +182,7 @@ final class SeedCases {
                 return Outcome.pass();
             });
         }
-        c.layouts("seed001/full-padding/5x5-3x3-adds-filter-1-zeros-to-7x7", (e, l) -> {
+        c.layouts("keras-mnist-course/full-padding/5x5-3x3-adds-filter-1-zeros-to-7x7", (e, l) -> {
             ConvolutionDescriptor d = ConvolutionDescriptor.create("full", Shape.of(1, 1, 5, 5), l,
                     conv(1, 3, 3, 1, Padding.FULL));
             Check.that(d.pads().equals(new Pads(2, 2, 2, 2)), "FULL pads " + d.pads() + " expected (2, 2, 2, 2)");
@@ -193,7 +195,7 @@ final class SeedCases {
                     (double) x[0] * w[8], (double) x[24] * w[0]);
             return Outcome.pass();
         });
-        c.layouts("seed001/keras-mnist/28x28x1-26-13-11-5-3x3x64-flatten-576-64-10-softmax", (e, l) -> {
+        c.layouts("keras-mnist-course/keras-mnist/28x28x1-26-13-11-5-3x3x64-flatten-576-64-10-softmax", (e, l) -> {
             try (Run r = new Run(e)) {
                 new Chain(r, l, 13, new int[] {1, 1, 28, 28})
                         .conv(conv(32, 3, 3, 1, VALID).withActivation(Activation.RELU), 1, 32, 26, 26)
@@ -211,8 +213,8 @@ final class SeedCases {
         });
     }
 
-    private static void seed002(CaseList c) {
-        String s = "seed002/";
+    private static void cifarCourse(CaseList c) {
+        String s = "cifar-course/";
         c.layouts(s + "convolution/32x32x3-10x5x5x3-s1-to-28x28x10",
                 (e, l) -> Ops.convInts(e, l, 50, new int[] {1, 3, 32, 32}, conv(10, 5, 5, 1, VALID), new int[] {1, 10, 28, 28}));
         c.layouts(s + "stride/6x6-3x3-s1-to-4x4",
@@ -262,8 +264,8 @@ final class SeedCases {
         });
     }
 
-    private static void seed003(CaseList c) {
-        String s = "seed003/";
+    private static void kerasFashionCourse(CaseList c) {
+        String s = "keras-fashion-course/";
         c.layouts(s + "convolution/28x28-64x3x3-relu-to-26x26",
                 (e, l) -> Ops.convInts(e, l, 60, new int[] {1, 1, 28, 28},
                         conv(64, 3, 3, 1, VALID).withActivation(Activation.RELU), new int[] {1, 64, 26, 26}));
@@ -289,8 +291,8 @@ final class SeedCases {
         });
     }
 
-    private static void seed004(CaseList c) {
-        String s = "seed004/";
+    private static void convolutionArithmetic(CaseList c) {
+        String s = "convolution-arithmetic/";
         c.layouts(s + "filters/batch-8-128x128x3-64x5x5-padded-to-8x128x128x64",
                 (e, l) -> Ops.convInts(e, l, 70, new int[] {8, 3, 128, 128}, conv(64, 5, 5, 1, SAME),
                         new int[] {8, 64, 128, 128}));

@@ -19,7 +19,7 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 /**
- * Pins of SEMANTICS.md's rules, each on the configuration where implementations typically differ. Names are
+ * Pins of the padding, pooling and numerics rules, each on the configuration where implementations typically differ. Names are
  * {@code rule/<rule>/<op and parameters>}; expected pads and sizes are written out by hand, values come from
  * {@link Oracle} or are hand-worked.
  */

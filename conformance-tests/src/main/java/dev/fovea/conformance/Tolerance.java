@@ -2,7 +2,7 @@ package dev.fovea.conformance;
 
 /**
  * How close a backend's float32 result must be to the expected value, which the suite computes in double:
- * {@code |actual − expected| ≤ atol + rtol·|expected|} (SEMANTICS.md, Numerics). NaN never matches.
+ * {@code |actual − expected| ≤ atol + rtol·|expected|} (the reference value computed in double). NaN never matches.
  *
  * <p>Per op:
  * <ul>

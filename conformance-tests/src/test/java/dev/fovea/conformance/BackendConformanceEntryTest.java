@@ -49,7 +49,7 @@ class BackendConformanceEntryTest {
 
     @Test
     void aMissingBackendIsOneFailedTest() {
-        List<DynamicTest> tests = new Subject("no-such-backend", "seed002/").tests();
+        List<DynamicTest> tests = new Subject("no-such-backend", "cifar-course/").tests();
         assertEquals(1, tests.size());
         Throwable e = assertInstanceOf(AssertionFailedError.class, execute(tests.getFirst()));
         assertTrue(e.getMessage().contains("'no-such-backend' not found on the class path or module path"),
@@ -61,7 +61,7 @@ class BackendConformanceEntryTest {
         IllegalStateException boom = new IllegalStateException("device lost");
         List<DynamicTest> tests = new Subject("half-done", () -> {
             throw boom;
-        }, "seed002/").tests();
+        }, "cifar-course/").tests();
         assertEquals(1, tests.size());
         Throwable e = execute(tests.getFirst());
         assertTrue(e.getMessage().contains("backend 'half-done' failed to open") && e.getMessage().contains(
@@ -71,21 +71,53 @@ class BackendConformanceEntryTest {
 
     @Test
     void anUnavailableBackendSkipsEveryCaseOrIsOneFailureWhenRequired() {
-        List<DynamicTest> skipped = new Subject(UnavailableProvider.NAME, "seed002/").tests();
-        assertEquals(ConformanceSuite.cases(ConformanceSuite.filter("seed002/")).size(), skipped.size());
+        List<DynamicTest> skipped = new Subject(UnavailableProvider.NAME, "cifar-course/").tests();
+        assertEquals(ConformanceSuite.cases(ConformanceSuite.filter("cifar-course/")).size(), skipped.size());
         for (DynamicTest t : skipped) {
             Throwable e = assertInstanceOf(TestAbortedException.class, execute(t));
             assertTrue(e.getMessage().contains(UnavailableProvider.REASON), e.getMessage());
         }
         System.setProperty(BackendConformance.REQUIRE_AVAILABLE_PROPERTY, "true");
         try {
-            List<DynamicTest> required = new Subject(UnavailableProvider.NAME, "seed002/").tests();
+            List<DynamicTest> required = new Subject(UnavailableProvider.NAME, "cifar-course/").tests();
             assertEquals(1, required.size());
             Throwable e = assertInstanceOf(AssertionFailedError.class, execute(required.getFirst()));
             assertTrue(e.getMessage().contains(UnavailableProvider.REASON), e.getMessage());
         } finally {
             System.clearProperty(BackendConformance.REQUIRE_AVAILABLE_PROPERTY);
         }
+    }
+
+    @Test
+    void theSummaryNamesTheFailedCasesAndGroupsTheSkippedOnesByReason() {
+        Subject unavailable = new Subject(UnavailableProvider.NAME, "cifar-course/");
+        List<DynamicTest> skipped = unavailable.tests();
+        skipped.forEach(BackendConformanceEntryTest::execute);
+        String summary = summary(unavailable);
+        assertTrue(summary.startsWith("Conformance of backend '" + UnavailableProvider.NAME + "': 0 passed, 0 failed, "
+                + skipped.size() + " skipped\n"), summary);
+        assertTrue(summary.contains("  SKIP " + skipped.size() + " cases: backend '" + UnavailableProvider.NAME
+                + "' is unavailable here: " + UnavailableProvider.REASON), summary);
+        assertTrue(summary.contains("    " + skipped.getFirst().getDisplayName() + "\n")
+                && summary.contains("    ... and " + (skipped.size() - 5) + " more\n"), summary);
+
+        String name = "backward/fd/conv-filter/n1-c3-5x6-f2-k3x3-s1x1-d1x1-g1-VALID-bias-NONE/seed=60001/NCHW";
+        Subject broken = new Subject("broken", () -> Engine.of(
+                new BrokenBackend(BrokenBackend.Bug.TRAINING_CLAIMED_FILTER_MISSING)), name);
+        try {
+            broken.tests().forEach(BackendConformanceEntryTest::execute);
+            String failed = summary(broken);
+            assertTrue(failed.startsWith("Conformance of backend 'broken': 0 passed, 1 failed, 0 skipped\n"), failed);
+            assertTrue(failed.contains("  FAIL " + name + ": "), failed);
+        } finally {
+            broken.closeEngine();
+        }
+    }
+
+    private static String summary(BackendConformance c) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        c.printSummary(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -107,7 +139,7 @@ class BackendConformanceEntryTest {
     @Test
     void theBackendIsOpenedOnceForAllItsCases() throws Throwable {
         int opens = CountingProvider.OPENS.get();
-        Subject s = new Subject(CountingProvider.NAME, "seed002/");
+        Subject s = new Subject(CountingProvider.NAME, "cifar-course/");
         try {
             List<DynamicTest> tests = s.tests();
             assertTrue(tests.size() > 1);

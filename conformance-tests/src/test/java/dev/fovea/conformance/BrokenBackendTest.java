@@ -45,11 +45,11 @@ class BrokenBackendTest {
     @Test
     void maxPaddingAsZeroFails() {
         List<String> lines = run(BrokenBackend.Bug.MAX_PADDING_AS_ZERO,
-                "^rule/max-pooling-padding-is-minus-infinity/|^seed000/pooling-practice/max", 1);
+                "^rule/max-pooling-padding-is-minus-infinity/|^cnn-course/pooling-practice/max", 1);
         for (String layout : new String[] {"NCHW", "NHWC"}) {
             assertLine(lines, "FAIL rule/max-pooling-padding-is-minus-infinity/all-negative-1x3x5x5-k3-s1-pads(1,1,1,1)"
                     + "-to-5x5/" + layout);
-            assertLine(lines, "PASS seed000/pooling-practice/max-2x2-s2-to-2.5,10,15,6/" + layout);
+            assertLine(lines, "PASS cnn-course/pooling-practice/max-2x2-s2-to-2.5,10,15,6/" + layout);
         }
     }
 
@@ -66,8 +66,8 @@ class BrokenBackendTest {
 
     @Test
     void unwrittenOutputFailsThroughThePoison() {
-        List<String> more = run(BrokenBackend.Bug.LAST_CHANNEL_UNWRITTEN, "^seed000/feature-map-sizes/", 1);
-        assertLine(more, "FAIL seed000/feature-map-sizes/28x28x3-8x3x3-SAME-s1-to-28x28x8/NCHW: y: index 5488 "
+        List<String> more = run(BrokenBackend.Bug.LAST_CHANNEL_UNWRITTEN, "^cnn-course/feature-map-sizes/", 1);
+        assertLine(more, "FAIL cnn-course/feature-map-sizes/28x28x3-8x3x3-SAME-s1-to-28x28x8/NCHW: y: index 5488 "
                 + "[0, 7, 0, 0] expected ");
         assertTrue(more.stream().filter(l -> l.startsWith("FAIL")).allMatch(l -> l.endsWith("actual NaN")),
                 String.join("\n", more));

@@ -31,7 +31,7 @@ class ConformanceRunnerTest {
 
     @Test
     void anUnknownBackendIsOneLineOnStderrListingWhatWasFound() {
-        Result r = run("no-such-backend", "seed002/", false);
+        Result r = run("no-such-backend", "cifar-course/", false);
         assertEquals(1, r.exit);
         assertEquals("", r.out);
         assertEquals(1, r.err.lines().count(), r.err);
@@ -74,8 +74,8 @@ class ConformanceRunnerTest {
     @Test
     void listPrintsTheSelectedCaseNames() {
         StringWriter out = new StringWriter();
-        assertEquals(0, ConformanceRunner.list("seed002/", new PrintWriter(out), new PrintWriter(new StringWriter())));
-        assertEquals(names("seed002/"), out.toString().lines().toList());
+        assertEquals(0, ConformanceRunner.list("cifar-course/", new PrintWriter(out), new PrintWriter(new StringWriter())));
+        assertEquals(names("cifar-course/"), out.toString().lines().toList());
         StringWriter all = new StringWriter();
         assertEquals(0, ConformanceRunner.list(null, new PrintWriter(all), new PrintWriter(new StringWriter())));
         assertEquals(ConformanceSuite.cases().size(), all.toString().lines().count());
@@ -84,9 +84,9 @@ class ConformanceRunnerTest {
     @Test
     void theBackendIsProbedAndOpenedOncePerRun() {
         int opens = CountingProvider.OPENS.get();
-        Result r = run(CountingProvider.NAME, "seed002/", false);
+        Result r = run(CountingProvider.NAME, "cifar-course/", false);
         assertEquals(0, r.exit, r.out + r.err);
-        assertTrue(names("seed002/").size() > 1);
+        assertTrue(names("cifar-course/").size() > 1);
         assertEquals(opens + 1, CountingProvider.OPENS.get());
         assertEquals(1, CountingProvider.PROBES.get(), "discovery probes each backend once per JVM");
     }

@@ -20,7 +20,7 @@ class UnavailableBackendTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = ConformanceRunner.run(UnavailableProvider.NAME,
-                new ConformanceRunner.Options("seed002/", require, false), new PrintWriter(out), new PrintWriter(err));
+                new ConformanceRunner.Options("cifar-course/", require, false), new PrintWriter(out), new PrintWriter(err));
         return new Result(exit, out.toString(), err.toString());
     }
 
@@ -29,8 +29,8 @@ class UnavailableBackendTest {
         Result r = run(false);
         assertEquals(0, r.exit, r.err);
         List<String> lines = r.out.lines().toList();
-        int cases = ConformanceSuite.cases(ConformanceSuite.filter("seed002/")).size();
-        assertEquals(cases, lines.stream().filter(l -> l.startsWith("SKIP seed002/")
+        int cases = ConformanceSuite.cases(ConformanceSuite.filter("cifar-course/")).size();
+        assertEquals(cases, lines.stream().filter(l -> l.startsWith("SKIP cifar-course/")
                 && l.contains(UnavailableProvider.REASON)).count(), r.out);
         assertEquals("0 passed, 0 failed, " + cases + " skipped", lines.getLast());
         assertEquals(1, r.err.lines().count(), r.err);

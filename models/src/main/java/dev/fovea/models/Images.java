@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.util.Iterator;
 
 /**
  * Turns pictures into model inputs. {@link #prepare} does it the way the zoo's Fashion-MNIST and MNIST models saw
@@ -90,17 +93,87 @@ public final class Images {
     private Images() {
     }
 
-    /** Reads a PNG, JPEG, GIF or BMP file (whatever {@link ImageIO} reads); throws naming the file otherwise. */
+    /** The default of {@link #maxPixels()}: 50 million pixels (200 MB decoded as ARGB). */
+    public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+
+    /** The system property that sets {@link #maxPixels()}. */
+    public static final String MAX_PIXELS_PROPERTY = "fovea.image.maxPixels";
+
+    /**
+     * The largest image {@link #read(Path)} decodes, in pixels (width × height): {@code -Dfovea.image.maxPixels=N}, or
+     * {@value #DEFAULT_MAX_PIXELS}. A few hundred KB of PNG can announce gigabytes of pixels.
+     */
+    public static long maxPixels() {
+        String v = System.getProperty(MAX_PIXELS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return DEFAULT_MAX_PIXELS;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + MAX_PIXELS_PROPERTY + "=" + v + " is not a positive pixel count");
+    }
+
+    /**
+     * Reads a PNG, JPEG, GIF or BMP file (whatever {@link ImageIO} reads), refusing images over {@link #maxPixels()}
+     * from their header, before decoding; throws naming the file otherwise.
+     */
     public static BufferedImage read(Path file) throws IOException {
+        return read(file, maxPixels());
+    }
+
+    /**
+     * As {@link #read(Path)} with an explicit limit. The width and height come from the format's header (ImageIO's
+     * reader), so an oversized image costs no memory.
+     *
+     * @throws IllegalArgumentException the file is missing, a directory, or not an image format ImageIO reads
+     * @throws IOException              the image is over {@code maxPixels}, or its data is corrupt (the message names
+     *                                  the file)
+     */
+    public static BufferedImage read(Path file, long maxPixels) throws IOException {
         Objects.requireNonNull(file, "file");
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("image file " + file + " is a directory");
+        }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("image file " + file + " does not exist");
         }
-        BufferedImage image = ImageIO.read(file.toFile());
-        if (image == null) {
-            throw new IllegalArgumentException(file + " is not an image format ImageIO reads (PNG, JPEG, GIF, BMP)");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator()
+                    : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IllegalArgumentException(file + " is not an image format ImageIO reads (PNG, JPEG, GIF, BMP)");
+            }
+            ImageReader reader = readers.next();
+            String format = reader.getFormatName().toUpperCase(java.util.Locale.ROOT);
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                long pixels = (long) width * height;
+                if (pixels > maxPixels) {
+                    throw new IOException(file + ": the " + format + " image is " + width + "×" + height + " = "
+                            + pixels + " pixels, over the limit of " + maxPixels + " (set -D" + MAX_PIXELS_PROPERTY
+                            + " to allow more)");
+                }
+                return reader.read(0);
+            } catch (IOException | RuntimeException e) {
+                if (String.valueOf(e.getMessage()).startsWith(file.toString())) {
+                    throw e;
+                }
+                throw new IOException(file + ": corrupt or unreadable " + format + " image: " + e, e);
+            } finally {
+                reader.dispose();
+            }
         }
-        return image;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.fovea.models;
 
+import dev.fovea.data.Datasets;
 import dev.fovea.nn.ActivationLayer;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
@@ -15,6 +16,7 @@ import dev.fovea.op.Padding;
 import dev.fovea.op.PoolingMode;
 import dev.fovea.tensor.Layout;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongFunction;
@@ -35,6 +37,9 @@ import java.util.function.LongFunction;
  *   <tr><td>googlenet</td><td>224×224×3</td><td>1000, softmax</td><td>6,998,552</td><td>Szegedy et al. 2014, Table 1</td></tr>
  *   <tr><td>inception-seed</td><td>28×28×192</td><td>28×28×256</td><td>163,696</td><td>the CNN course's inception module</td></tr>
  * </table>
+ *
+ * <p>The ten-class models carry their data set's class names as {@link Model#labels()} (digits for the MNIST
+ * models, Fashion-MNIST's and CIFAR-10's names), so {@code Inference.prediction} ranks classes by name.
  */
 public final class ModelZoo {
     private static final Map<String, LongFunction<Model>> MODELS = new LinkedHashMap<>();
@@ -49,7 +54,17 @@ public final class ModelZoo {
         MODELS.put("inception-seed", ModelZoo::inceptionSeed);
     }
 
+    /** CIFAR-10's classes, in label order. */
+    public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
+            "dog", "frog", "horse", "ship", "truck");
+
     private ModelZoo() {
+    }
+
+    /** {@code model} with the class names of the data set it is trained on, for {@link Model#labels()}. */
+    private static Model labelled(Model model, List<String> labels) {
+        model.setLabels(labels);
+        return model;
     }
 
     /** The zoo's model names, in a stable order. */
@@ -70,7 +85,7 @@ public final class ModelZoo {
 
     /** The Keras course's MNIST CNN (93,322 parameters). */
     public static Model mnistCnn(long seed) {
-        return Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("mnist-cnn").seed(seed)
+        return labelled(Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("mnist-cnn").seed(seed)
                 .add(Conv2D.of(32, 3).activation(Activation.RELU))
                 .add(Pooling2D.max(2))
                 .add(Conv2D.of(64, 3).activation(Activation.RELU))
@@ -79,12 +94,12 @@ public final class ModelZoo {
                 .add(Flatten.create())
                 .add(Dense.of(64).activation(Activation.RELU))
                 .add(Dense.of(10).softmax())
-                .build();
+                .build(), Datasets.MNIST_CLASSES);
     }
 
     /** The Keras course's Fashion-MNIST CNN (243,786 parameters). */
     public static Model fashionCnn(long seed) {
-        return Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("fashion-cnn").seed(seed)
+        return labelled(Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("fashion-cnn").seed(seed)
                 .add(Conv2D.of(64, 3).activation(Activation.RELU))
                 .add(Pooling2D.max(2))
                 .add(Conv2D.of(64, 3).activation(Activation.RELU))
@@ -92,7 +107,7 @@ public final class ModelZoo {
                 .add(Flatten.create())
                 .add(Dense.of(128).activation(Activation.RELU))
                 .add(Dense.of(10).softmax())
-                .build();
+                .build(), Datasets.FASHION_MNIST_CLASSES);
     }
 
     /**
@@ -102,7 +117,7 @@ public final class ModelZoo {
      * The output is the logits, as {@code conv_net} returns them (the seed applies softmax inside its loss).
      */
     public static Model tfConvnet(long seed) {
-        return Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("tf-convnet").seed(seed)
+        return labelled(Sequential.builder(Input.image(28, 28, 1), Layout.NHWC).name("tf-convnet").seed(seed)
                 .add(Conv2D.of(32, 5).padding(Padding.SAME).activation(Activation.RELU))
                 .add(Pooling2D.max(2).padding(Padding.SAME))
                 .add(Conv2D.of(64, 5).padding(Padding.SAME).activation(Activation.RELU))
@@ -111,7 +126,7 @@ public final class ModelZoo {
                 .add(Dense.of(1024).activation(Activation.RELU))
                 .add(Dropout.of(0.25))
                 .add(Dense.of(10))
-                .build();
+                .build(), Datasets.MNIST_CLASSES);
     }
 
     /**
@@ -121,13 +136,13 @@ public final class ModelZoo {
      * The output is the class scores, as the seed's FC layer computes them (no softmax).
      */
     public static Model cifarSimple(long seed) {
-        return Sequential.builder(Input.image(32, 32, 3), Layout.NHWC).name("cifar-simple").seed(seed)
+        return labelled(Sequential.builder(Input.image(32, 32, 3), Layout.NHWC).name("cifar-simple").seed(seed)
                 .add(Conv2D.of(12, 3).padding(Padding.explicit(1)))
                 .add(ActivationLayer.relu())
                 .add(Pooling2D.max(2))
                 .add(Flatten.create())
                 .add(Dense.of(10))
-                .build();
+                .build(), CIFAR10_CLASSES);
     }
 
     /**
@@ -141,7 +156,7 @@ public final class ModelZoo {
      * dense softmax layer instead of the paper's Euclidean RBF units.
      */
     public static Model lenet5(long seed) {
-        return Sequential.builder(Input.image(32, 32, 1), Layout.NHWC).name("lenet5").seed(seed)
+        return labelled(Sequential.builder(Input.image(32, 32, 1), Layout.NHWC).name("lenet5").seed(seed)
                 .add(Conv2D.of(6, 5).activation(Activation.TANH).name("c1"))
                 .add(Pooling2D.average(2).name("s2"))
                 .add(Conv2D.of(16, 5).activation(Activation.TANH).name("c3"))
@@ -150,7 +165,7 @@ public final class ModelZoo {
                 .add(Flatten.create())
                 .add(Dense.of(84).activation(Activation.TANH).name("f6"))
                 .add(Dense.of(10).softmax().name("output"))
-                .build();
+                .build(), Datasets.MNIST_CLASSES);
     }
 
     /**

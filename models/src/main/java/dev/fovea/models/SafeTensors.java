@@ -18,11 +18,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import dev.fovea.data.AtomicFiles;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,10 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Model weights in the <a href="https://github.com/huggingface/safetensors">safetensors</a> format:
+ * Model weights in the safetensors format (the one PyTorch and Hugging Face use):
  * an 8-byte little-endian unsigned header length {@code N}, {@code N} bytes of JSON header, then the raw
  * little-endian tensor data. The header maps each tensor name to
  * {@code {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}} (offsets relative to the first data
@@ -81,6 +78,11 @@ public final class SafeTensors {
     private static final System.Logger LOG = System.getLogger("dev.fovea.models");
     private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64_LE =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The dtypes loaded into F32 weights: F32 as is, the others converted (see {@link #floats}). */
+    static final List<String> FLOAT_DTYPES = List.of("F32", "F16", "BF16", "F64");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -155,73 +157,34 @@ public final class SafeTensors {
         byte[] json = JSON.writeValueAsBytes(root);
         int padded = json.length + (8 - json.length % 8) % 8;
 
-        Path target = file.toAbsolutePath();
-        Path tmp = createSibling(target);
-        try {
-            keepPermissions(target, tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-                head.putLong(padded).put(json);
-                while (head.hasRemaining()) {
-                    head.put((byte) ' ');
-                }
-                writeFully(ch, head.flip());
-                for (Tensor t : weights.values()) {
-                    float[] values = t.toArray();  // weights are dense in logical order
-                    ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                    data.asFloatBuffer().put(values);  // raw bits: NaN payloads and -0.0 survive
-                    writeFully(ch, data);
-                }
-                ch.force(true);
+        // Written beside the target and moved over it; a crash's leftover is removed by the next save.
+        AtomicFiles.write(file.toAbsolutePath(), ch -> {
+            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(padded).put(json);
+            while (head.hasRemaining()) {
+                head.put((byte) ' ');
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            writeFully(ch, head.flip());
+            for (Tensor t : weights.values()) {
+                float[] values = t.toArray();  // weights are dense in logical order
+                ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                data.asFloatBuffer().put(values);  // raw bits: NaN payloads and -0.0 survive
+                writeFully(ch, data);
             }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /**
-     * A new empty file beside {@code target} to write and then move over it, so that readers never see a
-     * half-written file. Not {@link Files#createTempFile}: its files are private (0600), which a weights file has
-     * no reason to be; this one gets the default permissions (the umask).
-     */
-    private static Path createSibling(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = target.resolveSibling(target.getFileName() + "."
-                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 9) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Gives {@code tmp} the permissions of the file it will replace, as writing that file in place would. */
-    private static void keepPermissions(Path target, Path tmp) throws IOException {
-        try {
-            if (Files.isRegularFile(target)) {
-                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-            }
-        } catch (UnsupportedOperationException e) {
-            // No POSIX permissions here (Windows): the new file has the directory's defaults.
-        }
-    }
-
-    /**
-     * Loads {@code file}'s weights into {@code model}. Every tensor of the model must be in the file with dtype
-     * F32 and the model's shape, and the file must hold no other tensor; otherwise a {@link SafeTensorsException}
-     * lists every missing, unexpected, wrongly shaped or typed tensor, and the model is unchanged.
+     * Loads {@code file}'s weights into {@code model}. Every tensor of the model must be in the file with the
+     * model's shape and a floating-point dtype (F32, or F16, BF16 or F64, converted on load), and the file must
+     * hold no other tensor; otherwise a {@link SafeTensorsException} lists every missing, unexpected, wrongly
+     * shaped or typed tensor, and the model is unchanged. For PyTorch's names and layouts use
+     * {@link #loadPyTorch(Model, Path, Map)}.
      */
     public static void load(Model model, Path file) throws IOException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(file, "file");
+        requireFile(file);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = map(ch, arena);
             Header header = parse(data, file);
@@ -238,10 +201,7 @@ public final class SafeTensors {
             // Read everything before writing anything, so an I/O fault cannot leave the model half loaded.
             List<float[]> staged = new ArrayList<>();
             for (String name : weights.keySet()) {
-                TensorInfo info = byName.get(name);
-                float[] values = new float[Math.toIntExact((info.end - info.begin) / 4)];
-                MemorySegment.copy(data, F32_LE, header.dataStart + info.begin, values, 0, values.length);
-                staged.add(values);
+                staged.add(floats(data, header, byName.get(name), file));
             }
             Iterator<float[]> it = staged.iterator();
             for (Tensor t : weights.values()) {
@@ -279,17 +239,126 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * Loads a PyTorch {@code state_dict} saved with safetensors ({@code safetensors.torch.save_file(
+     * model.state_dict(), file)}) into {@code model}, pairing PyTorch's modules with Fovea's layers by the
+     * Sequential convention alone: {@code loadPyTorch(model, file, Map.of())}.
+     */
+    public static void loadPyTorch(Model model, Path file) throws IOException {
+        loadPyTorch(model, file, Map.of());
+    }
+
+    /**
+     * Loads a PyTorch {@code state_dict} saved with safetensors into {@code model}, converting names and layouts.
+     *
+     * <p>Names: a PyTorch tensor is {@code <module>.<param>} ({@code 0.weight}, {@code features.3.bias}).
+     * {@code modules} maps a Fovea layer name to the PyTorch module that holds its weights
+     * ({@code "dense_1" -> "classifier.1"}). The layers it does not name are paired, in the model's layer order,
+     * with the remaining modules in the order of their names' numbers, as {@code nn.Sequential} numbers its
+     * children ({@code 0}, {@code 1}, {@code 4}, {@code 11}: numbers compare as numbers, not as text); this
+     * convention needs names that differ only in numbers ({@code 0.weight}, {@code net.3.bias}), and anything
+     * else must be mapped.
+     *
+     * <p>Tensors, per layer:
+     * <ul>
+     *   <li>{@code Conv2D}: {@code weight [K, C/groups, kH, kW]} (PyTorch's OIHW, Fovea's kernel order) and
+     *       {@code bias [K]};</li>
+     *   <li>{@code Dense}: {@code weight [U, F]} transposed into Fovea's {@code [F, U]}, and {@code bias [U]}.
+     *       When the dense layer reads a {@code Flatten} (through dropout or activation layers) of an NHWC
+     *       model, whose features come in (h, w, c) order, the rows are permuted from PyTorch's (c, h, w)
+     *       flatten order, so the loaded model computes what PyTorch does;</li>
+     *   <li>{@code BatchNormalization}: {@code weight}, {@code bias}, {@code running_mean}, {@code running_var}
+     *       into gamma, beta, the moving mean and the moving variance; {@code num_batches_tracked} is ignored.
+     *       Without {@code weight} and {@code bias} ({@code affine=False}) gamma is 1 and beta 0. PyTorch's
+     *       epsilon is 1e-5 unless the module says otherwise; the layer's own epsilon is used.</li>
+     * </ul>
+     * F16, BF16 and F64 tensors are converted to F32 on load. Every problem (a layer or module left unpaired, a
+     * missing or unexpected tensor, a shape or dtype that does not fit) is reported together in one
+     * {@link SafeTensorsException} naming the file, the Fovea layer, the PyTorch tensor and the shapes, before
+     * any weight is written.
+     *
+     * <pre>{@code
+     * // PyTorch: nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 13 * 13, 10))
+     * //          safetensors.torch.save_file(net.state_dict(), "net.safetensors")
+     * SafeTensors.loadPyTorch(model, Path.of("net.safetensors"));                      // 0.* and 4.*
+     * SafeTensors.loadPyTorch(model, Path.of("resnet.safetensors"), Map.of("conv2d", "conv1", "dense", "fc"));
+     * }</pre>
+     */
+    public static void loadPyTorch(Model model, Path file, Map<String, String> modules) throws IOException {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(modules, "modules");
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment data = map(ch, arena);
+            Header header = parse(data, file);
+            PyTorchWeights.load(model, file, data, header, modules);
+        }
+    }
+
     /** Reads and validates the header of {@code file} (not the tensor data against any model). */
     public static Header readHeader(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
+        requireFile(file);
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return parse(map(ch, arena), file);
         }
     }
 
-    private static MemorySegment map(FileChannel ch, Arena arena) throws IOException {
+    /** A directory opens for reading on Linux and then fails to map with "No such device": named here instead. */
+    private static void requireFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new SafeTensorsException(file, "cannot read weights", "it is a directory, not a .safetensors file");
+        }
+    }
+
+    static MemorySegment map(FileChannel ch, Arena arena) throws IOException {
         long size = ch.size();
         return size == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+    }
+
+    /**
+     * The values of one validated tensor as floats in its row-major order: F32 as stored, F16 by
+     * {@link Float#float16ToFloat}, BF16 as the upper half of an F32's bits, F64 rounded to the nearest float
+     * (a finite value beyond the float range is an error, not an infinity). Exact for F32, F16 and BF16.
+     */
+    static float[] floats(MemorySegment file, Header header, TensorInfo t, Path path) throws SafeTensorsException {
+        long bytes = t.end - t.begin;
+        int size = DTYPE_BYTES.get(t.dtype);
+        long count = bytes / size;
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new SafeTensorsException(path, "tensor too large", "tensor '" + t.name + "' " + t.dtype + " "
+                    + Arrays.toString(t.shape) + " has " + count + " elements; at most " + (Integer.MAX_VALUE - 8)
+                    + " fit in one array");
+        }
+        long at = header.dataStart + t.begin;
+        float[] out = new float[(int) count];
+        switch (t.dtype) {
+            case "F32" -> MemorySegment.copy(file, F32_LE, at, out, 0, out.length);
+            case "F16" -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.float16ToFloat(file.get(U16_LE, at + 2L * i));
+                }
+            }
+            case "BF16" -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.intBitsToFloat((file.get(U16_LE, at + 2L * i) & 0xffff) << 16);
+                }
+            }
+            case "F64" -> {
+                for (int i = 0; i < out.length; i++) {
+                    double d = file.get(F64_LE, at + 8L * i);
+                    out[i] = (float) d;
+                    if (Float.isInfinite(out[i]) && !Double.isInfinite(d)) {
+                        throw new SafeTensorsException(path, "value out of range", "tensor '" + t.name + "' (F64)"
+                                + " holds " + d + " at element " + i + ", beyond the float range (±"
+                                + Float.MAX_VALUE + ")");
+                    }
+                }
+            }
+            default -> throw new SafeTensorsException(path, "unsupported dtype", "tensor '" + t.name + "' has dtype "
+                    + t.dtype + "; weights are read from " + String.join(", ", FLOAT_DTYPES));
+        }
+        return out;
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
@@ -480,7 +549,7 @@ public final class SafeTensors {
                 problems.add("missing tensor '" + name + "' (the model needs F32 " + Arrays.toString(want) + ")");
                 continue;
             }
-            if (!t.dtype.equals(DType.F32.safetensorsName())) {
+            if (!FLOAT_DTYPES.contains(t.dtype)) {
                 problems.add("tensor '" + name + "' has dtype " + t.dtype + ", the model needs F32");
             }
             if (!Arrays.equals(t.shape, want)) {

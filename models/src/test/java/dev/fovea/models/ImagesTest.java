@@ -287,4 +287,50 @@ class ImagesTest {
             assertTrue(e.getMessage().contains("1 input channels"), e.getMessage());
         }
     }
+
+    /** A grayscale PNG that announces {@code w × h} in its header and ends right after it (no pixel data). */
+    static byte[] pngHeaderOnly(int w, int h) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 25 + 12);
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        b.putInt(13);
+        int from = b.position();
+        b.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h).put(new byte[] {8, 0, 0, 0, 0});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b.array(), from, 17);
+        b.putInt((int) crc.getValue());
+        b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(0xAE426082);
+        return b.array();
+    }
+
+    @Test
+    void anImageOverThePixelLimitIsRefusedFromItsHeaderBeforeDecoding() throws IOException {
+        // 20000 × 20000 took 4.6 GB and 30 s to decode from a 448 KB PNG; the header alone is refused now.
+        Path huge = Files.write(dir.resolve("huge.png"), pngHeaderOnly(20000, 20000));
+        IOException e = assertThrows(IOException.class, () -> Images.read(huge));
+        assertTrue(e.getMessage().contains(huge.toString()) && e.getMessage().contains("20000×20000")
+                && e.getMessage().contains("400000000 pixels") && e.getMessage().contains("50000000")
+                && e.getMessage().contains("fovea.image.maxPixels"), e.getMessage());
+        Path small = dir.resolve("small.png");
+        ImageIO.write(filled(30, 20, 0xff808080), "png", small.toFile());
+        assertEquals(30, Images.read(small).getWidth());
+        e = assertThrows(IOException.class, () -> Images.read(small, 599));
+        assertTrue(e.getMessage().contains("30×20 = 600 pixels, over the limit of 599"), e.getMessage());
+        assertEquals(20, Images.read(small, 600).getHeight());
+    }
+
+    @Test
+    void corruptImagesAndDirectoriesNameTheFile() throws IOException {
+        Path png = dir.resolve("cut.png");
+        ImageIO.write(filled(64, 64, 0xff336699), "png", png.toFile());
+        byte[] bytes = Files.readAllBytes(png);
+        Files.write(png, java.util.Arrays.copyOf(bytes, 60)); // cut inside the IDAT chunk
+        IOException e = assertThrows(IOException.class, () -> Images.read(png));
+        assertTrue(e.getMessage().startsWith(png.toString()) && e.getMessage().contains("PNG"), e.getMessage());
+        Path header = Files.write(dir.resolve("header.png"), pngHeaderOnly(8, 8));
+        e = assertThrows(IOException.class, () -> Images.read(header));
+        assertTrue(e.getMessage().startsWith(header.toString()), e.getMessage());
+        Path folder = Files.createDirectory(dir.resolve("pictures.png"));
+        IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> Images.read(folder));
+        assertTrue(d.getMessage().contains(folder.toString()) && d.getMessage().contains("directory"), d.getMessage());
+    }
 }

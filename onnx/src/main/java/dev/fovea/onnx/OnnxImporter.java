@@ -187,17 +187,17 @@ final class OnnxImporter {
         OnnxTensor w = constant(n, 1, "weights W");
         requireRank(n, w, 4, "weights W");
         long[] ks = n.intsAttr("kernel_shape");
-        int kh = (int) w.dims()[2];
-        int kw = (int) w.dims()[3];
+        int kh = int32(n, "weights W dimension 2", w.dims()[2]);
+        int kw = int32(n, "weights W dimension 3", w.dims()[3]);
         if (ks != null && (ks.length != 2 || ks[0] != kh || ks[1] != kw)) {
             throw unsupported(n, "kernel_shape " + Arrays.toString(ks) + " differs from the weights' " + kh + "×" + kw);
         }
         int[] strides = ints(n, "strides", 2, 1);
         int[] dil = ints(n, "dilations", 2, 1);
-        int groups = (int) n.intAttr("group", 1);
+        int groups = int32(n, "group", n.intAttr("group", 1));
         Padding padding = padding(n, 2);
         boolean bias = n.hasInput(2);
-        ConvolutionParams p = new ConvolutionParams((int) w.dims()[0], kh, kw, strides[0], strides[1], dil[0], dil[1],
+        ConvolutionParams p = new ConvolutionParams(int32(n, "weights W dimension 0", w.dims()[0]), kh, kw, strides[0], strides[1], dil[0], dil[1],
                 groups, padding, bias, Activation.NONE);
         List<float[]> ws = new ArrayList<>();
         ws.add(w.floats());
@@ -307,7 +307,7 @@ final class OnnxImporter {
         boolean ceil = n.intAttr("ceil_mode", 0) != 0;
         boolean includePad = n.intAttr("count_include_pad", 0) != 0;
         Padding padding = padding(n, 2);
-        PoolingParams p = new PoolingParams(mode, (int) ks[0], (int) ks[1], strides[0], strides[1], padding, ceil,
+        PoolingParams p = new PoolingParams(mode, int32(n, "kernel_shape", ks[0]), int32(n, "kernel_shape", ks[1]), strides[0], strides[1], padding, ceil,
                 includePad, false, dil[0], dil[1]);
         apply(n, Pooling2D.of(p), value(n, 0));
     }
@@ -392,9 +392,13 @@ final class OnnxImporter {
         Value x = value(n, 0);
         long[] perm = n.intsAttr("perm");
         int rank = x.shape().rank();
+        if (perm != null && perm.length != rank) {
+            throw unsupported(n, "perm " + Arrays.toString(perm) + " has " + perm.length + " entries for an input of rank "
+                    + rank);
+        }
         int[] p = new int[rank];
         for (int i = 0; i < rank; i++) {
-            p[i] = perm == null ? rank - 1 - i : (int) perm[i];
+            p[i] = perm == null ? rank - 1 - i : int32(n, "perm", perm[i]);
         }
         if (p[0] != 0) {
             throw unsupported(n, "perm " + Arrays.toString(p) + " moves the batch axis; only perms that keep axis 0"
@@ -427,7 +431,7 @@ final class OnnxImporter {
         }
         int start = 0;
         for (int i = 0; i < count; i++) {
-            int end = start + (int) parts[i];
+            int end = start + int32(n, "split", parts[i]);
             Value part = layer(n, "_" + i, Slice.of(axis, start, end), List.of(), x);
             values.put(n.outputs().get(i), part);
             start = end;
@@ -475,8 +479,8 @@ final class OnnxImporter {
         boolean transB = n.intAttr("transB", 0) != 0;
         float alpha = n.floatAttr("alpha", 1f);
         float beta = n.floatAttr("beta", 1f);
-        int rows = (int) b.dims()[0];
-        int cols = (int) b.dims()[1];
+        int rows = int32(n, "B dimension 0", b.dims()[0]);
+        int cols = int32(n, "B dimension 1", b.dims()[1]);
         int f = transB ? cols : rows;
         int u = transB ? rows : cols;
         float[] src = b.floats();
@@ -512,7 +516,7 @@ final class OnnxImporter {
         if (a.shape().rank() != 2) {
             throw unsupported(n, "only a 2-D [N, F] input times a constant [F, U] is supported, got " + a.shape());
         }
-        apply(n, Dense.of((int) b.dims()[1]).useBias(false), List.of(b.floats()), a);
+        apply(n, Dense.of(int32(n, "B dimension 1", b.dims()[1])).useBias(false), List.of(b.floats()), a);
     }
 
     private void lrn(OnnxNode n) {
@@ -520,7 +524,7 @@ final class OnnxImporter {
         if (size <= 0) {
             throw unsupported(n, "LRN needs a positive 'size', got " + size);
         }
-        apply(n, LocalResponseNormalization.of((int) size, n.floatAttr("alpha", 1e-4f), n.floatAttr("beta", 0.75f),
+        apply(n, LocalResponseNormalization.of(int32(n, "size", size), n.floatAttr("alpha", 1e-4f), n.floatAttr("beta", 0.75f),
                 n.floatAttr("bias", 1f)), value(n, 0));
     }
 
@@ -545,8 +549,8 @@ final class OnnxImporter {
             if (pads[i] < 0 || pads[i + listed] < 0) {
                 throw unsupported(n, "negative pads " + Arrays.toString(pads) + " (cropping) are not supported");
             }
-            before[axis] = (int) pads[i];
-            after[axis] = (int) pads[i + listed];
+            before[axis] = int32(n, "pads", pads[i]);
+            after[axis] = int32(n, "pads", pads[i + listed]);
         }
         if (before[0] != 0 || after[0] != 0) {
             throw unsupported(n, "padding the batch axis is not supported");
@@ -682,7 +686,7 @@ final class OnnxImporter {
                 throw unsupported(n, attr + " " + Arrays.toString(v) + " must hold " + count + " values (2-D only)");
             }
             for (int i = 0; i < count; i++) {
-                out[i] = Math.toIntExact(v[i]);
+                out[i] = int32(n, attr, v[i]);
             }
         }
         return out;
@@ -732,6 +736,14 @@ final class OnnxImporter {
 
     private String where(OnnxNode n) {
         return source + ": node '" + n.name() + "' (" + n.opType() + ", opset " + opset + ")";
+    }
+
+    /** {@code v} as an int, or an error naming the node and what it is: ONNX stores attributes and dims in 64 bits. */
+    private int int32(OnnxNode n, String what, long v) {
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw unsupported(n, what + " " + v + " is outside the 32-bit range of Fovea's shapes");
+        }
+        return (int) v;
     }
 
     private OnnxImportException unsupported(OnnxNode n, String what) {

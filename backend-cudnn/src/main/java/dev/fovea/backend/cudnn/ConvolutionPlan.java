@@ -17,14 +17,15 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A convolution (or a dense layer as a 1×1 convolution) prepared for one shape: weights packed and uploaded,
- * descriptors set, the algorithm chosen once through {@code cudnnGetConvolutionForwardAlgorithm_v7} (cached by
- * the backend per geometry), the workspace size known.
+ * descriptors set, the algorithms to try ranked once through {@code cudnnGetConvolutionForwardAlgorithm_v7} and
+ * filtered by {@link AlgorithmChoice} (cached by the backend per geometry; a failing one is replaced by the next).
  *
  * <p>{@link #execute}: the input is used in place when it is dense and needs no extra padding; otherwise it is
  * copied ({@code cudnnTransformTensor}) into the interior of the thread's input buffer, first filled with 0
  * ({@code cudnnSetTensor}) when the padding is asymmetric. The output is written in place when dense, otherwise
  * (a channel slice of a concat) staged and transformed into the strided view. Bias and ReLU are fused through
- * {@code cudnnConvolutionBiasActivationForward}; other activations run after an {@code cudnnAddTensor}.
+ * {@code cudnnConvolutionBiasActivationForward}; other activations run after an {@code cudnnAddTensor}
+ * ({@link DeviceOps#activation}).
  */
 final class ConvolutionPlan implements Plan {
     private static final System.Logger LOG = System.getLogger("dev.fovea.backend.cudnn");
@@ -35,8 +36,15 @@ final class ConvolutionPlan implements Plan {
                 Activation activation) {
     }
 
-    /** The chosen algorithm and its workspace, cached per geometry. */
-    record Algorithm(int algo, long workspace, int mathType) {
+    /**
+     * The algorithms to try for one geometry, best first ({@link AlgorithmChoice#order}), and the index of the
+     * one that worked last; shared by the plans of that geometry.
+     */
+    record Choice(java.util.List<AlgorithmChoice.Candidate> candidates,
+                  java.util.concurrent.atomic.AtomicInteger start) {
+        AlgorithmChoice.Candidate current() {
+            return candidates.get(Math.min(start.get(), candidates.size() - 1));
+        }
     }
 
     /** Everything that determines the algorithm choice. */
@@ -56,7 +64,7 @@ final class ConvolutionPlan implements Plan {
     private final MemorySegment yDesc;
     private final MemorySegment biasDesc;
     private final MemorySegment actDesc;
-    private final Algorithm algorithm;
+    private final Choice algorithm;
     private final long weights;
     private final long biasBuffer;
     private volatile boolean fused;
@@ -69,15 +77,15 @@ final class ConvolutionPlan implements Plan {
     ConvolutionPlan(CudnnBackend backend, Spec spec, float[] weightsKcrs, float[] bias) {
         this.backend = backend;
         this.spec = spec;
-        MemorySegment handle = backend.context().handle();
         boolean fuse = spec.bias() && spec.activation() == Activation.RELU && backend.fusionEnabled();
         int mathType = backend.mathType();
         long w = 0;
         long b = 0;
-        try {
+        try (CudnnBackend.Lease lease = backend.lease()) {
+            MemorySegment handle = lease.ctx().handle();
             // Prefer the op's own layout; fall back to NCHW (with transforms) if cuDNN has no algorithm for it.
             Layout chosenLayout = null;
-            Algorithm chosen = null;
+            Choice chosen = null;
             Layout[] candidates = spec.layout() == Layout.NHWC ? new Layout[] {Layout.NHWC, Layout.NCHW}
                     : new Layout[] {Layout.NCHW};
             MemorySegment[] d = null;
@@ -96,7 +104,8 @@ final class ConvolutionPlan implements Plan {
             }
             if (chosen == null) {
                 throw new UnsupportedOperationException(spec.layer() + ": cuDNN offers no forward algorithm for "
-                        + spec);
+                        + spec + " within the workspace limit of " + (backend.workspaceLimit() >> 20)
+                        + " MB (-Dfovea.cudnn.workspaceLimitMB) among those accurate enough for float32");
             }
             if (chosenLayout != spec.layout()) {
                 LOG.log(System.Logger.Level.INFO, "{0}: cuDNN has no {1} algorithm; computing in {2}", spec.layer(),
@@ -108,15 +117,12 @@ final class ConvolutionPlan implements Plan {
             convDesc = d[2];
             yDesc = d[3];
             algorithm = chosen;
-            if (backend.tf32Allowed()) {
-                check(Cudnn.cudnnSetConvolutionMathType(convDesc, chosen.mathType()), "cudnnSetConvolutionMathType");
-            }
             inDims = Dims4.dense(spec.n(), spec.c(), spec.padded().paddedH(spec.h()),
                     spec.padded().paddedW(spec.w()), compute);
             outDims = Dims4.dense(spec.n(), spec.k(), spec.p(), spec.q(), compute);
             biasDesc = spec.bias() ? descriptors.tensor(Dims4.dense(1, spec.k(), 1, 1, Layout.NCHW)) : null;
-            actDesc = spec.activation() == Activation.NONE ? null
-                    : descriptors.activation(activationMode(spec.activation()), Cudnn.CUDNN_NOT_PROPAGATE_NAN, 0.0);
+            // Only the fused call takes an activation descriptor (ReLU, coef = its upper bound: unbounded).
+            actDesc = fuse ? descriptors.activation(Activation.RELU) : null;
             w = upload(pack(weightsKcrs, spec, compute));
             b = bias == null ? 0 : upload(bias);
         } catch (RuntimeException | Error e) {
@@ -154,9 +160,12 @@ final class ConvolutionPlan implements Plan {
         return new MemorySegment[] {x, wd, conv, y};
     }
 
-    /** The first algorithm cuDNN's heuristics rank usable within the workspace limit; null if none. */
-    private Algorithm choose(MemorySegment handle, MemorySegment x, MemorySegment wd, MemorySegment conv,
-                             MemorySegment y) {
+    /**
+     * cuDNN's heuristic ranking ({@code cudnnGetConvolutionForwardAlgorithm_v7}) with each algorithm's workspace,
+     * filtered and ordered by {@link AlgorithmChoice#order}; null if nothing is left.
+     */
+    private Choice choose(MemorySegment handle, MemorySegment x, MemorySegment wd, MemorySegment conv,
+                          MemorySegment y) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment max = a.allocate(ValueLayout.JAVA_INT);
             check(Cudnn.cudnnGetConvolutionForwardAlgorithmMaxCount(handle, max),
@@ -167,7 +176,8 @@ final class ConvolutionPlan implements Plan {
             check(Cudnn.cudnnGetConvolutionForwardAlgorithm_v7(handle, x, wd, conv, y, requested, returned, perf),
                     "cudnnGetConvolutionForwardAlgorithm_v7");
             long stride = Cudnn.cudnnConvolutionFwdAlgoPerf_t.byteSize();
-            Algorithm smallest = null;
+            java.util.List<AlgorithmChoice.Candidate> ranked = new java.util.ArrayList<>();
+            MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
             for (int i = 0; i < Native.intAt(returned); i++) {
                 long base = i * stride;
                 if (perf.get(ValueLayout.JAVA_INT, base + Cudnn.PERF_STATUS) != Cudnn.CUDNN_STATUS_SUCCESS) {
@@ -175,20 +185,13 @@ final class ConvolutionPlan implements Plan {
                 }
                 int algo = perf.get(ValueLayout.JAVA_INT, base + Cudnn.PERF_ALGO);
                 int math = perf.get(ValueLayout.JAVA_INT, base + Cudnn.PERF_MATH_TYPE);
-                MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
-                int st = Cudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, x, wd, conv, y, algo, size);
-                if (st != Cudnn.CUDNN_STATUS_SUCCESS) {
-                    continue;
-                }
-                Algorithm candidate = new Algorithm(algo, size.get(ValueLayout.JAVA_LONG, 0), math);
-                if (candidate.workspace() <= backend.workspaceLimit()) {
-                    return candidate;
-                }
-                if (smallest == null || candidate.workspace() < smallest.workspace()) {
-                    smallest = candidate;
+                if (Cudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, x, wd, conv, y, algo, size)
+                        == Cudnn.CUDNN_STATUS_SUCCESS) {
+                    ranked.add(new AlgorithmChoice.Candidate(algo, size.get(ValueLayout.JAVA_LONG, 0), math));
                 }
             }
-            return smallest;
+            var ordered = AlgorithmChoice.order(ranked, AlgorithmChoice.EXCLUDED_FORWARD, backend.workspaceLimit());
+            return ordered.isEmpty() ? null : new Choice(ordered, new java.util.concurrent.atomic.AtomicInteger());
         }
     }
 
@@ -197,9 +200,9 @@ final class ConvolutionPlan implements Plan {
         if (closed) {
             throw new IllegalStateException(spec.layer() + ": the cuDNN plan was closed");
         }
-        CudnnContext ctx = backend.context();
-        MemorySegment h = ctx.handle();
-        try (Descriptors call = new Descriptors()) {
+        try (CudnnBackend.Lease lease = backend.lease(); Descriptors call = new Descriptors()) {
+            CudnnContext ctx = lease.ctx();
+            MemorySegment h = ctx.handle();
             Dims4 xd = Dims4.of(x);
             CudnnGeometry.Padded g = spec.padded();
             long in;
@@ -218,18 +221,25 @@ final class ConvolutionPlan implements Plan {
             Dims4 yd = Dims4.of(y);
             boolean direct = yd.isDense(compute);
             long out = direct ? CudnnBackend.address(y) : ctx.buffer(CudnnContext.OUTPUT, outDims.elements() * 4);
-            long ws = algorithm.workspace() == 0 ? 0 : ctx.buffer(CudnnContext.WORKSPACE, algorithm.workspace());
-            if (!fused || !runFused(h, in, ws, out)) {
-                check(Cudnn.cudnnConvolutionForward(h, ONE, xDesc, ptr(in), wDesc, ptr(weights), convDesc,
-                        algorithm.algo(), ptr(ws), algorithm.workspace(), ZERO, yDesc, ptr(out)),
-                        "cudnnConvolutionForward");
+            if (!fused || !runFused(ctx, in, out)) {
+                int from = algorithm.start().get();
+                AlgorithmChoice.Outcome o = AlgorithmChoice.firstWorking(algorithm.candidates(), from, c -> {
+                    long ws = c.workspace() == 0 ? 0 : ctx.buffer(CudnnContext.WORKSPACE, c.workspace());
+                    return Cudnn.cudnnConvolutionForward(h, ONE, xDesc, ptr(in), wDesc, ptr(weights), convDesc,
+                            c.algo(), ptr(ws), c.workspace(), ZERO, yDesc, ptr(out));
+                });
+                if (o.index() != from && o.index() < algorithm.candidates().size()) {
+                    algorithm.start().set(o.index());
+                    LOG.log(System.Logger.Level.INFO, "{0}: cuDNN algorithm {1} failed; using {2}", spec.layer(),
+                            algorithm.candidates().get(from).algo(), algorithm.candidates().get(o.index()).algo());
+                }
+                check(o.status(), "cudnnConvolutionForward");
                 if (spec.bias()) {
                     check(Cudnn.cudnnAddTensor(h, ONE, biasDesc, ptr(biasBuffer), ONE, yDesc, ptr(out)),
                             "cudnnAddTensor");
                 }
-                if (actDesc != null) {
-                    check(Cudnn.cudnnActivationForward(h, actDesc, ONE, yDesc, ptr(out), ZERO, yDesc, ptr(out)),
-                            "cudnnActivationForward");
+                if (spec.activation() != Activation.NONE) {
+                    DeviceOps.activation(ctx, spec.activation(), outDims, out, outDims, out, compute);
                 }
             }
             if (!direct) {
@@ -244,19 +254,24 @@ final class ConvolutionPlan implements Plan {
      * cost the benchmark compares {@link #execute} with.
      */
     void executeRaw(Tensor x, Tensor y) {
-        CudnnContext ctx = backend.context();
-        long ws = algorithm.workspace() == 0 ? 0 : ctx.buffer(CudnnContext.WORKSPACE, algorithm.workspace());
-        check(Cudnn.cudnnConvolutionForward(ctx.handle(), ONE, xDesc, ptr(CudnnBackend.address(x)), wDesc,
-                ptr(weights), convDesc, algorithm.algo(), ptr(ws), algorithm.workspace(), ZERO, yDesc,
-                ptr(CudnnBackend.address(y))), "cudnnConvolutionForward");
+        try (CudnnBackend.Lease lease = backend.lease()) {
+            CudnnContext ctx = lease.ctx();
+            AlgorithmChoice.Candidate c = algorithm.current();
+            long ws = c.workspace() == 0 ? 0 : ctx.buffer(CudnnContext.WORKSPACE, c.workspace());
+            check(Cudnn.cudnnConvolutionForward(ctx.handle(), ONE, xDesc, ptr(CudnnBackend.address(x)), wDesc,
+                    ptr(weights), convDesc, c.algo(), ptr(ws), c.workspace(), ZERO, yDesc,
+                    ptr(CudnnBackend.address(y))), "cudnnConvolutionForward");
+        }
     }
 
     /** The fused call; false (and fusion off for this plan) if cuDNN does not support it for this geometry. */
-    private boolean runFused(MemorySegment h, long in, long ws, long out) {
-        int st = Cudnn.cudnnConvolutionBiasActivationForward(h, ONE, xDesc, ptr(in), wDesc, ptr(weights), convDesc,
-                algorithm.algo(), ptr(ws), algorithm.workspace(), ZERO, yDesc, ptr(out), biasDesc, ptr(biasBuffer),
+    private boolean runFused(CudnnContext ctx, long in, long out) {
+        AlgorithmChoice.Candidate c = algorithm.current();
+        long ws = c.workspace() == 0 ? 0 : ctx.buffer(CudnnContext.WORKSPACE, c.workspace());
+        int st = Cudnn.cudnnConvolutionBiasActivationForward(ctx.handle(), ONE, xDesc, ptr(in), wDesc, ptr(weights),
+                convDesc, c.algo(), ptr(ws), c.workspace(), ZERO, yDesc, ptr(out), biasDesc, ptr(biasBuffer),
                 actDesc, yDesc, ptr(out));
-        if (st >= Cudnn.CUDNN_STATUS_NOT_SUPPORTED && st < Cudnn.CUDNN_STATUS_INTERNAL_ERROR) {
+        if (AlgorithmChoice.isRetryable(st)) {
             fused = false;
             LOG.log(System.Logger.Level.INFO, "{0}: cudnnConvolutionBiasActivationForward unsupported here ({1});"
                     + " using convolution + bias + activation", spec.layer(), Native.cudnnStatusName(st));
@@ -264,16 +279,6 @@ final class ConvolutionPlan implements Plan {
         }
         check(st, "cudnnConvolutionBiasActivationForward");
         return true;
-    }
-
-    static int activationMode(Activation a) {
-        return switch (a) {
-            case RELU -> Cudnn.CUDNN_ACTIVATION_RELU;
-            case SIGMOID -> Cudnn.CUDNN_ACTIVATION_SIGMOID;
-            case TANH -> Cudnn.CUDNN_ACTIVATION_TANH;
-            case NONE -> Cudnn.CUDNN_ACTIVATION_IDENTITY;
-            default -> throw new UnsupportedOperationException("cuDNN has no activation mode for " + a);
-        };
     }
 
     /** Weights in the filter order of {@code layout}: KCRS for NCHW, KRSC for NHWC. */
@@ -296,16 +301,7 @@ final class ConvolutionPlan implements Plan {
     }
 
     private static long upload(float[] data) {
-        long bytes = (long) data.length * 4;
-        long dev = Native.malloc(bytes);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocateFrom(ValueLayout.JAVA_FLOAT, data);
-            Native.memcpy(dev, host.address(), bytes, CudaRuntime.cudaMemcpyHostToDevice);
-        } catch (RuntimeException e) {
-            Native.free(dev);
-            throw e;
-        }
-        return dev;
+        return CudnnBackend.upload(data);
     }
 
     Layout computeLayout() {

@@ -79,7 +79,8 @@ public final class CudnnBackendProvider implements BackendProvider {
 
     /**
      * The whole probe, without memoization: locate (no native code), open the host tier, check versions, ask
-     * CUDA for devices, then check and open the device tier and create one cuDNN handle.
+     * CUDA for devices, find and open cuDNN's run-time dependencies and the device tier, then run one tiny
+     * convolution on the device ({@link SmokeTest}): available means "can convolve".
      */
     static Availability probeOnce(Optional<String> configured, Map<String, String> env, Path home) {
         CudnnLibraries.Located found = CudnnLibraries.locate(configured, env, home);
@@ -114,7 +115,7 @@ public final class CudnnBackendProvider implements BackendProvider {
             }
             err = CudaRuntime.cudaGetDeviceCount(out);
             if (err != CudaRuntime.cudaSuccess) {
-                return Availability.no("CUDA reports no usable device: cudaGetDeviceCount returned "
+                return Availability.no("no GPU: CUDA reports no usable device: cudaGetDeviceCount returned "
                         + Native.cudaErrorName(err) + " (" + err + "): " + Native.cudaErrorString(err),
                         err == CudaRuntime.cudaErrorInsufficientDriver
                                 ? "install an NVIDIA driver that supports CUDA " + runtime / 1000 + "." + runtime % 1000 / 10
@@ -133,17 +134,27 @@ public final class CudnnBackendProvider implements BackendProvider {
                     + where.cudnnDir() + " (needed to run on the GPU)",
                     "install the complete cuDNN 9 (all sub-libraries) into " + where.cudnnDir());
         }
+        CudnnLibraries.RuntimeFiles runtime = CudnnLibraries.locateRuntime(where,
+                CudnnLibraries.systemLibraryDirs(env, home));
+        if (!runtime.complete()) {
+            return Availability.no(runtime.problem(), runtime.fix());
+        }
         try {
+            CudnnLibraries.loadRuntime(runtime);
             CudnnLibraries.loadDeviceTier();
         } catch (IllegalArgumentException | IllegalStateException e) {
             return Availability.no("cannot load the cuDNN engines from " + where.cudnnDir() + ": " + e.getMessage(),
                     "check that the cuDNN 9 installation is complete");
         }
-        try {
-            new CudnnContext(device()).close();
-        } catch (CudnnException e) {
-            return Availability.no("cuDNN cannot use CUDA device " + device() + ": " + e.getMessage(),
-                    "check the GPU's compute capability and the driver");
+        try (CudnnBackend backend = new CudnnBackend(device())) {
+            String wrong = SmokeTest.convolve(backend);
+            if (wrong != null) {
+                return Availability.no("cuDNN on CUDA device " + device() + " computed a wrong convolution: " + wrong,
+                        "report this as a bug of backend 'cudnn' with the GPU, driver and cuDNN versions");
+            }
+        } catch (RuntimeException e) {
+            return Availability.no("cuDNN cannot convolve on CUDA device " + device() + ": " + e.getMessage(),
+                    "check the GPU's compute capability, the driver and that every cuDNN library is present");
         }
         return Availability.yes();
     }

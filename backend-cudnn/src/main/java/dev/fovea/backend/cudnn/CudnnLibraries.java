@@ -48,7 +48,117 @@ public final class CudnnLibraries {
     public static final List<String> DEVICE_TIER = List.of("libcudnn_heuristic.so.9",
             "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9", "libcudnn_adv.so.9");
 
+    /**
+     * A library cuDNN 9 opens by name at run time: zlib (compressed kernels), cuBLASLt (the legacy convolution
+     * API's GEMM engines), NVRTC and its builtins (runtime-compiled engines). {@code file} may end in {@code *}
+     * (NVRTC's builtins carry the CUDA minor version); {@code pipFolder} is the pip wheel's
+     * {@code nvidia/<folder>/lib}.
+     */
+    public record RuntimeDependency(String what, String file, String pipFolder) {
+    }
+
+    /** In the order they are opened (dependencies first). */
+    public static final List<RuntimeDependency> RUNTIME = List.of(
+            new RuntimeDependency("zlib", "libz.so.1", null),
+            new RuntimeDependency("cuBLASLt", "libcublasLt.so.12", "cublas"),
+            new RuntimeDependency("NVRTC builtins", "libnvrtc-builtins.so.12*", "cuda_nvrtc"),
+            new RuntimeDependency("NVRTC", "libnvrtc.so.12", "cuda_nvrtc"));
+
+    /** The outcome of {@link #locateRuntime}: the files in opening order, or what is missing and where we looked. */
+    public record RuntimeFiles(List<Path> files, List<String> missing, String problem, String fix) {
+        public boolean complete() {
+            return missing.isEmpty();
+        }
+    }
+
     private CudnnLibraries() {
+    }
+
+    /**
+     * Finds the {@link #RUNTIME} dependencies without opening anything: beside the cuDNN files, beside the CUDA
+     * runtime, in the sibling folders of a pip layout ({@code nvidia/cudnn/lib} → {@code nvidia/cublas/lib},
+     * {@code nvidia/cuda_nvrtc/lib}), then in {@code more} (the system's library directories in the probe).
+     */
+    public static RuntimeFiles locateRuntime(Location where, List<Path> more) {
+        List<Path> found = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        Set<Path> searched = new LinkedHashSet<>();
+        for (RuntimeDependency dep : RUNTIME) {
+            Set<Path> dirs = new LinkedHashSet<>();
+            dirs.add(where.cudnnDir());
+            if (where.cudart().getParent() != null) {
+                dirs.add(where.cudart().getParent());
+            }
+            Path pipCudnn = where.cudnnDir().toAbsolutePath().normalize().getParent(); // .../nvidia/cudnn
+            if (dep.pipFolder() != null && pipCudnn != null && pipCudnn.endsWith(Path.of("nvidia", "cudnn"))) {
+                dirs.add(pipCudnn.resolveSibling(dep.pipFolder()).resolve("lib"));
+            }
+            dirs.addAll(more);
+            searched.addAll(dirs);
+            Path hit = null;
+            for (Path d : dirs) {
+                hit = find(d, dep.file());
+                if (hit != null) {
+                    break;
+                }
+            }
+            if (hit == null) {
+                missing.add(dep.file() + " (" + dep.what() + ")");
+            } else {
+                found.add(hit);
+            }
+        }
+        if (missing.isEmpty()) {
+            return new RuntimeFiles(List.copyOf(found), List.of(), "", "");
+        }
+        return new RuntimeFiles(List.copyOf(found), List.copyOf(missing), "cuDNN's run-time dependencies are missing: "
+                + String.join(", ", missing) + " not found in " + searched,
+                "install them beside cuDNN (pip install nvidia-cublas-cu12 nvidia-cuda-nvrtc-cu12; zlib from the"
+                        + " system's zlib1g) or add their directory to LD_LIBRARY_PATH");
+    }
+
+    /** {@code dir/name}, or for a name ending in {@code *} the first matching regular file, else null. */
+    private static Path find(Path dir, String name) {
+        if (!name.endsWith("*")) {
+            Path p = dir.resolve(name);
+            return Files.isRegularFile(p) ? p : null;
+        }
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        List<Path> hits = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, name)) {
+            ds.forEach(p -> {
+                if (Files.isRegularFile(p)) {
+                    hits.add(p);
+                }
+            });
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        hits.sort(null);
+        return hits.isEmpty() ? null : hits.getLast();
+    }
+
+    /** The system's library directories ({@code LD_LIBRARY_PATH}, CUDA's, the distribution's) and pip's folders. */
+    public static List<Path> systemLibraryDirs(Map<String, String> env, Path home) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        systemDirs(env, dirs);
+        for (Path sp : sitePackages(env, home)) {
+            dirs.add(sp.resolve("nvidia/cublas/lib"));
+            dirs.add(sp.resolve("nvidia/cuda_nvrtc/lib"));
+        }
+        return List.copyOf(dirs);
+    }
+
+    /** Opens the run-time dependencies by full path, so cuDNN's later open by name finds them already loaded. */
+    public static synchronized void loadRuntime(RuntimeFiles files) {
+        if (!files.complete()) {
+            throw new IllegalStateException(files.problem());
+        }
+        for (Path p : files.files()) {
+            open(p);
+        }
     }
 
     /** Where the files were found: the cuDNN directory and the CUDA runtime file. */

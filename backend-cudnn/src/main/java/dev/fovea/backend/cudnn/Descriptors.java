@@ -24,6 +24,7 @@ final class Descriptors implements AutoCloseable {
     private static final int POOLING = 3;
     private static final int ACTIVATION = 4;
     private static final int OP_TENSOR = 5;
+    private static final int LRN = 6;
 
     private final Deque<Created> created = new ArrayDeque<>();
 
@@ -69,6 +70,24 @@ final class Descriptors implements AutoCloseable {
         return desc;
     }
 
+    /** The descriptor of {@code a} ({@link ActivationMapping}: mode, coef, NaN propagated, swish beta). */
+    MemorySegment activation(dev.fovea.op.Activation a) {
+        MemorySegment desc = activation(ActivationMapping.mode(a), Cudnn.CUDNN_PROPAGATE_NAN,
+                ActivationMapping.coef(a));
+        if (a == dev.fovea.op.Activation.SILU) {
+            check(Cudnn.cudnnSetActivationDescriptorSwishBeta(desc, ActivationMapping.SWISH_BETA),
+                    "cudnnSetActivationDescriptorSwishBeta");
+        }
+        return desc;
+    }
+
+    /** A cross-channel LRN window of {@code n} channels: {@code x / (k + alpha/n · Σx²)^beta}. */
+    MemorySegment lrn(int n, double alpha, double beta, double k) {
+        MemorySegment desc = create(LRN);
+        check(Cudnn.cudnnSetLRNDescriptor(desc, n, alpha, beta, k), "cudnnSetLRNDescriptor");
+        return desc;
+    }
+
     MemorySegment opTensor(int op) {
         MemorySegment desc = create(OP_TENSOR);
         check(Cudnn.cudnnSetOpTensorDescriptor(desc, op, Cudnn.CUDNN_DATA_FLOAT, Cudnn.CUDNN_PROPAGATE_NAN),
@@ -94,6 +113,7 @@ final class Descriptors implements AutoCloseable {
             case POOLING -> check(Cudnn.cudnnCreatePoolingDescriptor(out), "cudnnCreatePoolingDescriptor");
             case ACTIVATION -> check(Cudnn.cudnnCreateActivationDescriptor(out), "cudnnCreateActivationDescriptor");
             case OP_TENSOR -> check(Cudnn.cudnnCreateOpTensorDescriptor(out), "cudnnCreateOpTensorDescriptor");
+            case LRN -> check(Cudnn.cudnnCreateLRNDescriptor(out), "cudnnCreateLRNDescriptor");
             default -> throw new IllegalArgumentException("descriptor kind " + kind);
         }
     }
@@ -117,6 +137,7 @@ final class Descriptors implements AutoCloseable {
                 case CONVOLUTION -> Cudnn.cudnnDestroyConvolutionDescriptor(c.handle);
                 case POOLING -> Cudnn.cudnnDestroyPoolingDescriptor(c.handle);
                 case ACTIVATION -> Cudnn.cudnnDestroyActivationDescriptor(c.handle);
+                case LRN -> Cudnn.cudnnDestroyLRNDescriptor(c.handle);
                 default -> Cudnn.cudnnDestroyOpTensorDescriptor(c.handle);
             }
         }

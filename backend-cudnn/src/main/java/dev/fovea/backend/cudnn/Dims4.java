@@ -23,6 +23,18 @@ record Dims4(int n, int c, int h, int w, long ns, long cs, long hs, long ws) {
         };
     }
 
+    /** Sizes and strides of rank ≤ 4 as {@link #of(Tensor)} pads them. */
+    static Dims4 of(int rank, int[] d, long[] s) {
+        return switch (rank) {
+            case 4 -> new Dims4(d[0], d[1], d[2], d[3], s[0], s[1], s[2], s[3]);
+            case 3 -> new Dims4(d[0], d[1], d[2], 1, s[0], s[1], s[2], 1);
+            case 2 -> new Dims4(d[0], d[1], 1, 1, s[0], s[1], 1, 1);
+            case 1 -> new Dims4(1, d[0], 1, 1, d[0] * s[0], s[0], 1, 1);
+            default -> throw new UnsupportedOperationException("cuDNN backend: tensors of rank " + rank
+                    + " are not supported");
+        };
+    }
+
     /** Dense sizes in {@code layout}'s storage order. */
     static Dims4 dense(int n, int c, int h, int w, Layout layout) {
         long hw = (long) h * w;

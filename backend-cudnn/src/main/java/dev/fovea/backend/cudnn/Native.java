@@ -69,6 +69,33 @@ final class Native {
         }
     }
 
+    /** {@link #malloc}, but an out-of-memory error is {@link DeviceArena.OutOfMemory} (the arena then trims). */
+    static long mallocOrOutOfMemory(long bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.ADDRESS);
+            int err = CudaRuntime.cudaMalloc(out, Math.max(bytes, 1));
+            if (err == CudaRuntime.cudaErrorMemoryAllocation) {
+                CudaRuntime.cudaGetLastError(); // clear the sticky-free error state before retrying
+                throw new DeviceArena.OutOfMemory("cudaMalloc of " + bytes + " bytes: out of device memory");
+            }
+            if (err != CudaRuntime.cudaSuccess) {
+                throw new CudnnException("cudaMalloc", err, cudaErrorName(err),
+                        cudaErrorString(err) + " (requested " + bytes + " bytes)");
+            }
+            return out.get(ValueLayout.ADDRESS, 0).address();
+        }
+    }
+
+    /** Free memory of the current device ({@code cudaMemGetInfo}). */
+    static long freeDeviceMemory() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment free = a.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment total = a.allocate(ValueLayout.JAVA_LONG);
+            checkCuda(CudaRuntime.cudaMemGetInfo(free, total), "cudaMemGetInfo");
+            return free.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
     static void free(long address) {
         if (address != 0) {
             checkCuda(CudaRuntime.cudaFree(MemorySegment.ofAddress(address)), "cudaFree");

@@ -26,7 +26,7 @@ class GeometryTest {
 
     @Test
     void tfSameWithOddTotalPadsTheExtraRowAfter() {
-        // 32×32, 8×8 kernel, stride 2 (seed 000): out 16, total 6... even; use 7×7 input, 4×4 kernel, stride 1.
+        // 32×32, 8×8 kernel, stride 2 (the CNN course): out 16, total 6... even; use 7×7 input, 4×4 kernel, stride 1.
         ConvolutionDescriptor op = conv(7, 4, 1, Padding.SAME); // total 3: top 1, bottom 2
         assertEquals(1, op.pads().top());
         assertEquals(2, op.pads().bottom());

@@ -20,7 +20,7 @@ import dev.fovea.tensor.TensorScope;
 import java.util.Arrays;
 
 /**
- * For gpu-check.sh on a CUDA machine: the single-op workloads of bench/workloads.md (W2, W4, W5, W6a, W6b) timed
+ * For gpu-check.sh on a CUDA machine: the single-op workloads of dev.fovea.bench.Workload (W2, W4, W5, W6a, W6b) timed
  * through Fovea's cudnn backend and as the bare cuDNN call the backend makes (same descriptors, algorithm and
  * workspace, no Java around it), median of 50 runs each after 10 warm-ups, synchronized with
  * {@code cudaDeviceSynchronize}. The difference is Fovea's overhead. Model workloads (W1, W3) run in

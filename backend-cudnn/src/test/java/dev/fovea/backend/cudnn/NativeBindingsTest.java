@@ -212,6 +212,17 @@ class NativeBindingsTest {
                     zero, x, nul));
             compute.put("cudnnActivationBackward", Cudnn.cudnnActivationBackward(nul, act, one, y, nul, y, nul, x,
                     nul, zero, x, nul));
+            MemorySegment lrn = d.lrn(5, 1e-4, 0.75, 2.0);
+            compute.put("cudnnSoftmaxBackward", Cudnn.cudnnSoftmaxBackward(nul, Cudnn.CUDNN_SOFTMAX_ACCURATE,
+                    Cudnn.CUDNN_SOFTMAX_MODE_INSTANCE, one, y, nul, y, nul, zero, x, nul));
+            compute.put("cudnnLRNCrossChannelForward", Cudnn.cudnnLRNCrossChannelForward(nul, lrn,
+                    Cudnn.CUDNN_LRN_CROSS_CHANNEL_DIM1, one, x, nul, zero, y, nul));
+            compute.put("cudnnGetConvolutionBackwardDataWorkspaceSize",
+                    Cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(nul, w, y, conv, x,
+                            Cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_1, size));
+            compute.put("cudnnGetConvolutionBackwardFilterWorkspaceSize",
+                    Cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(nul, x, y, conv, w,
+                            Cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1, size));
             // These open the device tier (libcudnn_engines_*, _heuristic) before looking at the handle: without it
             // they return SUBLIBRARY_LOADING_FAILED (1008) rather than aborting; with it, BAD_PARAM.
             Map<String, Integer> heuristics = new LinkedHashMap<>();

@@ -31,8 +31,8 @@ class ProbeTest {
             return;
         }
         assertFalse(a.available());
-        String expected = "CUDA reports no usable device: cudaGetDeviceCount returned " + Native.cudaErrorName(err)
-                + " (" + err + "): " + Native.cudaErrorString(err);
+        String expected = "no GPU: CUDA reports no usable device: cudaGetDeviceCount returned "
+                + Native.cudaErrorName(err) + " (" + err + "): " + Native.cudaErrorString(err);
         assertEquals(expected, a.reason());
         if (err == CudaRuntime.cudaErrorInsufficientDriver) {
             assertTrue(a.fix().startsWith("install an NVIDIA driver that supports CUDA 12."), a.fix());

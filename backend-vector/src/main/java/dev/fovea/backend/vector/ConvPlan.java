@@ -26,7 +26,7 @@ import jdk.incubator.vector.FloatVector;
  *   <li>depthwise (one input and one output channel per group): vectorized across channels.</li>
  * </ul>
  * A 9-element reduction (3×3 on one channel) whose filters fill one {@link Gemm#NR}-wide panel takes
- * {@link Gemm#smallDepth}, weight-stationary (MNIST's W1 median 19.8 → 18.2 ms, 4 JVMs each).
+ * {@link Gemm#smallDepth}, weight-stationary: the panel stays in registers across all output pixels.
  * Weights are packed at plan time ({@link Gemm.Packed}); bias and activation are fused into the store.
  *
  * <p>With a pooling stage (a convolution planned with the pooling that reads its output), a task computes the

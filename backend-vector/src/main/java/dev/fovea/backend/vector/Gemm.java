@@ -9,7 +9,7 @@ import jdk.incubator.vector.FloatVector;
  * Register-blocked GEMM micro-kernels over packed panels, shared by convolution and dense layers:
  * {@code C[m, n] = Σ_k A[m, k] · B[k, n]} where rows of A are pixels (or batch items) read through row
  * pointers, and B is the weight matrix packed in panels of {@link #NR} columns ({@code [k][NR]}, zero-padded).
- * Generated shape: 8 rows × 2 vectors (the calibration's winner); see workloads.md.
+ * Generated shape: 8 rows × 2 vectors (the calibration's winner; bench/RESULTS.md).
  */
 final class Gemm {
     /** Rows of A per tile. */

@@ -75,8 +75,7 @@ final class Pooling implements WorkerPool.Body {
         }
         int perImage = ceilDiv(p, rows);
         // Row streaming writes y before reading x: only for windows that do not overlap and y not sharing x's memory.
-        // With 4 vectors of channels or more, per-window chains won instead (W6b, 64 channels: 2.4–3.1 → 1.9–2.2 ms;
-        // MNIST's 32-channel pool: rows 2.3–2.8 ms, windows 2.5–3.8).
+        // With 4 vectors of channels or more, per-window chains measured faster (bench/RESULTS.md).
         boolean byRows = channelsLast && !op.dilated() && op.input().c() < 4 * V && op.strideH() >= op.kernelH()
                 && op.strideW() >= op.kernelW() && x.buffer().asOverlappingSlice(y.buffer()).isEmpty();
         Call call = new Call(op, x, y, rows, perImage, channelsLast, byRows, Taps.rows(op), Taps.cols(op));
@@ -111,7 +110,7 @@ final class Pooling implements WorkerPool.Body {
     /**
      * Channels-last max pooling with windows overlapping across rows, two output rows at a time: the input rows
      * both windows cover are read once and combined into both results (3×3 s2: 7.5 loads per output instead of
-     * 9; W6a with 1 thread: median 3.26 → 3.02 ms, 5 JVMs each, alternating). Channels in blocks of 4 vectors ({@code c} a multiple of 4V). A row pair holding a NaN is redone by
+     * 9). Channels in blocks of 4 vectors ({@code c} a multiple of 4V). A row pair holding a NaN is redone by
      * {@link #channelsLastWindows}, which propagates NaNs exactly.
      */
     private static void maxRowPairs(Call call, int img, int p0, int p1) {
@@ -225,10 +224,9 @@ final class Pooling implements WorkerPool.Body {
     /**
      * Channels-last, windows that do not overlap (stride ≥ kernel), one output row at a time: the output row
      * (in L1) first holds the identity, then each input row under the windows is read once, front to back, and
-     * combined into it; average pooling scales at the end. With the input far out of cache (MNIST's 22 MB first
-     * activation) this measured 2.3–2.8 → 0.9–1.8 ms against the per-window loop, presumably because one
-     * sequential stream at a time suits the prefetchers. Overlapping windows re-read the output row once per
-     * window row and measured slower (3×3 s2: 1.6 → 1.9–2.9 ms), so they keep {@link #channelsLastWindows}.
+     * combined into it; average pooling scales at the end. With the input far out of cache this beats the
+     * per-window loop, presumably because one sequential stream at a time suits the prefetchers. Overlapping
+     * windows would re-read the output row once per window row, so they keep {@link #channelsLastWindows}.
      * Cells are combined in the same row-major order as there, so results are identical.
      */
     private static void channelsLastRows(PoolingDescriptor op, Tensor x, Tensor y, int img, int p0, int p1) {
@@ -380,7 +378,7 @@ final class Pooling implements WorkerPool.Body {
     /**
      * One window, 4 vectors of channels from element {@code e}: scaled sum, or max (scale 1). The max chain carries
      * only compare + blend; NaNs are noted on the side, and a window holding one is redone by
-     * {@link #maxWindow4WithNaN} (with the compare-only chain, max measured 3.0–3.2 → 2.3–2.7 ms on W6a).
+     * {@link #maxWindow4WithNaN}: the common, NaN-free case keeps the shortest dependency chain.
      */
     private static void window4(MemorySegment xs, long e, int rows, int cols, long rowStride, long colStride,
                                 boolean max, float scale, MemorySegment ys, long dst) {
@@ -417,8 +415,8 @@ final class Pooling implements WorkerPool.Body {
             return;
         }
         if (rows == 2 && cols == 2) {
-            // The common 2×2 window in straight lines: the loops below cost C2 more than their 16 adds (W6b, same
-            // JVM and tensors, alternating: 1.76–1.86 → 1.24–1.27 ms). Same order of additions as the loops.
+            // The common 2×2 window in straight lines: the loops below cost C2 more than their 16 adds. Same order
+            // of additions as the loops.
             long f = e + rowStride;
             a0 = a0.add(load(xs, e)).add(load(xs, e + colStride)).add(load(xs, f)).add(load(xs, f + colStride));
             a1 = a1.add(load(xs, e + V)).add(load(xs, e + colStride + V)).add(load(xs, f + V))

@@ -22,6 +22,14 @@ import org.junit.jupiter.api.TestFactory;
 /** Max and average pooling (every padding, ceil mode, both divisors, global) against the reference backend. */
 class PoolingTest {
     record Case(Shape input, Layout layout, PoolingParams params, boolean strided) {
+        /**
+         * The case's data seed: a fixed integer from its description. The record's own hashCode() mixes in the
+         * enums' identity hash codes, which differ from run to run, so a failure could not be replayed.
+         */
+        long seed() {
+            return toString().hashCode();
+        }
+
         @Override
         public String toString() {
             return params.mode() + " " + input + " " + layout + (params.global() ? " global" : " window "
@@ -38,7 +46,7 @@ class PoolingTest {
 
     static List<Case> cases() {
         List<Case> list = new ArrayList<>();
-        int[] channels = {1, 3, 17, 33, 65};
+        int[] channels = {1, 3, 5, 17, 33, 65, 71}; // 5 and 71: odd counts below a vector and past four of them
         int[] sizes = {1, 3, 7, 13, 17};
         SplittableRandom rnd = new SplittableRandom(7);
         for (Layout layout : Layout.values()) {
@@ -194,7 +202,7 @@ class PoolingTest {
 
     static void check(Case cs) {
         PoolingDescriptor op = descriptor(cs);
-        SplittableRandom rnd = new SplittableRandom(cs.hashCode());
+        SplittableRandom rnd = new SplittableRandom(cs.seed());
         try (TensorScope scope = new TensorScope()) {
             Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
             Tensor expected = Oracle.poisoned(scope, op.output(), cs.layout);

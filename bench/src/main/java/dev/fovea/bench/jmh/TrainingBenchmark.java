@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH benchmarks of issue 7's figures for {@code fashion-cnn} on the vector backend: one training step of the
+ * JMH benchmarks of the training figures for {@code fashion-cnn} on the vector backend: one training step of the
  * recipe (forward, softmax cross-entropy, backward, Adam; batch 64 — an epoch is 938 steps) and one inference pass
  * at batch 256 through the compiled model, at 1 and 2 worker threads.
  *

@@ -119,6 +119,9 @@ public final class OnnxReader {
      */
     public static OnnxModel read(Path file, Options options) throws IOException {
         Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new IOException(abs + ": is a directory, not an ONNX model file");
+        }
         long size = Files.size(abs);
         if (size > MAX_FILE_BYTES) {
             throw new OnnxFormatException(abs + ": " + size + " bytes is over protobuf's limit of " + MAX_FILE_BYTES

@@ -8,17 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import dev.fovea.data.AtomicFiles;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes {@link OnnxModel} records as ONNX files ({@code ModelProto}, protobuf), by the field numbers of the
@@ -176,38 +171,9 @@ public final class OnnxWriter {
         void write(FileChannel ch) throws IOException;
     }
 
-    /** Writes a new file beside {@code target}, forces it to disk and moves it over {@code target}. */
+    /** Writes {@code target} through a temporary file moved over it ({@link AtomicFiles}). */
     private static void atomicWrite(Path target, ChannelBody body) throws IOException {
-        Path tmp = createSibling(target);
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                body.write(ch);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                // Rare within one directory; a plain replace is still better than no file.
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** A new empty file in {@code target}'s directory, with the default permissions (not createTempFile's 0600). */
-    private static Path createSibling(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = target.resolveSibling("." + target.getFileName() + "."
-                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 9) {
-                    throw e;
-                }
-            }
-        }
+        AtomicFiles.write(target, body::write);
     }
 
     /** Where an external tensor's bytes are. */

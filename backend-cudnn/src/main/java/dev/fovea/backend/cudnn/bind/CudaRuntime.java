@@ -41,7 +41,7 @@ public final class CudaRuntime {
     public static final List<String> SYMBOLS = List.of("cudaGetDeviceCount", "cudaGetErrorName",
             "cudaGetErrorString", "cudaGetLastError", "cudaRuntimeGetVersion", "cudaDriverGetVersion",
             "cudaSetDevice", "cudaGetDevice", "cudaDeviceGetAttribute", "cudaMalloc", "cudaFree", "cudaMemcpy",
-            "cudaMemset", "cudaDeviceSynchronize");
+            "cudaMemset", "cudaDeviceSynchronize", "cudaMemGetInfo");
 
     // ---- enum cudaError (the values Fovea names) ----
     public static final int cudaSuccess = 0;
@@ -272,6 +272,20 @@ public final class CudaRuntime {
     public static int cudaDeviceSynchronize() {
         try {
             return (int) cudaDeviceSynchronize.HANDLE.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudaMemGetInfo {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudaMemGetInfo", DESC);
+    }
+
+    /** {@code cudaError_t cudaMemGetInfo(size_t *free, size_t *total)} */
+    public static int cudaMemGetInfo(MemorySegment free, MemorySegment total) {
+        try {
+            return (int) cudaMemGetInfo.HANDLE.invokeExact(free, total);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -103,7 +103,16 @@ public final class Cudnn {
             "cudnnConvolutionBackwardFilter",
             "cudnnConvolutionBackwardBias",
             "cudnnPoolingBackward",
-            "cudnnActivationBackward");
+            "cudnnActivationBackward",
+            "cudnnSoftmaxBackward",
+            "cudnnGetConvolutionBackwardDataWorkspaceSize",
+            "cudnnGetConvolutionBackwardFilterWorkspaceSize",
+            "cudnnSetActivationDescriptorSwishBeta",
+            "cudnnCreateLRNDescriptor",
+            "cudnnDestroyLRNDescriptor",
+            "cudnnSetLRNDescriptor",
+            "cudnnGetLRNDescriptor",
+            "cudnnLRNCrossChannelForward");
 
     // ---- cudnnStatus_t (cuDNN 9 codes; names come from cudnnGetErrorString) ----
     public static final int CUDNN_STATUS_SUCCESS = 0;
@@ -136,6 +145,14 @@ public final class Cudnn {
     public static final int CUDNN_CONVOLUTION_BWD_DATA_ALGO_1 = 1;
     public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0 = 0;
     public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1 = 1;
+    public static final int CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT = 2;
+    public static final int CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING = 3;
+    public static final int CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD = 4;
+    public static final int CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED = 5;
+    public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT = 2;
+    public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3 = 3;
+    public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED = 4;
+    public static final int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING = 5;
     public static final int CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM = 1;
     public static final int CUDNN_CONVOLUTION_FWD_ALGO_GEMM = 2;
     public static final int CUDNN_CONVOLUTION_FWD_ALGO_DIRECT = 3;
@@ -158,6 +175,10 @@ public final class Cudnn {
     public static final int CUDNN_ACTIVATION_CLIPPED_RELU = 3;
     public static final int CUDNN_ACTIVATION_ELU = 4;
     public static final int CUDNN_ACTIVATION_IDENTITY = 5;
+    public static final int CUDNN_ACTIVATION_SWISH = 6;
+
+    // ---- cudnnLRNMode_t ----
+    public static final int CUDNN_LRN_CROSS_CHANNEL_DIM1 = 0;
 
     // ---- cudnnNanPropagation_t ----
     public static final int CUDNN_NOT_PROPAGATE_NAN = 0;
@@ -976,6 +997,132 @@ public final class Cudnn {
     public static int cudnnActivationBackward(MemorySegment handle, MemorySegment activationDesc, MemorySegment alpha, MemorySegment yDesc, MemorySegment y, MemorySegment dyDesc, MemorySegment dy, MemorySegment xDesc, MemorySegment x, MemorySegment beta, MemorySegment dxDesc, MemorySegment dx) {
         try {
             return (int) cudnnActivationBackward.HANDLE.invokeExact(handle, activationDesc, alpha, yDesc, y, dyDesc, dy, xDesc, x, beta, dxDesc, dx);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnSoftmaxBackward {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnSoftmaxBackward", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnSoftmaxBackward(cudnnHandle_t handle, cudnnSoftmaxAlgorithm_t algo, cudnnSoftmaxMode_t mode, const void *alpha, const cudnnTensorDescriptor_t yDesc, const void *y, const cudnnTensorDescriptor_t dyDesc, const void *dy, const void *beta, const cudnnTensorDescriptor_t dxDesc, void *dx)} */
+    public static int cudnnSoftmaxBackward(MemorySegment handle, int algo, int mode, MemorySegment alpha, MemorySegment yDesc, MemorySegment y, MemorySegment dyDesc, MemorySegment dy, MemorySegment beta, MemorySegment dxDesc, MemorySegment dx) {
+        try {
+            return (int) cudnnSoftmaxBackward.HANDLE.invokeExact(handle, algo, mode, alpha, yDesc, y, dyDesc, dy, beta, dxDesc, dx);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnGetConvolutionBackwardDataWorkspaceSize {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_INT, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnGetConvolutionBackwardDataWorkspaceSize", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnGetConvolutionBackwardDataWorkspaceSize(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc, const cudnnTensorDescriptor_t dyDesc, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t dxDesc, cudnnConvolutionBwdDataAlgo_t algo, size_t *sizeInBytes)} */
+    public static int cudnnGetConvolutionBackwardDataWorkspaceSize(MemorySegment handle, MemorySegment wDesc, MemorySegment dyDesc, MemorySegment convDesc, MemorySegment dxDesc, int algo, MemorySegment sizeInBytes) {
+        try {
+            return (int) cudnnGetConvolutionBackwardDataWorkspaceSize.HANDLE.invokeExact(handle, wDesc, dyDesc, convDesc, dxDesc, algo, sizeInBytes);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnGetConvolutionBackwardFilterWorkspaceSize {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_INT, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnGetConvolutionBackwardFilterWorkspaceSize", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const cudnnTensorDescriptor_t dyDesc, const cudnnConvolutionDescriptor_t convDesc, const cudnnFilterDescriptor_t gradDesc, cudnnConvolutionBwdFilterAlgo_t algo, size_t *sizeInBytes)} */
+    public static int cudnnGetConvolutionBackwardFilterWorkspaceSize(MemorySegment handle, MemorySegment xDesc, MemorySegment dyDesc, MemorySegment convDesc, MemorySegment dwDesc, int algo, MemorySegment sizeInBytes) {
+        try {
+            return (int) cudnnGetConvolutionBackwardFilterWorkspaceSize.HANDLE.invokeExact(handle, xDesc, dyDesc, convDesc, dwDesc, algo, sizeInBytes);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnSetActivationDescriptorSwishBeta {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_DOUBLE);
+        static final MethodHandle HANDLE = link("cudnnSetActivationDescriptorSwishBeta", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnSetActivationDescriptorSwishBeta(cudnnActivationDescriptor_t activationDesc, double swish_beta)} */
+    public static int cudnnSetActivationDescriptorSwishBeta(MemorySegment activationDesc, double swishBeta) {
+        try {
+            return (int) cudnnSetActivationDescriptorSwishBeta.HANDLE.invokeExact(activationDesc, swishBeta);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnCreateLRNDescriptor {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnCreateLRNDescriptor", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnCreateLRNDescriptor(cudnnLRNDescriptor_t *normDesc)} */
+    public static int cudnnCreateLRNDescriptor(MemorySegment normDesc) {
+        try {
+            return (int) cudnnCreateLRNDescriptor.HANDLE.invokeExact(normDesc);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnDestroyLRNDescriptor {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnDestroyLRNDescriptor", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnDestroyLRNDescriptor(cudnnLRNDescriptor_t lrnDesc)} */
+    public static int cudnnDestroyLRNDescriptor(MemorySegment lrnDesc) {
+        try {
+            return (int) cudnnDestroyLRNDescriptor.HANDLE.invokeExact(lrnDesc);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnSetLRNDescriptor {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_DOUBLE, C_DOUBLE, C_DOUBLE);
+        static final MethodHandle HANDLE = link("cudnnSetLRNDescriptor", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnSetLRNDescriptor(cudnnLRNDescriptor_t normDesc, unsigned lrnN, double lrnAlpha, double lrnBeta, double lrnK)} */
+    public static int cudnnSetLRNDescriptor(MemorySegment normDesc, int lrnN, double lrnAlpha, double lrnBeta, double lrnK) {
+        try {
+            return (int) cudnnSetLRNDescriptor.HANDLE.invokeExact(normDesc, lrnN, lrnAlpha, lrnBeta, lrnK);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnGetLRNDescriptor {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnGetLRNDescriptor", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnGetLRNDescriptor(cudnnLRNDescriptor_t normDesc, unsigned *lrnN, double *lrnAlpha, double *lrnBeta, double *lrnK)} */
+    public static int cudnnGetLRNDescriptor(MemorySegment normDesc, MemorySegment lrnN, MemorySegment lrnAlpha, MemorySegment lrnBeta, MemorySegment lrnK) {
+        try {
+            return (int) cudnnGetLRNDescriptor.HANDLE.invokeExact(normDesc, lrnN, lrnAlpha, lrnBeta, lrnK);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static final class cudnnLRNCrossChannelForward {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = link("cudnnLRNCrossChannelForward", DESC);
+    }
+
+    /** {@code cudnnStatus_t cudnnLRNCrossChannelForward(cudnnHandle_t handle, cudnnLRNDescriptor_t normDesc, cudnnLRNMode_t lrnMode, const void *alpha, const cudnnTensorDescriptor_t xDesc, const void *x, const void *beta, const cudnnTensorDescriptor_t yDesc, void *y)} */
+    public static int cudnnLRNCrossChannelForward(MemorySegment handle, MemorySegment normDesc, int lrnMode, MemorySegment alpha, MemorySegment xDesc, MemorySegment x, MemorySegment beta, MemorySegment yDesc, MemorySegment y) {
+        try {
+            return (int) cudnnLRNCrossChannelForward.HANDLE.invokeExact(handle, normDesc, lrnMode, alpha, xDesc, x, beta, yDesc, y);
         } catch (Throwable t) {
             throw unexpected(t);
         }
