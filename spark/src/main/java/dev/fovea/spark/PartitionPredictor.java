@@ -263,12 +263,13 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
                         + channels + "×" + height + "×" + width + "), the array has " + list.size());
             }
             float[] v = new float[perItem];
-            for (int i = 0; i < perItem; i++) {
-                Object o = list.get(i);
+            // By iterator: the list wraps a Scala sequence, whose get(i) need not take constant time.
+            int i = 0;
+            for (Object o : list) {
                 if (o == null) {
                     throw new UndecodableRow("value " + i + " of the array is null");
                 }
-                v[i] = ((Number) o).floatValue();
+                v[i++] = ((Number) o).floatValue();
             }
             return v;
         }
