@@ -5,6 +5,7 @@ module dev.fovea.cli {
     requires dev.fovea.onnx;
     requires dev.fovea.conformance;
     requires dev.fovea.bench;
+    requires dev.fovea.spark;
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires java.desktop;

@@ -20,8 +20,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"", "In a source checkout, './fovea test' runs the test suite (mvn verify with a JDK 25)."},
         subcommands = {BackendsCommand.class, SummaryCommand.class, ConformanceCommand.class, BenchCommand.class,
                 TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DemoCommand.class, VisualizeCommand.class,
-                SoakCommand.class,
-                CommandLine.HelpCommand.class})
+                SoakCommand.class, SparkPredictCommand.class, CommandLine.HelpCommand.class})
 public final class Fovea implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
@@ -104,7 +103,9 @@ public final class Fovea implements Callable<Integer> {
      * Fails early when a named backend cannot be used — except for commands that report on backends themselves.
      */
     private void applyBackend(String command) {
-        if (command.equals("backends") || command.equals("conformance") || command.equals("help")) {
+        // spark-predict: the backend is chosen on the executors, which may have what this machine lacks (a GPU).
+        if (command.equals("backends") || command.equals("conformance") || command.equals("help")
+                || command.equals("spark-predict")) {
             return;
         }
         requestedBackend().ifPresent(name -> {
