@@ -42,9 +42,11 @@ public record BackendOptions(int threads, Vector vector, Cudnn cudnn) {
      *                    CPU's preferred width ({@code -Dfovea.vector.bits}); read once per JVM, when the kernels load
      * @param im2colBelow convolutions whose contiguous input runs are shorter than this many floats gather im2col
      *                    rows first ({@code -Dfovea.vector.im2colBelow}, default 2)
+     * @param winograd    stride-1 3×3 convolutions that qualify run by Winograd's F(4×4, 3×3)
+     *                    ({@code -Dfovea.vector.winograd}, default true)
      */
-    public record Vector(int bits, int im2colBelow) {
-        public static final Vector DEFAULTS = new Vector(0, 2);
+    public record Vector(int bits, int im2colBelow, boolean winograd) {
+        public static final Vector DEFAULTS = new Vector(0, 2, true);
 
         /** The options set by {@code -Dfovea.vector.*} in {@code properties}; defaults for the rest. */
         public static Vector from(Properties properties) {
@@ -59,7 +61,7 @@ public record BackendOptions(int threads, Vector vector, Cudnn cudnn) {
                 throw new IllegalArgumentException("-Dfovea.vector.bits=" + bits + ": expected 128, 256 or 512");
             }
             return new Vector((int) b, (int) number(properties, "fovea.vector.im2colBelow", DEFAULTS.im2colBelow(), 0,
-                    Integer.MAX_VALUE));
+                    Integer.MAX_VALUE), flag(properties, "fovea.vector.winograd", DEFAULTS.winograd()));
         }
 
         public Vector {

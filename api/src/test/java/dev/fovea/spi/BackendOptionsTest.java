@@ -34,7 +34,7 @@ class BackendOptionsTest {
                 "fovea.cudnn.fuse", "false", "fovea.cudnn.workspaceLimitMB", "64", "fovea.cudnn.handles", "2"),
                 Map.of("FOVEA_THREADS", "5"));
         assertEquals(3, o.threads(), "the property wins over the environment");
-        assertEquals(new BackendOptions.Vector(128, 8), o.vector());
+        assertEquals(new BackendOptions.Vector(128, 8, true), o.vector());
         assertEquals(new BackendOptions.Cudnn(1, true, false, 64, 2), o.cudnn());
         assertEquals(5, BackendOptions.from(new Properties(), Map.of("FOVEA_THREADS", " 5 ")).threads());
     }

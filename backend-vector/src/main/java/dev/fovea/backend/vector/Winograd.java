@@ -4,6 +4,7 @@ import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -38,8 +39,8 @@ import jdk.incubator.vector.VectorOperators;
  * keeping the documented IEEE semantics. {@code -Dfovea.vector.winograd=false} turns the algorithm off.
  */
 final class Winograd implements Plan, WorkerPool.Body {
-    /** System property: {@code false} plans every convolution directly ({@link ConvPlan}). */
-    static final String PROPERTY = "fovea.vector.winograd";
+    /** {@code -Dfovea.vector.winograd=false} plans every convolution directly ({@link ConvPlan}). */
+    private static final boolean ENABLED = BackendOptions.Vector.from(System.getProperties()).winograd();
     /** Fewer channels or filters than this: the transforms cost more than the products save. */
     static final int MIN_CHANNELS = 16;
     /** Tiles per task: GEMM rows, a multiple of {@link Gemm#MR}; a block's transformed input stays in L2. */
@@ -92,7 +93,7 @@ final class Winograd implements Plan, WorkerPool.Body {
     /** Whether {@code op} (without a fused pooling) is planned with this algorithm. */
     static boolean applies(ConvolutionDescriptor op) {
         int tiles = ((op.output().h() + M - 1) / M) * ((op.output().w() + M - 1) / M);
-        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY)) && op.kernelH() == 3 && op.kernelW() == 3
+        return ENABLED && op.kernelH() == 3 && op.kernelW() == 3
                 && op.strideH() == 1 && op.strideW() == 1 && op.dilationH() == 1 && op.dilationW() == 1
                 && op.groups() == 1 && op.input().c() >= MIN_CHANNELS && op.filters() >= MIN_CHANNELS
                 && tiles >= MIN_TILES;
