@@ -173,9 +173,9 @@ public final class HostOps {
         new Walk(op.output(), dz.layout()) {
             @Override
             void visit(int[] pos, long unused) {
-                double d = dzm.getAtIndex(F, dz.offset() + Positions.index(0, dzs, pos));
-                double x = am.getAtIndex(F, a.offset() + Positions.index(0, as, pos));
-                double y = bm.getAtIndex(F, b.offset() + Positions.index(0, bs, pos));
+                double d = dzm.getAtIndex(F, Positions.index(dz.offset(), dzs, pos));
+                double x = am.getAtIndex(F, Positions.index(a.offset(), as, pos));
+                double y = bm.getAtIndex(F, Positions.index(b.offset(), bs, pos));
                 double ga;
                 double gb;
                 switch (op.op()) {
@@ -222,8 +222,8 @@ public final class HostOps {
         new Walk(dx) {
             @Override
             void visit(int[] pos, long dxi) {
-                double v = xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos));
-                double d = dym.getAtIndex(F, dy.offset() + Positions.index(0, dys, pos));
+                double v = xm.getAtIndex(F, Positions.index(x.offset(), xs, pos));
+                double d = dym.getAtIndex(F, Positions.index(dy.offset(), dys, pos));
                 dxm.setAtIndex(F, dxi, (float) (d * derivative(act, v)));
             }
         }.run();
@@ -263,8 +263,8 @@ public final class HostOps {
         new Walk(dx) {
             @Override
             void visit(int[] pos, long dxi) {
-                double z = (double) op.alpha() * xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos)) + op.beta();
-                double d = dym.getAtIndex(F, dy.offset() + Positions.index(0, dys, pos));
+                double z = (double) op.alpha() * xm.getAtIndex(F, Positions.index(x.offset(), xs, pos)) + op.beta();
+                double d = dym.getAtIndex(F, Positions.index(dy.offset(), dys, pos));
                 dxm.setAtIndex(F, dxi, (float) (z > op.min() && z < op.max() ? op.alpha() * d : 0));
             }
         }.run();
@@ -287,8 +287,8 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long dxi) {
                 int j = pos[1];
-                long xBase = x.offset() + Positions.index(0, xs, pos) - j * xs[1];
-                long dyBase = dy.offset() + Positions.index(0, dys, pos) - j * dys[1];
+                long xBase = Positions.index(x.offset(), xs, pos) - j * xs[1];
+                long dyBase = Positions.index(dy.offset(), dys, pos) - j * dys[1];
                 double xj = xm.getAtIndex(F, xBase + j * xs[1]);
                 double sum = 0;
                 double own = 0;
@@ -404,8 +404,8 @@ public final class HostOps {
             @Override
             void visit(int[] pos, long dxi) {
                 int c = pos[1];
-                double xhat = (xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos)) - (double) mu[c]) * inv[c];
-                double d = dym.getAtIndex(F, dy.offset() + Positions.index(0, dys, pos));
+                double xhat = (xm.getAtIndex(F, Positions.index(x.offset(), xs, pos)) - (double) mu[c]) * inv[c];
+                double d = dym.getAtIndex(F, Positions.index(dy.offset(), dys, pos));
                 dxm.setAtIndex(F, dxi, (float) ((double) g[c] * inv[c]
                         * (d - sumDy[c] / count - xhat * sumDyXhat[c] / count)));
             }
@@ -430,7 +430,7 @@ public final class HostOps {
             void visit(int[] pos, long ti) {
                 double v = tm.getAtIndex(F, ti);
                 if (xm != null) {
-                    v *= xm.getAtIndex(F, x.offset() + Positions.index(0, xs, pos)) - (double) mu[pos[1]];
+                    v *= xm.getAtIndex(F, Positions.index(x.offset(), xs, pos)) - (double) mu[pos[1]];
                 }
                 sums[pos[1]] += v;
             }

@@ -91,7 +91,7 @@ public final class Trainer implements AutoCloseable {
         }
         List<Callback.EpochEnd> history = new ArrayList<>();
         int n = train.size();
-        int batches = (n + batchSize - 1) / batchSize;
+        int batches = Math.ceilDiv(n, batchSize);
         long totalSteps = (long) batches * epochs;
         int startEpoch = 0;
         int startBatch = 0;

@@ -32,7 +32,7 @@ final class Oracle {
         int after;
         switch (p.mode()) {
             case SAME, SAME_LOWER -> {
-                int out = (in + s - 1) / s;
+                int out = Math.ceilDiv(in, s);
                 int total = Math.max((out - 1) * s + e - in, 0);
                 int half = total / 2;
                 int odd = total - half; // the larger part
@@ -55,7 +55,7 @@ final class Oracle {
         if (span < 0) {
             return null;
         }
-        int out = ceil ? (span + s - 1) / s + 1 : span / s + 1;
+        int out = ceil ? Math.ceilDiv(span, s) + 1 : span / s + 1;
         if (ceil && (out - 1) * s >= in + before) {
             out--; // the last window would start in the end padding
         }

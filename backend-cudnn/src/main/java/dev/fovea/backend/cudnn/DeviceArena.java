@@ -53,7 +53,7 @@ final class DeviceArena {
     }
 
     static long rounded(long bytes) {
-        return Math.max(GRANULE, (bytes + GRANULE - 1) / GRANULE * GRANULE);
+        return Math.max(GRANULE, Math.ceilDiv(bytes, GRANULE) * GRANULE);
     }
 
     /** A device block of at least {@code bytes}: a cached one at most half as large again, else a new one. */

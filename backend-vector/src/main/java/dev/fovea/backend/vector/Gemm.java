@@ -140,7 +140,7 @@ final class Gemm {
         Runs(int groups, int[] offsets, int[] lengths) {
             int n = 0;
             for (int l : lengths) {
-                n += (l + KC - 1) / KC;
+                n += Math.ceilDiv(l, KC);
             }
             perGroup = n;
             off = new int[groups * n];

@@ -39,7 +39,7 @@ final class Gradients implements WorkerPool.Body {
         }
         Call call = new Call(act, y.buffer(), y.offset(), dy.buffer(), dy.offset(), dx.buffer(), dx.offset(), count,
                 CHUNK);
-        int tasks = (int) ((count + CHUNK - 1) / CHUNK);
+        int tasks = (int) Math.ceilDiv(count, CHUNK);
         if (tasks <= 1) {
             INSTANCE.run(0, call);
         } else {

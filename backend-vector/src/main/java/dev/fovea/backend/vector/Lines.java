@@ -100,12 +100,12 @@ final class Lines {
         int len = dims[last];
         int rowDim = last > 0 ? dims[last - 1] : 1;
         int seg = Math.min(len, SEGMENT);
-        int segs = (len + seg - 1) / seg;
+        int segs = Math.ceilDiv(len, seg);
         int block = segs > 1 ? 1 : Math.min(rowDim, Math.max(1, SEGMENT / len));
-        int blocks = (rowDim + block - 1) / block;
+        int blocks = Math.ceilDiv(rowDim, block);
         long units = total / len / rowDim * blocks * segs;
         long perTask = Math.max(1, TASK / ((long) seg * block));
-        long tasks = (units + perTask - 1) / perTask;
+        long tasks = Math.ceilDiv(units, perTask);
         Geometry g = new Geometry(seg, segs, block, blocks, rowDim, len);
         if (tasks <= 1 || pool.threads() == 1 || tasks > Integer.MAX_VALUE) {
             range(kernel, 0, units, g);

@@ -38,7 +38,7 @@ import jdk.incubator.vector.VectorOperators;
  * scans its input (one read, cheap beside the products) and hands an input holding NaN or ±∞ to direct convolution,
  * keeping the documented IEEE semantics. {@code -Dfovea.vector.winograd=false} turns the algorithm off.
  */
-final class Winograd implements Plan, WorkerPool.Body {
+final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     /** {@code -Dfovea.vector.winograd=false} plans every convolution directly ({@link ConvPlan}). */
     private static final boolean ENABLED = BackendOptions.Vector.from(System.getProperties()).winograd();
     /** Fewer channels or filters than this: the transforms cost more than the products save. */
@@ -51,14 +51,6 @@ final class Winograd implements Plan, WorkerPool.Body {
     private static final int XI = T * T;
 
     private final WorkerPool pool;
-    private final int c;
-    private final int h;
-    private final int w;
-    private final int k;
-    private final int p;
-    private final int q;
-    private final int pt;
-    private final int pl;
     private final int act;
     private final int cPad;
     private final int kPad;
@@ -92,7 +84,7 @@ final class Winograd implements Plan, WorkerPool.Body {
 
     /** Whether {@code op} (without a fused pooling) is planned with this algorithm. */
     static boolean applies(ConvolutionDescriptor op) {
-        int tiles = ((op.output().h() + M - 1) / M) * ((op.output().w() + M - 1) / M);
+        int tiles = Math.ceilDiv(op.output().h(), M) * Math.ceilDiv(op.output().w(), M);
         return ENABLED && op.kernelH() == 3 && op.kernelW() == 3
                 && op.strideH() == 1 && op.strideW() == 1 && op.dilationH() == 1 && op.dilationW() == 1
                 && op.groups() == 1 && op.input().c() >= MIN_CHANNELS && op.filters() >= MIN_CHANNELS
@@ -101,35 +93,27 @@ final class Winograd implements Plan, WorkerPool.Body {
 
     /** @param wts weights {@code [K][C][3][3]}; @param b bias (K values) or null */
     Winograd(ConvolutionDescriptor op, float[] wts, float[] b, WorkerPool pool) {
+        super(op);
         this.pool = pool;
         this.op = op;
         this.weights = wts;
         this.rawBias = b;
-        int n = op.input().n();
-        c = op.input().c();
-        h = op.input().h();
-        w = op.input().w();
-        k = op.filters();
-        p = op.output().h();
-        q = op.output().w();
-        pt = op.pads().top();
-        pl = op.pads().left();
         act = Epilogue.code(op.activation());
         flops = op.flops();
         cPad = ConvPlan.roundUp(c, V);
-        int tilesH = (p + M - 1) / M;
-        tilesW = (q + M - 1) / M;
+        int tilesH = Math.ceilDiv(p, M);
+        tilesW = Math.ceilDiv(q, M);
         qPad = tilesW * M;
         tilesPerImage = tilesH * tilesW;
         wpW = tilesW * M + 2;
 
         // At least 4 tasks per thread when the batch allows: halve the tiles per task (in whole 8-row GEMM tiles).
         int per = Math.min(TARGET_TILES, tilesPerImage);
-        while (per > Gemm.MR && (long) n * ((tilesPerImage + per - 1) / per) < 4L * pool.threads()) {
+        while (per > Gemm.MR && (long) n * Math.ceilDiv(tilesPerImage, per) < 4L * pool.threads()) {
             per = Math.max(Gemm.MR, per - Gemm.MR);
         }
         tilesPerTask = per;
-        tasksPerImage = (tilesPerImage + per - 1) / per;
+        tasksPerImage = Math.ceilDiv(tilesPerImage, per);
         tasks = n * tasksPerImage;
         tilePtr = new int[per];
         for (int m = 0; m < per; m++) {

@@ -108,7 +108,7 @@ final class TileGrid {
         int cellW = Math.max(tileW + 2 * BORDER, labelW + 4);
         int cellH = tileH + 2 * BORDER + labelLines * LINE + 4;
         int cols = Math.min(columns, tiles.size());
-        int rows = (tiles.size() + cols - 1) / cols;
+        int rows = Math.ceilDiv(tiles.size(), cols);
         int gridW = cols * cellW + (cols - 1) * GAP;
 
         int headerW = header == null ? 0 : header.getWidth() * headerScale + GAP + 8;
