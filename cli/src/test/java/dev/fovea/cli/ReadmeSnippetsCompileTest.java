@@ -54,9 +54,15 @@ class ReadmeSnippetsCompileTest {
         // read java.compiler.
         ToolProvider javac = ToolProvider.findFirst("javac").orElse(null);
         assertNotNull(javac, "the tests need a JDK, not a JRE");
+        // Spark is provided to fovea-spark, so not on this module's class path: the spark module's build writes its
+        // class path (generate-resources, before this module in the reactor) for the README's Spark example.
+        Path sparkClassPath = Path.of("..", "spark", "target", "spark-classpath.txt");
+        assertTrue(Files.isRegularFile(sparkClassPath), "the README's Spark example compiles against "
+                + sparkClassPath + ": build the spark module first (mvn -pl spark generate-resources)");
+        String classPath = System.getProperty("java.class.path") + java.io.File.pathSeparator
+                + Files.readString(sparkClassPath).strip();
         List<String> args = new ArrayList<>(List.of("-proc:none", "-encoding", "UTF-8",
-                "-d", Files.createDirectories(dir.resolve("out")).toString(),
-                "-classpath", System.getProperty("java.class.path")));
+                "-d", Files.createDirectories(dir.resolve("out")).toString(), "-classpath", classPath));
         sources.forEach(p -> args.add(p.toString()));
         StringWriter errors = new StringWriter();
         int status = javac.run(new PrintWriter(errors), new PrintWriter(errors), args.toArray(String[]::new));
