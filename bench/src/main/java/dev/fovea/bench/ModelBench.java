@@ -157,7 +157,7 @@ public final class ModelBench {
         Shape shape = model.inputShape(batch);
         Shape outShape = model.outputShape(batch);
         float[] x = randomInput(shape);
-        float[] xModel = model.layout() == Layout.NHWC && shape.rank() == 4 ? nchwToNhwc(x, shape) : x;
+        float[] xModel = model.layout() == Layout.NHWC && shape.rank() == 4 ? reorder(x, shape, true) : x;
         boolean outNhwc = model.layout() == Layout.NHWC && outShape.rank() == 4;
         try (Engine engine = Engine.open(backend, new BackendOptions(threads));
              Inference net = model.compile(engine)) {
@@ -174,7 +174,7 @@ public final class ModelBench {
                 return new Result(options, engine.name(), shape, threads, timing(foveaName, rounds), null,
                         Double.NaN, Double.NaN);
             }
-            Call foveaNchw = outNhwc ? () -> nhwcToNchw(fovea.call(), outShape) : fovea;
+            Call foveaNchw = outNhwc ? () -> reorder(fovea.call(), outShape, false) : fovea;
             return versusOrt(options, file, shape, x, threads, engine.name(), fovea, foveaNchw, progress);
         }
     }
@@ -299,8 +299,8 @@ public final class ModelBench {
         return new Timing(name, median(medians), medians[0], medians[medians.length - 1], calls, medians);
     }
 
-    /** {@code a} (logical {@code [N, C, H, W]} in NCHW order) in NHWC order. */
-    static float[] nchwToNhwc(float[] a, Shape s) {
+    /** {@code a} (logical {@code [N, C, H, W]}) moved between NCHW and NHWC order, {@code toNhwc} saying which way. */
+    static float[] reorder(float[] a, Shape s, boolean toNhwc) {
         int n = s.n();
         int c = s.c();
         int hw = s.h() * s.w();
@@ -308,23 +308,9 @@ public final class ModelBench {
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int p = 0; p < hw; p++) {
-                    out[(i * hw + p) * c + ch] = a[(i * c + ch) * hw + p];
-                }
-            }
-        }
-        return out;
-    }
-
-    /** {@code a} (logical {@code [N, C, H, W]} in NHWC order) in NCHW order. */
-    static float[] nhwcToNchw(float[] a, Shape s) {
-        int n = s.n();
-        int c = s.c();
-        int hw = s.h() * s.w();
-        float[] out = new float[a.length];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int p = 0; p < hw; p++) {
-                    out[(i * c + ch) * hw + p] = a[(i * hw + p) * c + ch];
+                    int nchw = (i * c + ch) * hw + p;
+                    int nhwc = (i * hw + p) * c + ch;
+                    out[toNhwc ? nhwc : nchw] = a[toNhwc ? nchw : nhwc];
                 }
             }
         }
