@@ -242,8 +242,8 @@ final class Fusions {
         private static final Plan UNFUSED = (x, y) -> {
             throw new IllegalStateException("not a plan");
         };
-        private final Node conv;
-        private final Pooling2D.PoolNode pool;
+        final Node conv;
+        final Pooling2D.PoolNode pool;
 
         ConvPool(Node conv, Pooling2D.PoolNode pool) {
             super(pool.name, pool.layer, conv.input, pool.output);

@@ -183,10 +183,24 @@ public final class Inference implements AutoCloseable {
     }
 
     private Tensor run(Tensor x, TensorScope out, Map<String, Tensor> trace) {
-        return runAll(List.of(x), out, trace).getFirst();
+        return runAll(List.of(x), out, trace, null).getFirst();
     }
 
     private List<Tensor> runAll(List<Tensor> xs, TensorScope out, Map<String, Tensor> trace) {
+        return runAll(xs, out, trace, null);
+    }
+
+    /**
+     * One pass like {@link #predict(float[], int)} that adds each compiled step's wall time (ns) to
+     * {@code stepNanos[i]}, {@code i} indexing {@link #compiledSteps()}: what {@link Profile} measures.
+     */
+    void timedPass(float[] x, int batch, long[] stepNanos) {
+        try (TensorScope s = new TensorScope()) {
+            runAll(List.of(input(x, batch, s)), s, null, stepNanos);
+        }
+    }
+
+    private List<Tensor> runAll(List<Tensor> xs, TensorScope out, Map<String, Tensor> trace, long[] stepNanos) {
         List<Input> inputs = model.inputs();
         Violations v = new Violations("model '" + model.name() + "'");
         if (!v.check(xs.size() == inputs.size(), "inputs", "the model takes " + inputs.size() + " inputs "
@@ -222,12 +236,18 @@ public final class Inference implements AutoCloseable {
                 engine.copy(xs.get(i), values[i]);
             }
             // trace shows every layer's own output, so it runs the graph as built, without fusions.
-            for (Model.Step step : trace == null ? compiled : model.steps()) {
+            List<Model.Step> steps = trace == null ? compiled : model.steps();
+            for (int k = 0; k < steps.size(); k++) {
+                Model.Step step = steps.get(k);
                 List<Tensor> args = new ArrayList<>(step.inputs().length);
                 for (int i : step.inputs()) {
                     args.add(values[i]);
                 }
+                long t0 = stepNanos == null ? 0 : System.nanoTime();
                 Tensor t = step.node().forward(run, args, null);
+                if (stepNanos != null) {
+                    stepNanos[k] += System.nanoTime() - t0;
+                }
                 values[step.output()] = t;
                 if (trace != null) {
                     Tensor copy = out.allocate(t.shape(), model.layout());

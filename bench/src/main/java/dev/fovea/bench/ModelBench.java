@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import dev.fovea.engine.Engine;
 import dev.fovea.nn.Inference;
 import dev.fovea.nn.Model;
+import dev.fovea.nn.Profile;
 import dev.fovea.onnx.Onnx;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.tensor.Layout;
@@ -118,6 +119,42 @@ public final class ModelBench {
         InputFiles.require("model", file);
         try (Model model = Onnx.load(file, LAYOUT)) {
             return measure(options, model, progress);
+        }
+    }
+
+    /**
+     * Where the model's time goes in Fovea: after the same warm-up as {@link #measure}, enough passes to fill
+     * {@code rounds × roundSeconds} (at least 10), each compiled layer timed ({@link Profile}). {@code vsOrt} is
+     * ignored.
+     */
+    public static Profile profile(Options options, PrintWriter progress) throws Exception {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(progress, "progress");
+        Path file = options.model();
+        InputFiles.require("model", file);
+        try (Model model = Onnx.load(file, LAYOUT)) {
+            if (model.inputs().size() != 1) {
+                throw new IllegalArgumentException(file + " has " + model.inputs().size() + " inputs "
+                        + model.inputNames() + "; the profile feeds one");
+            }
+            int threads = new BackendOptions(options.threads()).effectiveThreads();
+            String backend = options.backend() == null ? "vector" : options.backend();
+            int batch = options.batch();
+            Shape shape = model.inputShape(batch);
+            float[] x = randomInput(shape);
+            float[] xModel = shape.rank() == 4 ? reorder(x, shape, true) : x;
+            try (Engine engine = Engine.open(backend, new BackendOptions(threads));
+                 Inference net = model.compile(engine)) {
+                Call fovea = () -> net.predict(xModel, batch);
+                String name = "fovea (" + engine.name() + ", " + threads + " thread" + (threads == 1 ? "" : "s") + ")";
+                warmUp(name, fovea, options.roundSeconds(), progress);
+                double passMs = median(round(fovea, options.roundSeconds() / 2));
+                int passes = (int) Math.min(10_000, Math.max(10,
+                        Math.ceil(options.rounds() * options.roundSeconds() * 1e3 / passMs)));
+                progress.printf(Locale.ROOT, "profiling %d passes of %s%n", passes, name);
+                progress.flush();
+                return Profile.measure(net, xModel, batch, passes);
+            }
         }
     }
 

@@ -61,6 +61,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "intra-op threads.")
     int threads;
 
+    @Option(names = "--profile", description = "With --model: time each layer of the compiled model (median over "
+            + "passes filling --rounds × --round-seconds after a warm-up) and print its op, output shape, time, "
+            + "share and GFLOP/s, the layers summed by kind, and the slowest ten.")
+    boolean profile;
+
     @Option(names = "--tsv", description = "Tab-separated output with a header line.")
     boolean tsv;
 
@@ -85,6 +90,9 @@ final class BenchCommand implements Callable<Integer> {
         new Checks(spec).threads("--threads", threads);
         if (model != null) {
             return benchModel();
+        }
+        if (profile) {
+            throw new ParameterException(spec.commandLine(), "--profile applies to --model only");
         }
         List<String> modelOnly = vs != null ? List.of("--batch") : List.of("--batch", "--rounds", "--round-seconds");
         for (String option : modelOnly) {
@@ -131,9 +139,21 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
         }
         checkRounds();
+        if (profile) {
+            for (String option : List.of("--vs", "--tsv")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new ParameterException(spec.commandLine(), option + " does not apply to --profile");
+                }
+            }
+        }
         Checks.inputFile("model", model);
         ModelBench.Options options = new ModelBench.Options(model, fovea.requestedBackend().orElse(null), batch,
                 threads, rounds, roundSeconds, vs != null);
+        if (profile) {
+            var out = spec.commandLine().getOut();
+            ModelBench.profile(options, spec.commandLine().getErr()).print(out);
+            return 0;
+        }
         ModelBench.Result r = ModelBench.measure(options, spec.commandLine().getErr());
         var out = spec.commandLine().getOut();
         if (tsv) {
