@@ -49,6 +49,9 @@ public final class Inference implements AutoCloseable {
     /** Batch sizes whose plans {@link Model#compile(Engine)} keeps. */
     public static final int DEFAULT_CACHED_BATCH_SIZES = 8;
 
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     private final Model model;
     private final Engine engine;
     private final int capacity;
@@ -192,7 +195,8 @@ public final class Inference implements AutoCloseable {
 
     /**
      * One pass like {@link #predict(float[], int)} that adds each compiled step's wall time (ns) to
-     * {@code stepNanos[i]}, {@code i} indexing {@link #compiledSteps()}: what {@link Profile} measures.
+     * {@code stepNanos[2·i]} and the calling thread's CPU time to {@code stepNanos[2·i + 1]}, {@code i} indexing
+     * {@link #compiledSteps()}: what {@link Profile} measures.
      */
     void timedPass(float[] x, int batch, long[] stepNanos) {
         try (TensorScope s = new TensorScope()) {
@@ -244,9 +248,11 @@ public final class Inference implements AutoCloseable {
                     args.add(values[i]);
                 }
                 long t0 = stepNanos == null ? 0 : System.nanoTime();
+                long c0 = stepNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
                 Tensor t = step.node().forward(run, args, null);
                 if (stepNanos != null) {
-                    stepNanos[k] += System.nanoTime() - t0;
+                    stepNanos[2 * k] += System.nanoTime() - t0;
+                    stepNanos[2 * k + 1] += CPU.getCurrentThreadCpuTime() - c0;
                 }
                 values[step.output()] = t;
                 if (trace != null) {

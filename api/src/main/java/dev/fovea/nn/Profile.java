@@ -53,17 +53,19 @@ public record Profile(String model, int batch, int passes, List<Layer> layers, d
      * @param flops    floating-point operations (multiply-adds count two) of convolutions and dense layers, else 0
      * @param medianMs the median of its times over the passes
      * @param meanMs   their mean: above the median when some passes were interrupted (a busy host)
+     * @param cpuMs    the median CPU time of the calling thread: with one worker thread all of the layer's work,
+     *                 and unlike the wall time not inflated when other processes share the cores
      */
     public record Layer(String name, String kind, String detail, Shape output, long flops, double medianMs,
-                        double meanMs) {
+                        double meanMs, double cpuMs) {
         /** GFLOP/s at the median time, NaN for a layer without a FLOP count. */
         public double gflops() {
             return flops == 0 ? Double.NaN : flops / (medianMs * 1e6);
         }
     }
 
-    /** The time of all steps of one kind: how many, their total median ms and FLOPs. */
-    public record Kind(String kind, int count, double ms, long flops) {
+    /** The time of all steps of one kind: how many, their total median ms, FLOPs and calling-thread CPU ms. */
+    public record Kind(String kind, int count, double ms, long flops, double cpuMs) {
         public double gflops() {
             return flops == 0 ? Double.NaN : flops / (ms * 1e6);
         }
@@ -81,24 +83,27 @@ public record Profile(String model, int batch, int passes, List<Layer> layers, d
         }
         List<Model.Step> steps = net.compiledSteps();
         int n = steps.size();
-        net.timedPass(x, batch, new long[n]);
+        net.timedPass(x, batch, new long[2 * n]);
         double[][] ms = new double[n][passes];
+        double[][] cpu = new double[n][passes];
         double[] pass = new double[passes];
-        long[] nanos = new long[n];
+        long[] nanos = new long[2 * n];
         for (int r = 0; r < passes; r++) {
             Arrays.fill(nanos, 0);
             long t0 = System.nanoTime();
             net.timedPass(x, batch, nanos);
             pass[r] = (System.nanoTime() - t0) / 1e6;
             for (int i = 0; i < n; i++) {
-                ms[i][r] = nanos[i] / 1e6;
+                ms[i][r] = nanos[2 * i] / 1e6;
+                cpu[i][r] = nanos[2 * i + 1] / 1e6;
             }
         }
         List<Layer> layers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Node node = steps.get(i).node();
             layers.add(new Layer(node.name, kind(node), detail(node), node.output.withBatch(batch),
-                    flops(node, batch), median(ms[i]), Arrays.stream(ms[i]).average().orElseThrow()));
+                    flops(node, batch), median(ms[i]), Arrays.stream(ms[i]).average().orElseThrow(),
+                    median(cpu[i])));
         }
         return new Profile(net.model().name(), batch, passes, layers, median(pass),
                 Arrays.stream(pass).average().orElseThrow());
@@ -113,13 +118,14 @@ public record Profile(String model, int batch, int passes, List<Layer> layers, d
     public List<Kind> byKind() {
         Map<String, double[]> sums = new LinkedHashMap<>();
         for (Layer l : layers) {
-            double[] s = sums.computeIfAbsent(l.kind(), k -> new double[3]);
+            double[] s = sums.computeIfAbsent(l.kind(), k -> new double[4]);
             s[0]++;
             s[1] += l.medianMs();
             s[2] += l.flops();
+            s[3] += l.cpuMs();
         }
         List<Kind> kinds = new ArrayList<>();
-        sums.forEach((k, s) -> kinds.add(new Kind(k, (int) s[0], s[1], (long) s[2])));
+        sums.forEach((k, s) -> kinds.add(new Kind(k, (int) s[0], s[1], (long) s[2], s[3])));
         kinds.sort(Comparator.comparingDouble(Kind::ms).reversed());
         return kinds;
     }
@@ -133,21 +139,24 @@ public record Profile(String model, int batch, int passes, List<Layer> layers, d
     public void print(PrintWriter out) {
         double total = stepsMs();
         out.printf(Locale.ROOT, "profile of '%s', batch %d, %d passes: pass median %.3f ms (mean %.3f), steps' "
-                + "medians sum to %.3f ms (means %.3f)%n", model, batch, passes, passMs, passMeanMs, total,
-                layers.stream().mapToDouble(Layer::meanMs).sum());
-        out.printf(Locale.ROOT, "%4s  %-28s %-36s %-22s %-18s %9s %6s %8s%n", "#", "layer", "kind", "detail",
-                "output", "ms", "share", "GFLOP/s");
+                + "medians sum to %.3f ms (means %.3f; calling thread's CPU %.3f)%n", model, batch, passes, passMs,
+                passMeanMs, total, layers.stream().mapToDouble(Layer::meanMs).sum(),
+                layers.stream().mapToDouble(Layer::cpuMs).sum());
+        out.printf(Locale.ROOT, "%4s  %-28s %-36s %-22s %-18s %9s %6s %8s %9s%n", "#", "layer", "kind", "detail",
+                "output", "ms", "share", "GFLOP/s", "cpu ms");
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            out.printf(Locale.ROOT, "%4d  %-28s %-36s %-22s %-18s %9.3f %5.1f%% %8s%n", i + 1, clip(l.name(), 28),
-                    l.kind(), clip(l.detail(), 22), Arrays.toString(l.output().dims()).replace(" ", ""),
-                    l.medianMs(), 100 * l.medianMs() / total, gf(l.gflops()));
+            out.printf(Locale.ROOT, "%4d  %-28s %-36s %-22s %-18s %9.3f %5.1f%% %8s %9.3f%n", i + 1,
+                    clip(l.name(), 28), l.kind(), clip(l.detail(), 22),
+                    Arrays.toString(l.output().dims()).replace(" ", ""), l.medianMs(), 100 * l.medianMs() / total,
+                    gf(l.gflops()), l.cpuMs());
         }
         out.println();
-        out.printf(Locale.ROOT, "%-36s %5s %9s %6s %8s%n", "by kind", "count", "ms", "share", "GFLOP/s");
+        out.printf(Locale.ROOT, "%-36s %5s %9s %6s %8s %9s%n", "by kind", "count", "ms", "share", "GFLOP/s",
+                "cpu ms");
         for (Kind k : byKind()) {
-            out.printf(Locale.ROOT, "%-36s %5d %9.3f %5.1f%% %8s%n", k.kind(), k.count(), k.ms(),
-                    100 * k.ms() / total, gf(k.gflops()));
+            out.printf(Locale.ROOT, "%-36s %5d %9.3f %5.1f%% %8s %9.3f%n", k.kind(), k.count(), k.ms(),
+                    100 * k.ms() / total, gf(k.gflops()), k.cpuMs());
         }
         out.println();
         out.println("slowest steps:");

@@ -29,6 +29,11 @@ import java.lang.foreign.MemorySegment;
  * {@link Gemm#smallDepth}, weight-stationary: the panel stays in registers across all output pixels.
  * Weights are packed at plan time ({@link Gemm.Packed}); bias and activation are fused into the store.
  *
+ * <p>Filter slices: when the packed weights are large and the batch's output pixels few (ResNet's 7×7 and 14×14
+ * stages at batch 1), tasks split the filters instead of the pixels. Every pixel task streams all the weights
+ * (9.4 MB for 512 channels, 3×3), so four tasks over 49 pixels read them four times; a task of one filter slice
+ * reads only its slice and re-gathers the few input rows instead, and with one worker one task reads them once.
+ *
  * <p>With a pooling stage (a convolution planned with the pooling that reads its output), a task computes the
  * convolution rows under a block of pooled rows and pools them from the tile ({@link Pooling#fromTile}), so
  * the convolution's output never reaches memory: MNIST's first activation is 22 MB written and read back.
@@ -38,6 +43,11 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
 
     /** Output pixels a task aims at: enough to amortize the gather, few enough for its tile to stay in L2. */
     private static final int TARGET_PIXELS = 256;
+    /**
+     * Packed weights of at least this many floats (512 KB, beyond a core's share of L2) are worth slicing by filter
+     * when there are too few pixel tasks to keep the workers busy.
+     */
+    private static final long SLICE_WEIGHTS = 128 * 1024;
     /** Runs shorter than this are gathered into im2col rows first. */
     private static final int IM2COL_BELOW = BackendOptions.Vector.from(System.getProperties()).im2colBelow();
 
@@ -68,21 +78,24 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     /** Pixel pointers into the im2col rows (IM2COL only). */
     private final int[] colPtr;
     private final int colStride;
-    private final Gemm.Packed packed;
+    /** The filter slices (one unless sliced): what a task multiplies, as packed weights and output columns. */
+    private final Slice[] slices;
     private final Gemm.Runs runs;
     /** Offsets of a 9-element reduction run by {@link Gemm#smallDepth}, or null. */
     private final int[] smallOff;
     /** Depthwise weights {@code [r·S + s][cPad]}. */
     private final float[] dwWeights;
     private final int[] dwOff;
-    /** Output tile: row stride, groups and widths as stored. */
-    private final int ldo;
+    /** Output tile groups as stored (1 when sliced). */
     private final int outGroups;
-    private final int outKg;
-    private final int outKgPad;
-    /** Bias per tile column, or null for none. */
-    private final float[] bias;
     private final long flops;
+
+    /**
+     * Filters {@code k0 .. k0 + kg} (all of them when unsliced): their packed weights (null for depthwise), the
+     * output tile's row stride {@code ldo} (= groups · kgPad) and the bias per tile column (null for none).
+     */
+    private record Slice(Gemm.Packed packed, int k0, int kg, int kgPad, int ldo, float[] bias) {
+    }
 
     /** @param pooling the pooling reading this convolution's output, run in the same tasks; null for none */
     ConvPlan(ConvolutionDescriptor op, PoolingDescriptor pooling, float[] wts, float[] b, WorkerPool pool) {
@@ -105,9 +118,14 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         outP = pooling == null ? p : pooling.output().h();
         outQ = pooling == null ? q : pooling.output().w();
 
-        // Task size: about TARGET_PIXELS convolution pixels, but at least 4 tasks per thread when the batch allows.
+        // Task size: about TARGET_PIXELS convolution pixels, but at least 4 tasks per thread when the batch allows;
+        // large weights get those tasks by filter slices instead (one task in all with one worker).
+        int panelUnits = Math.ceilDiv(k, Gemm.NR);
+        boolean sliceable = mode != Mode.DEPTHWISE && groups == 1 && pooling == null && panelUnits > 1
+                && (long) depth * k >= SLICE_WEIGHTS;
+        long wanted = sliceable && pool.threads() == 1 ? 1 : 4L * pool.threads();
         int rows = Math.max(1, Math.min(outP, (TARGET_PIXELS + q * poolStrideH - 1) / (q * poolStrideH)));
-        while (rows > 1 && (long) n * Math.ceilDiv(outP, rows) < 4L * pool.threads()) {
+        while (!sliceable && rows > 1 && (long) n * Math.ceilDiv(outP, rows) < wanted) {
             rows = (rows + 1) / 2;
         }
         rowsPerTask = rows;
@@ -122,12 +140,14 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         int images = 1;
         if (rows == outP) {
             images = Math.max(1, Math.min(n, TARGET_PIXELS / (convRows * q)));
-            while (images > 1 && Math.ceilDiv(n, images) < 4 * pool.threads()) {
+            while (!sliceable && images > 1 && Math.ceilDiv(n, images) < wanted) {
                 images = (images + 1) / 2;
             }
         }
         imagesPerTask = images;
-        tasks = Math.ceilDiv(n, images) * tasksPerImage;
+        int pixelTasks = Math.ceilDiv(n, images) * tasksPerImage;
+        int sliceCount = sliceable ? (int) Math.min(panelUnits, Math.max(1, Math.ceilDiv(wanted, pixelTasks))) : 1;
+        tasks = pixelTasks * sliceCount;
         imageStride = ((convRows - 1) * sh + (r - 1) * dh + 1) * wp * c;
         int pixels = images * convRows * q;
         rowPtr = new int[pixels + Gemm.MR];
@@ -149,21 +169,29 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                     }
                 }
             }
-            packed = null;
             runs = null;
             smallOff = null;
             colPtr = null;
             colStride = 0;
             outGroups = 1;
-            outKg = k;
-            outKgPad = cPad;
+            slices = new Slice[] {new Slice(null, 0, k, cPad, cPad, tileBias(b, 0, k, 1, k, cPad))};
         } else {
             dwWeights = null;
             dwOff = null;
-            // Reduction order within a group is (r, s, c) in every mode.
-            packed = new Gemm.Packed(groups, depth, kg, (float[]) null);
-            packed.fill(wts, kg * depth, Gemm.index(depth, kk -> kk % cg * r * s + kk / cg),
-                    Gemm.index(kg, kl -> kl * depth));
+            // Reduction order within a group is (r, s, c) in every mode; a slice packs its filters' columns.
+            int[] rowIndex = Gemm.index(depth, kk -> kk % cg * r * s + kk / cg);
+            slices = new Slice[sliceCount];
+            for (int i = 0; i < sliceCount; i++) {
+                int k0 = (int) ((long) i * panelUnits / sliceCount) * Gemm.NR;
+                int k1 = (int) ((long) (i + 1) * panelUnits / sliceCount) * Gemm.NR;
+                int kn = sliceCount == 1 ? kg : Math.min(k, k1) - k0;
+                Gemm.Packed packed = new Gemm.Packed(groups, depth, kn, (float[]) null);
+                packed.fill(wts, kg * depth, rowIndex, Gemm.index(kn, kl -> (k0 + kl) * depth));
+                int ldoSlice = groups * packed.kgPad;
+                slices[i] = new Slice(packed, k0, kn, packed.kgPad, ldoSlice,
+                        tileBias(b, k0, kn, groups, kg, packed.kgPad));
+            }
+            Gemm.Packed packed = slices[0].packed();
             if (mode == Mode.IM2COL) {
                 colStride = groups * depth;
                 colPtr = new int[pixels + Gemm.MR];
@@ -192,8 +220,8 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 }
                 runs = new Gemm.Runs(groups, off, len);
             }
-            if (mode == Mode.IMPLICIT && groups == 1 && depth == Gemm.SMALL_DEPTH && packed.panels() == 1
-                    && packed.panelWidth[0] == Gemm.NR) {
+            if (mode == Mode.IMPLICIT && groups == 1 && depth == Gemm.SMALL_DEPTH && sliceCount == 1
+                    && packed.panels() == 1 && packed.panelWidth[0] == Gemm.NR) {
                 smallOff = new int[depth];
                 int d = 0;
                 for (int t = 0; t < runs.perGroup; t++) {
@@ -205,20 +233,37 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 smallOff = null;
             }
             outGroups = groups;
-            outKg = kg;
-            outKgPad = packed.kgPad;
         }
-        ldo = outGroups * outKgPad;
-        bias = b == null ? null : new float[ldo];
-        if (b != null) {
-            for (int ch = 0; ch < k; ch++) {
-                bias[(ch / outKg) * outKgPad + ch % outKg] = b[ch];
-            }
+    }
+
+    /**
+     * The bias of filters {@code k0 .. k0 + kn} laid out as the output tile's columns ({@code groups} groups of
+     * {@code kg} filters, each padded to {@code kgPad}), or null without a bias.
+     */
+    private static float[] tileBias(float[] b, int k0, int kn, int groups, int kg, int kgPad) {
+        if (b == null) {
+            return null;
         }
+        float[] tile = new float[groups * kgPad];
+        int perGroup = groups == 1 ? kn : kg;
+        for (int ch = 0; ch < (groups == 1 ? kn : groups * kg); ch++) {
+            tile[(ch / perGroup) * kgPad + ch % perGroup] = b[k0 + ch];
+        }
+        return tile;
     }
 
     long flops() {
         return flops;
+    }
+
+    /** Filter slices a pixel block is split into (1 unless the weights are large and the pixels few). */
+    int sliceCount() {
+        return slices.length;
+    }
+
+    /** Tasks of one pass. */
+    int taskCount() {
+        return tasks;
     }
 
     @Override
@@ -248,6 +293,11 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         Tensor[] io = (Tensor[]) ctx;
         Tensor x = io[0];
         Tensor y = io[1];
+        Slice slice = slices[task % slices.length];
+        task /= slices.length;
+        Gemm.Packed packed = slice.packed();
+        int ldo = slice.ldo();
+        float[] bias = slice.bias();
         int img0 = (task / tasksPerImage) * imagesPerTask;
         int images = Math.min(imagesPerTask, y.shape().n() - img0);
         int o0 = (task % tasksPerImage) * rowsPerTask;
@@ -277,7 +327,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 im2col(in, pixels, cols);
                 Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
             }
-            case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, outKgPad, out);
+            case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, ldo, out);
         }
         int outPerImage = (o1 - o0) * outQ * ldo;
         float[] result = out;
@@ -299,9 +349,9 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         }
         MemorySegment ys = y.buffer();
         for (int i = 0; i < images; i++) {
-            long rowBase = y.offset() + (img0 + i) * y.stride(0) + o0 * y.stride(2);
-            Epilogue.store(result, i * outPerImage, o1 - o0, outQ, ldo, outGroups, outKg, outKgPad, ys, rowBase,
-                    y.stride(2), y.stride(3), y.stride(1));
+            long rowBase = y.offset() + (img0 + i) * y.stride(0) + o0 * y.stride(2) + slice.k0() * y.stride(1);
+            Epilogue.store(result, i * outPerImage, o1 - o0, outQ, ldo, outGroups, slice.kg(), slice.kgPad(), ys,
+                    rowBase, y.stride(2), y.stride(3), y.stride(1));
         }
     }
 
