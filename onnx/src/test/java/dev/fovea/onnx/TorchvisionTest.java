@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fovea.engine.Engine;
 import dev.fovea.nn.Inference;
 import dev.fovea.nn.Model;
+import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -31,7 +33,22 @@ class TorchvisionTest {
     @ParameterizedTest(name = "{0} on vector")
     @MethodSource("files")
     void vectorMatchesOnnxRuntime(String file) throws Exception {
-        check(file, "vector");
+        check(file, "vector", Layout.NCHW);
+    }
+
+    /**
+     * Models whose channels-last runs take kernels that NCHW storage does not (depthwise, grouped, ResNet's
+     * filter-sliced late stages); checked in that storage order too.
+     */
+    private static final java.util.Set<String> CHANNELS_LAST = java.util.Set.of("resnet18", "mobilenet_v2",
+            "efficientnet_b0", "shufflenet_v2_x1_0", "mobilenet_v3_small");
+
+    @ParameterizedTest(name = "{0} on vector, channels-last")
+    @MethodSource("files")
+    void vectorChannelsLastMatchesOnnxRuntime(String file) throws Exception {
+        Assumptions.assumeTrue(file.endsWith("-op17") && CHANNELS_LAST.contains(file.substring(0,
+                file.lastIndexOf('-'))), "channels-last: one opset of the models with kernels of their own");
+        check(file, "vector", Layout.NHWC);
     }
 
     @ParameterizedTest(name = "{0} on reference")
@@ -39,17 +56,21 @@ class TorchvisionTest {
     void referenceMatchesOnnxRuntime(String file) throws Exception {
         Assumptions.assumeTrue(SMALL.contains(file.substring(0, file.lastIndexOf('-'))),
                 "the reference backend runs the models under 2 GFLOP per image only");
-        check(file, "reference");
+        check(file, "reference", Layout.NCHW);
     }
 
-    private static void check(String file, String backend) throws Exception {
+    /** Fovea stores the activations in {@code layout}; its input and a rank-4 output are reordered to compare. */
+    private static void check(String file, String backend, Layout layout) throws Exception {
         Path path = TorchvisionModels.file(file);
-        try (Model model = Onnx.load(path); Engine engine = Engine.open(backend); Inference net = model.compile(engine)) {
+        try (Model model = Onnx.load(path, layout); Engine engine = Engine.open(backend);
+             Inference net = model.compile(engine)) {
             for (int batch : new int[] {1, 3}) {
                 int[] dims = model.inputShape(batch).dims();
                 float[] x = input(batch * dims[1] * dims[2] * dims[3], batch);
                 float[] ort = Ort.run(path, x, batch, dims[1], dims[2], dims[3]);
-                float[] fovea = net.predict(x, batch);
+                Shape out = model.outputShape(batch);
+                float[] fovea = layout == Layout.NCHW ? net.predict(x, batch)
+                        : toNchw(net.predict(toNhwc(x, model.inputShape(batch)), batch), out);
                 assertEquals(ort.length, fovea.length, file + ": output size");
                 double scale = 0;
                 double worst = 0;
@@ -68,6 +89,36 @@ class TorchvisionTest {
                 }
             }
         }
+    }
+
+    private static float[] toNhwc(float[] a, Shape s) {
+        float[] out = new float[a.length];
+        int hw = s.h() * s.w();
+        for (int i = 0; i < s.n(); i++) {
+            for (int ch = 0; ch < s.c(); ch++) {
+                for (int p = 0; p < hw; p++) {
+                    out[(i * hw + p) * s.c() + ch] = a[(i * s.c() + ch) * hw + p];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A rank-4 output back in NCHW order; other ranks are stored alike in both layouts. */
+    private static float[] toNchw(float[] a, Shape s) {
+        if (s.rank() != 4) {
+            return a;
+        }
+        float[] out = new float[a.length];
+        int hw = s.h() * s.w();
+        for (int i = 0; i < s.n(); i++) {
+            for (int ch = 0; ch < s.c(); ch++) {
+                for (int p = 0; p < hw; p++) {
+                    out[(i * s.c() + ch) * hw + p] = a[(i * hw + p) * s.c() + ch];
+                }
+            }
+        }
+        return out;
     }
 
     /** Pixels as a normalised photo would give: roughly N(0, 1), seeded by the batch size. */
