@@ -251,6 +251,32 @@ class OnnxCommandsTest {
     }
 
     @Test
+    void benchProfilePrintsEveryCompiledLayerWithItsShare() throws Exception {
+        Path file = saveClassifier();
+        Result r = run("bench", "--model", file.toString(), "--profile", "--threads", "1", "--rounds", "1",
+                "--round-seconds", "0.05");
+        assertEquals(0, r.code, r.err);
+        List<String> lines = r.out.lines().toList();
+        assertTrue(lines.get(0).matches("profile of 'tiny-rgb', batch 1, \\d+ passes: pass median \\d+\\.\\d{3} ms .*"),
+                lines.get(0));
+        // The compiled graph: the convolution and its global pooling as one step, the reshape, the dense layer.
+        List<String> rows = lines.stream().filter(l -> l.matches(" +\\d+  .*")).toList();
+        assertEquals(3, rows.size(), r.out);
+        assertTrue(rows.get(0).contains("conv 3×3 s1 relu + global avg pool") && rows.get(0).contains("3→6 +bias")
+                && rows.get(0).contains("[1,6,1,1]"), rows.get(0));
+        assertTrue(rows.get(2).contains("dense") && rows.get(2).contains("6→4") && rows.get(2).contains("[1,4]"),
+                rows.get(2));
+        double share = 0;
+        Matcher m = Pattern.compile(" (\\d+\\.\\d)%").matcher(String.join("\n", rows));
+        while (m.find()) {
+            share += Double.parseDouble(m.group(1));
+        }
+        assertEquals(100, share, 0.3, r.out);
+        assertTrue(lines.contains("slowest steps:"), r.out);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("by kind ")), r.out);
+    }
+
+    @Test
     void benchVersusOnnxRuntimeOnAWorkloadPrintsBothMediansAndTheRatio() throws Exception {
         Result r = run("bench", "--vs", "ort", "--workload", "W6b", "--threads", "1", "--forks", "0", "--rounds", "2",
                 "--round-seconds", "0.05");
@@ -277,10 +303,13 @@ class OnnxCommandsTest {
             {"bench", "--vs", "ort", "--batch", "2"},
             {"bench", "--vs", "ort", "--rounds", "0"},
             {"bench", "--rounds", "2"},
+            {"bench", "--profile"},
+            {"bench", "--model", f, "--profile", "--vs", "ort"},
         };
         String[] named = {"--vs tf", "--batch", "--rounds", "--round-seconds", "--workload applies to the workloads",
                 "--vs tf", "--batch applies to --model only", "--rounds must be at least 1",
-                "--rounds applies to --model and --vs ort only"};
+                "--rounds applies to --model and --vs ort only", "--profile applies to --model only",
+                "--vs does not apply to --profile"};
         for (int i = 0; i < usage.length; i++) {
             Result r = run(usage[i]);
             assertEquals(2, r.code, String.join(" ", usage[i]) + ": " + r.err);
