@@ -47,7 +47,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
      * Packed weights of at least this many floats (512 KB, beyond a core's share of L2) are worth slicing by filter
      * when there are too few pixel tasks to keep the workers busy.
      */
-    private static final long SLICE_WEIGHTS = 128 * 1024;
+    static final long SLICE_WEIGHTS = 128 * 1024;
     /** Runs shorter than this are gathered into im2col rows first. */
     private static final int IM2COL_BELOW = BackendOptions.Vector.from(System.getProperties()).im2colBelow();
 

@@ -53,7 +53,6 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     private final WorkerPool pool;
     private final int act;
     private final int cPad;
-    private final int kPad;
     private final int tilesW;
     /** Output columns the tiles cover: {@code tilesW · 4}. */
     private final int qPad;
@@ -64,10 +63,16 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     /** Cells per gathered input row: every tile column's 6 inputs. */
     private final int wpW;
     private final int[] tilePtr;
-    private final Gemm.Packed packed;
+    /** The filter slices a block of tiles is split into (one unless the filters are large and the tiles few). */
+    private final Slice[] slices;
     private final Gemm.Runs runs;
-    /** Bias per filter, padded to {@link #kPad}, or null. */
-    private final float[] bias;
+
+    /**
+     * Filters {@code k0 .. k0 + kn}: their transformed filters packed, {@code kPad} the padded width, and their bias
+     * padded to it (null for none).
+     */
+    private record Slice(Gemm.Packed packed, int k0, int kn, int kPad, float[] bias) {
+    }
     private final long flops;
     private final ConvolutionDescriptor op;
     private final float[] weights;
@@ -108,32 +113,55 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
         wpW = tilesW * M + 2;
 
         // At least 4 tasks per thread when the batch allows: halve the tiles per task (in whole 8-row GEMM tiles).
+        // Large transformed filters (ResNet's 14×14 stage at batch 1) get those tasks by filter slices instead, as
+        // in ConvPlan: each tile task streams all of them (36·C·K floats), a slice task only its own.
+        int panelUnits = Math.ceilDiv(k, Gemm.NR);
+        boolean sliceable = panelUnits > 1 && (long) XI * c * k >= ConvPlan.SLICE_WEIGHTS;
+        long wanted = sliceable && pool.threads() == 1 ? 1 : 4L * pool.threads();
         int per = Math.min(TARGET_TILES, tilesPerImage);
-        while (per > Gemm.MR && (long) n * Math.ceilDiv(tilesPerImage, per) < 4L * pool.threads()) {
+        while (!sliceable && per > Gemm.MR && (long) n * Math.ceilDiv(tilesPerImage, per) < wanted) {
             per = Math.max(Gemm.MR, per - Gemm.MR);
         }
         tilesPerTask = per;
         tasksPerImage = Math.ceilDiv(tilesPerImage, per);
-        tasks = n * tasksPerImage;
+        int tileTasks = n * tasksPerImage;
+        int sliceCount = sliceable ? (int) Math.min(panelUnits, Math.max(1, Math.ceilDiv(wanted, tileTasks))) : 1;
+        tasks = tileTasks * sliceCount;
         tilePtr = new int[per];
         for (int m = 0; m < per; m++) {
             tilePtr[m] = m * XI * cPad;
         }
 
-        packed = new Gemm.Packed(XI, c, k, (float[]) null);
-        packed.fill(filterTransform(wts, c, k), c * k, Gemm.index(c, ch -> ch * k), Gemm.index(k, f -> f));
-        kPad = packed.kgPad;
+        float[] u = filterTransform(wts, c, k);
+        int[] rowIndex = Gemm.index(c, ch -> ch * k);
+        slices = new Slice[sliceCount];
+        for (int i = 0; i < sliceCount; i++) {
+            int k0 = (int) ((long) i * panelUnits / sliceCount) * Gemm.NR;
+            int k1 = sliceCount == 1 ? k : Math.min(k, (int) ((long) (i + 1) * panelUnits / sliceCount) * Gemm.NR);
+            Gemm.Packed packed = new Gemm.Packed(XI, c, k1 - k0, (float[]) null);
+            packed.fill(u, c * k, rowIndex, Gemm.index(k1 - k0, f -> k0 + f));
+            float[] bias = null;
+            if (b != null) {
+                bias = new float[packed.kgPad];
+                System.arraycopy(b, k0, bias, 0, k1 - k0);
+            }
+            slices[i] = new Slice(packed, k0, k1 - k0, packed.kgPad, bias);
+        }
         int[] off = new int[XI];
         for (int xi = 0; xi < XI; xi++) {
             off[xi] = xi * cPad;
         }
         runs = new Gemm.Runs(XI, off, new int[] {c});
-        if (b == null) {
-            bias = null;
-        } else {
-            bias = new float[kPad];
-            System.arraycopy(b, 0, bias, 0, k);
-        }
+    }
+
+    /** Filter slices a block of tiles is split into. */
+    int sliceCount() {
+        return slices.length;
+    }
+
+    /** Tasks of one pass. */
+    int taskCount() {
+        return tasks;
     }
 
     /** {@code U_ξ[c][k]} at {@code [ξ·C·K + c·K + k]}: {@code G g Gᵀ} of every filter, computed in double. */
@@ -239,6 +267,9 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
         Tensor[] io = (Tensor[]) ctx;
         Tensor x = io[0];
         Tensor y = io[1];
+        Slice slice = slices[task % slices.length];
+        task /= slices.length;
+        int kPad = slice.kPad();
         int img = task / tasksPerImage;
         int t0 = (task % tasksPerImage) * tilesPerTask;
         int t1 = Math.min(tilesPerImage, t0 + tilesPerTask);
@@ -261,26 +292,27 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
         }
         int ldo = XI * kPad;
         float[] prod = scratch.output(count * ldo);
-        Gemm.multiply(packed, runs, v, tilePtr, count, prod, ldo);
+        Gemm.multiply(slice.packed(), runs, v, tilePtr, count, prod, ldo);
 
         // Output rows ty0·4 .. ty1·4 + 3, as [row][qPad][kPad]; each task fills only its tiles' pixels.
         int oh0 = ty0 * M;
         float[] res = scratch.pooled((ty1 - ty0 + 1) * M * qPad * kPad);
         for (int m = 0; m < count; m++) {
             int t = t0 + m;
-            outputTransform(prod, m * ldo, res, (t / tilesW) * M, (t % tilesW) * M, oh0, tmp);
+            outputTransform(prod, m * ldo, kPad, res, (t / tilesW) * M, (t % tilesW) * M, oh0, tmp);
         }
         // Over whole rows: the pixels of other tasks' tiles hold stale values and are not stored.
-        Epilogue.apply(res, (ty1 - ty0 + 1) * M * qPad, kPad, bias, act);
+        Epilogue.apply(res, (ty1 - ty0 + 1) * M * qPad, kPad, slice.bias(), act);
         MemorySegment ys = y.buffer();
         for (int ty = ty0; ty <= ty1; ty++) {
             int col0 = (ty == ty0 ? t0 % tilesW : 0) * M;
             int col1 = Math.min(q, ((ty == ty1 ? (t1 - 1) % tilesW : tilesW - 1) + 1) * M);
             for (int a = 0; a < M && ty * M + a < p; a++) {
                 int oh = ty * M + a;
-                long base = y.offset() + img * y.stride(0) + oh * y.stride(2) + col0 * y.stride(3);
-                Epilogue.store(res, ((oh - oh0) * qPad + col0) * kPad, 1, col1 - col0, kPad, 1, k, kPad, ys, base,
-                        y.stride(2), y.stride(3), y.stride(1));
+                long base = y.offset() + img * y.stride(0) + oh * y.stride(2) + col0 * y.stride(3)
+                        + slice.k0() * y.stride(1);
+                Epilogue.store(res, ((oh - oh0) * qPad + col0) * kPad, 1, col1 - col0, kPad, 1, slice.kn(), kPad,
+                        ys, base, y.stride(2), y.stride(3), y.stride(1));
             }
         }
     }
@@ -304,7 +336,8 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
      * The products {@code M[ξ][kPad]} of one tile from {@code prod[src]} to its output pixels: {@code Aᵀ M A} into
      * {@code res[((oh − oh0)·qPad + ow)·kPad + f]}, the tile's overhang included.
      */
-    private void outputTransform(float[] prod, int src, float[] res, int oh, int ow, int oh0, float[] tmp) {
+    private void outputTransform(float[] prod, int src, int kPad, float[] res, int oh, int ow, int oh0,
+                                 float[] tmp) {
         for (int f = 0; f < kPad; f += V) {
             for (int j = 0; j < T; j++) {
                 at(prod, src + j * kPad + f, T * kPad, tmp, j * V, T * V);

@@ -73,6 +73,24 @@ class WinogradTest {
     }
 
     @Test
+    void largeFiltersOnFewTilesAreSplitByFilterSlices() {
+        Case[] cases = {new Case(1, 128, 100, 14, 14, Padding.SAME, true, Activation.RELU, Layout.NHWC, true),
+                new Case(2, 96, 64, 9, 10, Padding.VALID, false, Activation.NONE, Layout.NCHW, false)};
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (Case cs : cases) {
+            ConvolutionDescriptor op = descriptor(cs);
+            try (Winograd w = new Winograd(op, new float[(int) op.weightShape().elementCount()], null, POOL)) {
+                assertTrue(w.sliceCount() > 1, cs + ": not sliced");
+            }
+            try (WorkerPool one = new WorkerPool(1);
+                 Winograd w = new Winograd(op, new float[(int) op.weightShape().elementCount()], null, one)) {
+                assertEquals(cs.n, w.taskCount(), cs + ": one worker, one task per image");
+            }
+            check(cs, op, rnd.nextLong());
+        }
+    }
+
+    @Test
     void nonFiniteInputsGiveDirectConvolutionsPlacesOfNanAndInfinity() {
         Case[] cases = {new Case(1, 16, 16, 12, 12, Padding.SAME, true, Activation.RELU, Layout.NHWC, false),
                 new Case(2, 17, 19, 17, 13, Padding.VALID, false, Activation.NONE, Layout.NCHW, true)};
