@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -16,8 +17,8 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -212,7 +213,15 @@ public final class FoveaClassifier extends Transformer implements DefaultParamsW
         StructType out = transformSchema(dataset.schema());
         ModelSource source = ModelSource.resolve(getModelPath(), getOrDefault(zooModel));
         PartitionPredictor predictor = PartitionPredictor.create(source, settings(), dataset.schema(), out);
-        return dataset.toDF().mapPartitions(predictor, Encoders.row(out));
+        // Spark's internal rows, not Row objects: Row conversion boxes every value of an array column, twice (in
+        // and out), which cost more than the model itself for small models. Spark plans the input when this is
+        // called (as Dataset.rdd does); the rows are read when an action runs.
+        if (!(dataset.toDF() instanceof org.apache.spark.sql.classic.Dataset<Row> frame)) {
+            throw new IllegalArgumentException("FoveaClassifier: the input must be a Dataset of a classic "
+                    + "SparkSession (the model runs in the executors' JVMs), got " + dataset.getClass().getName());
+        }
+        RDD<InternalRow> rows = frame.queryExecution().toRdd().toJavaRDD().mapPartitions(predictor).rdd();
+        return frame.sparkSession().internalCreateDataFrame(rows, out, false);
     }
 
     /** The parameters' values as the executors need them. */
