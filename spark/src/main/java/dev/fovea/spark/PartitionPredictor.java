@@ -295,15 +295,17 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<InternalRow>,
             if (row.isNullAt(inputIndex)) {
                 throw new UndecodableRow("the input is null");
             }
-            float[] values = switch (kind) {
-                case FLOATS, DOUBLES -> prepared(row.getArray(inputIndex));
-                case ENCODED -> prepare(Pictures.decode(row.getBinary(inputIndex)));
-                case IMAGE_STRUCT -> prepare(picture(row.getStruct(inputIndex, imageFields.length)));
-            };
-            System.arraycopy(values, 0, x, at, perItem);
+            switch (kind) {
+                case FLOATS, DOUBLES -> prepared(row.getArray(inputIndex), at);
+                case ENCODED -> System.arraycopy(prepare(Pictures.decode(row.getBinary(inputIndex))), 0, x, at,
+                        perItem);
+                case IMAGE_STRUCT -> System.arraycopy(prepare(picture(row.getStruct(inputIndex,
+                        imageFields.length))), 0, x, at, perItem);
+            }
         }
 
-        private float[] prepared(ArrayData array) {
+        /** Copies an array of prepared values into {@code x}, element by element: nothing boxed or allocated. */
+        private void prepared(ArrayData array, int at) {
             int n = array.numElements();
             if (n != perItem) {
                 throw new UndecodableRow("model '" + model.name() + "' takes " + perItem + " values per image ("
@@ -317,14 +319,14 @@ final class PartitionPredictor implements FlatMapFunction<Iterator<InternalRow>,
                 }
             }
             if (kind == InputKind.FLOATS) {
-                return array.toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    x[at + i] = array.getFloat(i);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    x[at + i] = (float) array.getDouble(i);
+                }
             }
-            double[] d = array.toDoubleArray();
-            float[] v = new float[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = (float) d[i];
-            }
-            return v;
         }
 
         private BufferedImage picture(InternalRow image) {

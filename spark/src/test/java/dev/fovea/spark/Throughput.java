@@ -32,7 +32,7 @@ import org.apache.spark.sql.types.StructType;
  * same batch size. Run by {@code spark/throughput.sh}, not by the tests.
  *
  * <p>The model is {@code fashion-cnn} (seed-42 weights; the 2,000 test images, repeated up to {@code IMAGES} rows)
- * or an ONNX file (rows of seeded random values in [0, 1], as many as the model's input takes; the time per image
+ * or an ONNX file (rows of pseudo-random values in [0, 1], as many as the model's input takes; the time per image
  * does not depend on the values). The input frame is cached first and the output goes to Spark's {@code noop}
  * sink. On each master the loop and the Spark job take turns, {@code ROUNDS} times after two untimed turns each,
  * so that a busy host slows both alike: the figures are medians, and the ratio is the median of the rounds' own
@@ -68,13 +68,8 @@ public final class Throughput {
                     images.add(test.get(i % test.size()));
                 }
             } else {
-                SplittableRandom random = new SplittableRandom(42);
                 for (int i = 0; i < count; i++) {
-                    float[] v = new float[perItem];
-                    for (int k = 0; k < perItem; k++) {
-                        v[k] = (float) random.nextDouble();
-                    }
-                    images.add(v);
+                    images.add(random(i, perItem));
                 }
             }
             System.out.printf(Locale.ROOT, "%s: %d rows of %d floats, batch %d, %d rounds%n", model.name(), count,
@@ -127,13 +122,23 @@ public final class Throughput {
         });
         try {
             int partitions = Math.max(2, spark.sparkContext().defaultParallelism());
-            List<Row> rows = new ArrayList<>(images.size());
-            for (int i = 0; i < images.size(); i++) {
-                rows.add(RowFactory.create(i, boxed(images.get(i))));
+            Dataset<Row> source;
+            if (ModelSource.isOnnx(file.toString())) {
+                // Large rows: made where they are cached, not shipped from here (other values than the loop's,
+                // also in [0, 1]: the time per image does not depend on them).
+                int perItem = images.getFirst().length;
+                source = spark.range(0, images.size(), 1, partitions).selectExpr("cast(id as int) as id",
+                        "transform(sequence(0, " + (perItem - 1) + "), k -> cast((hash(id, k) & 65535) / 65535.0 "
+                                + "as float)) as pixels");
+            } else {
+                List<Row> rows = new ArrayList<>(images.size());
+                for (int i = 0; i < images.size(); i++) {
+                    rows.add(RowFactory.create(i, boxed(images.get(i))));
+                }
+                source = spark.createDataFrame(rows, SCHEMA).repartition(partitions);
             }
-            Dataset<Row> in = spark.createDataFrame(rows, SCHEMA).repartition(partitions).cache();
+            Dataset<Row> in = source.cache();
             in.count();
-            rows.clear();
             FoveaClassifier c = new FoveaClassifier().setModelPath(file.toString()).setInputCol("pixels")
                     .setBackend("vector").setThreads(1).setBatchSize(batch);
             Pass job = () -> {
@@ -167,6 +172,16 @@ public final class Throughput {
         } finally {
             spark.stop();
         }
+    }
+
+    /** Image {@code i} of a model without test images: seeded values in [0, 1). */
+    private static float[] random(long i, int perItem) {
+        SplittableRandom random = new SplittableRandom(42 + i);
+        float[] v = new float[perItem];
+        for (int k = 0; k < perItem; k++) {
+            v[k] = (float) random.nextDouble();
+        }
+        return v;
     }
 
     private static List<Float> boxed(float[] values) {
