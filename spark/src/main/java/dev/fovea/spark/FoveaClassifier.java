@@ -217,7 +217,7 @@ public final class FoveaClassifier extends Transformer implements DefaultParamsW
         ModelSource source = ModelSource.resolve(getModelPath(), getOrDefault(zooModel));
         PartitionPredictor predictor = PartitionPredictor.create(source, settings(), dataset.schema(), out);
         // Spark's internal rows, not Row objects: Row conversion boxes every value of an array column twice (in and
-        // out), a quarter of the task time with a small model. As with Dataset.rdd, the input is planned here, and
+        // out), a fifth of the tasks' CPU time with a small model. As with Dataset.rdd, the input is planned here, and
         // shuffles it needs (a repartition, say) run now; the rows themselves are read when an action runs.
         if (!(dataset.toDF() instanceof org.apache.spark.sql.classic.Dataset<Row> frame)) {
             throw new IllegalArgumentException("FoveaClassifier: the input must be a Dataset of a classic "
