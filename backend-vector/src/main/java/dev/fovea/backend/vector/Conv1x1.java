@@ -19,18 +19,11 @@ import jdk.incubator.vector.VectorMask;
  *
  * <p>A task owns a block of pixels and a chunk of output channels. It copies its pixels' input channels into a
  * per-thread row-major block (a plain copy of one run per output row when the input is channels-last and the
- * stride is 1), multiplies it with the weights packed once at plan time into panels of {@link #NR} columns, and
- * stores the tile with bias and activation applied on the way out. The micro-kernel holds a {@link #MR} ×
- * {@link #NR} tile in 24 vector registers (6 broadcasts and 4 loads per 24 FMAs); the reduction is blocked by
- * {@link #KC} so that a panel's slice stays in L1 while the tiles sweep over it.
+ * stride is 1), multiplies it with the weights packed once at plan time ({@link PanelGemm}), and stores the tile
+ * with bias and activation applied on the way out.
  */
 final class Conv1x1 implements Plan, WorkerPool.Body {
-    /** Pixels per micro-tile. */
-    static final int MR = 6;
-    /** Columns of a full panel: four vectors. */
-    static final int NR = 4 * V;
-    /** Reduction depth per cache block: a {@code KC × NR} panel slice is 32 KiB. */
-    static final int KC = 8192 / NR;
+    private static final int MR = PanelGemm.MR;
     /** Floats of input a task aims to gather: 512 KiB, well inside L2 with the panels and the tile. */
     private static final int A_BLOCK = 128 * 1024;
     /** Most pixels per task, and the fewest before a task's columns are split further. */
@@ -49,11 +42,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     private final int sw;
     private final int act;
     private final long flops;
-    /** Packed weights: panel j holds {@code B[cc][panelCol[j] + i]} at {@code panelOff[j] + cc·panelWidth[j] + i}. */
-    private final float[] packed;
-    private final int[] panelCol;
-    private final int[] panelWidth;
-    private final int[] panelOff;
+    private final PanelGemm weights;
     /** Chunk i holds panels {@code chunkPanel[i] .. chunkPanel[i + 1] − 1}. */
     private final int[] chunkPanel;
     /** Bias per output channel, zero-padded to the panels' width (zeros when the layer has none). */
@@ -84,35 +73,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         act = Epilogue.code(op.activation());
         flops = op.flops();
 
-        // Panels: full ones of NR columns, then the rest in panels of 2V or V.
-        int full = k / NR;
-        int count = full;
-        for (int rest = k - full * NR; rest > 0; rest -= rest > V ? 2 * V : V) {
-            count++;
-        }
-        panelCol = new int[count];
-        panelWidth = new int[count];
-        panelOff = new int[count];
-        int col = 0;
-        int off = 0;
-        for (int j = 0; j < count; j++) {
-            int width = j < full ? NR : (k - col > V ? 2 * V : V);
-            panelCol[j] = col;
-            panelWidth[j] = width;
-            panelOff[j] = off;
-            col += width;
-            off += c * width;
-        }
-        packed = new float[off];
-        for (int j = 0; j < count; j++) {
-            int valid = Math.min(panelWidth[j], k - panelCol[j]);
-            for (int cc = 0; cc < c; cc++) {
-                for (int i = 0; i < valid; i++) {
-                    packed[panelOff[j] + cc * panelWidth[j] + i] = wts[(panelCol[j] + i) * c + cc];
-                }
-            }
-        }
-        bias = new float[col];
+        weights = new PanelGemm(wts, c, k, Gemm.index(c, i -> i));
+        bias = new float[weights.colsPad];
         if (b != null) {
             System.arraycopy(b, 0, bias, 0, k);
         }
@@ -137,17 +99,18 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
 
     /** Panel boundaries of chunks of at most {@code columns} columns (at least one panel each). */
     private int[] chunks(int columns) {
-        int[] starts = new int[panelCol.length + 1];
+        int panels = weights.panels();
+        int[] starts = new int[panels + 1];
         int count = 0;
         int width = 0;
-        for (int j = 0; j < panelCol.length; j++) {
-            if (j == 0 || width + panelWidth[j] > columns) {
+        for (int j = 0; j < panels; j++) {
+            if (j == 0 || width + weights.panelWidth[j] > columns) {
                 starts[count++] = j;
                 width = 0;
             }
-            width += panelWidth[j];
+            width += weights.panelWidth[j];
         }
-        starts[count] = panelCol.length;
+        starts[count] = panels;
         return java.util.Arrays.copyOf(starts, count + 1);
     }
 
@@ -176,33 +139,14 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         int padded = Math.ceilDiv(rows, MR) * MR;
         int j0 = chunkPanel[chunk];
         int j1 = chunkPanel[chunk + 1];
-        int col0 = panelCol[j0];
-        int width = panelCol[j1 - 1] + panelWidth[j1 - 1] - col0;
+        int col0 = weights.panelCol[j0];
+        int width = weights.panelCol[j1 - 1] + weights.panelWidth[j1 - 1] - col0;
         Scratch scratch = Scratch.get();
         // Rows past the block's last pixel are computed from whatever the buffer holds and never stored.
         float[] a = scratch.input(padded * c);
         gather(io[0], m0, rows, a);
         float[] tile = scratch.output(padded * width);
-        for (int k0 = 0; k0 < c; k0 += KC) {
-            int len = Math.min(KC, c - k0);
-            boolean first = k0 == 0;
-            for (int j = j0; j < j1; j++) {
-                int pw = panelWidth[j];
-                int bOff = panelOff[j] + k0 * pw;
-                int tOff = panelCol[j] - col0;
-                for (int i = 0; i < padded; i += MR) {
-                    int aOff = i * c + k0;
-                    int cOff = i * width + tOff;
-                    if (pw == NR) {
-                        kernel4(a, aOff, c, len, packed, bOff, tile, cOff, width, first);
-                    } else if (pw == 2 * V) {
-                        kernel2(a, aOff, c, len, packed, bOff, tile, cOff, width, first);
-                    } else {
-                        kernel1(a, aOff, c, len, packed, bOff, tile, cOff, width, first);
-                    }
-                }
-            }
-        }
+        weights.multiply(a, c, padded, j0, j1, tile, width);
         store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
     }
 
@@ -312,206 +256,5 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
             FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
             Epilogue.activate(v, act).intoMemorySegment(ys, (base + j) * 4, ORDER, mask);
         }
-    }
-
-    /**
-     * The main micro-kernel: {@code C[i][0, NR) (+)= Σ_{kk < len} A[i][kk] · B[kk][0, NR)} for the {@link #MR}
-     * rows {@code i} of A at {@code a[aOff + i·lda]}, B the panel rows at {@code b[bOff + kk·NR]}, C at
-     * {@code c[cOff + i·ldc]}; {@code first} starts from zero instead of adding to C.
-     */
-    static void kernel4(float[] a, int aOff, int lda, int len, float[] b, int bOff, float[] c, int cOff, int ldc,
-            boolean first) {
-        int a0 = aOff;
-        int a1 = aOff + lda;
-        int a2 = aOff + 2 * lda;
-        int a3 = aOff + 3 * lda;
-        int a4 = aOff + 4 * lda;
-        int a5 = aOff + 5 * lda;
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c02;
-        FloatVector c03;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c12;
-        FloatVector c13;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c22;
-        FloatVector c23;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c32;
-        FloatVector c33;
-        FloatVector c40;
-        FloatVector c41;
-        FloatVector c42;
-        FloatVector c43;
-        FloatVector c50;
-        FloatVector c51;
-        FloatVector c52;
-        FloatVector c53;
-        if (first) {
-            FloatVector z = FloatVector.zero(F);
-            c00 = z; c01 = z; c02 = z; c03 = z;
-            c10 = z; c11 = z; c12 = z; c13 = z;
-            c20 = z; c21 = z; c22 = z; c23 = z;
-            c30 = z; c31 = z; c32 = z; c33 = z;
-            c40 = z; c41 = z; c42 = z; c43 = z;
-            c50 = z; c51 = z; c52 = z; c53 = z;
-        } else {
-            int o = cOff;
-            c00 = FloatVector.fromArray(F, c, o); c01 = FloatVector.fromArray(F, c, o + V);
-            c02 = FloatVector.fromArray(F, c, o + 2 * V); c03 = FloatVector.fromArray(F, c, o + 3 * V);
-            o += ldc;
-            c10 = FloatVector.fromArray(F, c, o); c11 = FloatVector.fromArray(F, c, o + V);
-            c12 = FloatVector.fromArray(F, c, o + 2 * V); c13 = FloatVector.fromArray(F, c, o + 3 * V);
-            o += ldc;
-            c20 = FloatVector.fromArray(F, c, o); c21 = FloatVector.fromArray(F, c, o + V);
-            c22 = FloatVector.fromArray(F, c, o + 2 * V); c23 = FloatVector.fromArray(F, c, o + 3 * V);
-            o += ldc;
-            c30 = FloatVector.fromArray(F, c, o); c31 = FloatVector.fromArray(F, c, o + V);
-            c32 = FloatVector.fromArray(F, c, o + 2 * V); c33 = FloatVector.fromArray(F, c, o + 3 * V);
-            o += ldc;
-            c40 = FloatVector.fromArray(F, c, o); c41 = FloatVector.fromArray(F, c, o + V);
-            c42 = FloatVector.fromArray(F, c, o + 2 * V); c43 = FloatVector.fromArray(F, c, o + 3 * V);
-            o += ldc;
-            c50 = FloatVector.fromArray(F, c, o); c51 = FloatVector.fromArray(F, c, o + V);
-            c52 = FloatVector.fromArray(F, c, o + 2 * V); c53 = FloatVector.fromArray(F, c, o + 3 * V);
-        }
-        for (int kk = 0; kk < len; kk++) {
-            int bk = bOff + kk * NR;
-            FloatVector b0 = FloatVector.fromArray(F, b, bk);
-            FloatVector b1 = FloatVector.fromArray(F, b, bk + V);
-            FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * V);
-            FloatVector b3 = FloatVector.fromArray(F, b, bk + 3 * V);
-            FloatVector s;
-            s = FloatVector.broadcast(F, a[a0 + kk]);
-            c00 = s.fma(b0, c00); c01 = s.fma(b1, c01); c02 = s.fma(b2, c02); c03 = s.fma(b3, c03);
-            s = FloatVector.broadcast(F, a[a1 + kk]);
-            c10 = s.fma(b0, c10); c11 = s.fma(b1, c11); c12 = s.fma(b2, c12); c13 = s.fma(b3, c13);
-            s = FloatVector.broadcast(F, a[a2 + kk]);
-            c20 = s.fma(b0, c20); c21 = s.fma(b1, c21); c22 = s.fma(b2, c22); c23 = s.fma(b3, c23);
-            s = FloatVector.broadcast(F, a[a3 + kk]);
-            c30 = s.fma(b0, c30); c31 = s.fma(b1, c31); c32 = s.fma(b2, c32); c33 = s.fma(b3, c33);
-            s = FloatVector.broadcast(F, a[a4 + kk]);
-            c40 = s.fma(b0, c40); c41 = s.fma(b1, c41); c42 = s.fma(b2, c42); c43 = s.fma(b3, c43);
-            s = FloatVector.broadcast(F, a[a5 + kk]);
-            c50 = s.fma(b0, c50); c51 = s.fma(b1, c51); c52 = s.fma(b2, c52); c53 = s.fma(b3, c53);
-        }
-        int o = cOff;
-        c00.intoArray(c, o); c01.intoArray(c, o + V); c02.intoArray(c, o + 2 * V); c03.intoArray(c, o + 3 * V);
-        o += ldc;
-        c10.intoArray(c, o); c11.intoArray(c, o + V); c12.intoArray(c, o + 2 * V); c13.intoArray(c, o + 3 * V);
-        o += ldc;
-        c20.intoArray(c, o); c21.intoArray(c, o + V); c22.intoArray(c, o + 2 * V); c23.intoArray(c, o + 3 * V);
-        o += ldc;
-        c30.intoArray(c, o); c31.intoArray(c, o + V); c32.intoArray(c, o + 2 * V); c33.intoArray(c, o + 3 * V);
-        o += ldc;
-        c40.intoArray(c, o); c41.intoArray(c, o + V); c42.intoArray(c, o + 2 * V); c43.intoArray(c, o + 3 * V);
-        o += ldc;
-        c50.intoArray(c, o); c51.intoArray(c, o + V); c52.intoArray(c, o + 2 * V); c53.intoArray(c, o + 3 * V);
-    }
-
-    /** {@link #kernel4} for a panel of two vectors (panel rows {@code 2V} floats apart). */
-    static void kernel2(float[] a, int aOff, int lda, int len, float[] b, int bOff, float[] c, int cOff, int ldc,
-            boolean first) {
-        int a0 = aOff;
-        int a1 = aOff + lda;
-        int a2 = aOff + 2 * lda;
-        int a3 = aOff + 3 * lda;
-        int a4 = aOff + 4 * lda;
-        int a5 = aOff + 5 * lda;
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c40;
-        FloatVector c41;
-        FloatVector c50;
-        FloatVector c51;
-        if (first) {
-            FloatVector z = FloatVector.zero(F);
-            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z;
-            c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z;
-        } else {
-            c00 = FloatVector.fromArray(F, c, cOff); c01 = FloatVector.fromArray(F, c, cOff + V);
-            c10 = FloatVector.fromArray(F, c, cOff + ldc); c11 = FloatVector.fromArray(F, c, cOff + ldc + V);
-            c20 = FloatVector.fromArray(F, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(F, c, cOff + 2 * ldc + V);
-            c30 = FloatVector.fromArray(F, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(F, c, cOff + 3 * ldc + V);
-            c40 = FloatVector.fromArray(F, c, cOff + 4 * ldc); c41 = FloatVector.fromArray(F, c, cOff + 4 * ldc + V);
-            c50 = FloatVector.fromArray(F, c, cOff + 5 * ldc); c51 = FloatVector.fromArray(F, c, cOff + 5 * ldc + V);
-        }
-        for (int kk = 0; kk < len; kk++) {
-            int bk = bOff + kk * 2 * V;
-            FloatVector b0 = FloatVector.fromArray(F, b, bk);
-            FloatVector b1 = FloatVector.fromArray(F, b, bk + V);
-            FloatVector s;
-            s = FloatVector.broadcast(F, a[a0 + kk]);
-            c00 = s.fma(b0, c00); c01 = s.fma(b1, c01);
-            s = FloatVector.broadcast(F, a[a1 + kk]);
-            c10 = s.fma(b0, c10); c11 = s.fma(b1, c11);
-            s = FloatVector.broadcast(F, a[a2 + kk]);
-            c20 = s.fma(b0, c20); c21 = s.fma(b1, c21);
-            s = FloatVector.broadcast(F, a[a3 + kk]);
-            c30 = s.fma(b0, c30); c31 = s.fma(b1, c31);
-            s = FloatVector.broadcast(F, a[a4 + kk]);
-            c40 = s.fma(b0, c40); c41 = s.fma(b1, c41);
-            s = FloatVector.broadcast(F, a[a5 + kk]);
-            c50 = s.fma(b0, c50); c51 = s.fma(b1, c51);
-        }
-        c00.intoArray(c, cOff); c01.intoArray(c, cOff + V);
-        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + V);
-        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + V);
-        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + V);
-        c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + V);
-        c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + V);
-    }
-
-    /** {@link #kernel4} for a panel of one vector. */
-    static void kernel1(float[] a, int aOff, int lda, int len, float[] b, int bOff, float[] c, int cOff, int ldc,
-            boolean first) {
-        int a0 = aOff;
-        int a1 = aOff + lda;
-        int a2 = aOff + 2 * lda;
-        int a3 = aOff + 3 * lda;
-        int a4 = aOff + 4 * lda;
-        int a5 = aOff + 5 * lda;
-        FloatVector c0;
-        FloatVector c1;
-        FloatVector c2;
-        FloatVector c3;
-        FloatVector c4;
-        FloatVector c5;
-        if (first) {
-            FloatVector z = FloatVector.zero(F);
-            c0 = z; c1 = z; c2 = z; c3 = z; c4 = z; c5 = z;
-        } else {
-            c0 = FloatVector.fromArray(F, c, cOff);
-            c1 = FloatVector.fromArray(F, c, cOff + ldc);
-            c2 = FloatVector.fromArray(F, c, cOff + 2 * ldc);
-            c3 = FloatVector.fromArray(F, c, cOff + 3 * ldc);
-            c4 = FloatVector.fromArray(F, c, cOff + 4 * ldc);
-            c5 = FloatVector.fromArray(F, c, cOff + 5 * ldc);
-        }
-        for (int kk = 0; kk < len; kk++) {
-            FloatVector b0 = FloatVector.fromArray(F, b, bOff + kk * V);
-            c0 = FloatVector.broadcast(F, a[a0 + kk]).fma(b0, c0);
-            c1 = FloatVector.broadcast(F, a[a1 + kk]).fma(b0, c1);
-            c2 = FloatVector.broadcast(F, a[a2 + kk]).fma(b0, c2);
-            c3 = FloatVector.broadcast(F, a[a3 + kk]).fma(b0, c3);
-            c4 = FloatVector.broadcast(F, a[a4 + kk]).fma(b0, c4);
-            c5 = FloatVector.broadcast(F, a[a5 + kk]).fma(b0, c5);
-        }
-        c0.intoArray(c, cOff);
-        c1.intoArray(c, cOff + ldc);
-        c2.intoArray(c, cOff + 2 * ldc);
-        c3.intoArray(c, cOff + 3 * ldc);
-        c4.intoArray(c, cOff + 4 * ldc);
-        c5.intoArray(c, cOff + 5 * ldc);
     }
 }

@@ -69,6 +69,8 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     private final int[] colPtr;
     private final int colStride;
     private final Gemm.Packed packed;
+    /** The weights for im2col rows of one group, multiplied by {@link PanelGemm} (null otherwise). */
+    private final PanelGemm panels;
     private final Gemm.Runs runs;
     /** Offsets of a 9-element reduction run by {@link Gemm#smallDepth}, or null. */
     private final int[] smallOff;
@@ -150,6 +152,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 }
             }
             packed = null;
+            panels = null;
             runs = null;
             smallOff = null;
             colPtr = null;
@@ -161,9 +164,11 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             dwWeights = null;
             dwOff = null;
             // Reduction order within a group is (r, s, c) in every mode.
+            int[] rowIndex = Gemm.index(depth, kk -> kk % cg * r * s + kk / cg);
+            // im2col rows of one group are a row-major A: the wider micro-kernel takes them.
+            panels = mode == Mode.IM2COL && groups == 1 ? new PanelGemm(wts, depth, k, rowIndex) : null;
             packed = new Gemm.Packed(groups, depth, kg, (float[]) null);
-            packed.fill(wts, kg * depth, Gemm.index(depth, kk -> kk % cg * r * s + kk / cg),
-                    Gemm.index(kg, kl -> kl * depth));
+            packed.fill(wts, kg * depth, rowIndex, Gemm.index(kg, kl -> kl * depth));
             if (mode == Mode.IM2COL) {
                 colStride = groups * depth;
                 colPtr = new int[pixels + Gemm.MR];
@@ -206,7 +211,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             }
             outGroups = groups;
             outKg = kg;
-            outKgPad = packed.kgPad;
+            outKgPad = panels != null ? panels.colsPad : packed.kgPad;
         }
         ldo = outGroups * outKgPad;
         bias = b == null ? null : new float[ldo];
@@ -273,9 +278,15 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 }
             }
             case IM2COL -> {
-                float[] cols = scratch.columns(pixels * colStride);
+                // PanelGemm computes whole tiles of rows: the rows past the last pixel are not stored.
+                int tiles = Math.ceilDiv(pixels, PanelGemm.MR) * PanelGemm.MR;
+                float[] cols = scratch.columns(tiles * colStride);
                 im2col(in, pixels, cols);
-                Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
+                if (panels != null) {
+                    panels.multiply(cols, colStride, tiles, 0, panels.panels(), out, ldo);
+                } else {
+                    Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
+                }
             }
             case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, outKgPad, out);
         }

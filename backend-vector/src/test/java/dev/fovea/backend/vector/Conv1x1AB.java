@@ -84,7 +84,7 @@ public final class Conv1x1AB {
 
     /**
      * The bare micro-kernels on W4's shape per task (192 pixels × 256 channels → 64 filters, operands in cache):
-     * {@link Gemm#multiply} (8 × 2 vectors, two panels) against {@link Conv1x1#kernel4} (6 × 4 vectors, K blocked).
+     * {@link Gemm#multiply} (8 × 2 vectors, two panels) against {@link PanelGemm#kernel4} (6 × 4 vectors, K blocked).
      */
     private static void kernels(int rounds) {
         int m = 192;
@@ -106,11 +106,11 @@ public final class Conv1x1AB {
         for (int r = 0; r < rounds; r++) {
             double old = kernelTime(() -> Gemm.multiply(packed, runs, a, ptr, m, out, cols));
             double neu = kernelTime(() -> {
-                for (int k0 = 0; k0 < kDepth; k0 += Conv1x1.KC) {
-                    int len = Math.min(Conv1x1.KC, kDepth - k0);
-                    for (int j = 0; j < cols; j += Conv1x1.NR) {
-                        for (int i = 0; i < m; i += Conv1x1.MR) {
-                            Conv1x1.kernel4(a, i * kDepth + k0, kDepth, len, w, k0 * cols + j, tile, i * cols + j,
+                for (int k0 = 0; k0 < kDepth; k0 += PanelGemm.KC) {
+                    int len = Math.min(PanelGemm.KC, kDepth - k0);
+                    for (int j = 0; j < cols; j += PanelGemm.NR) {
+                        for (int i = 0; i < m; i += PanelGemm.MR) {
+                            PanelGemm.kernel4(a, i * kDepth + k0, kDepth, len, w, k0 * cols + j, tile, i * cols + j,
                                     cols, k0 == 0);
                         }
                     }
