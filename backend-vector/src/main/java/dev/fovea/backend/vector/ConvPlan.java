@@ -22,7 +22,8 @@ import java.lang.foreign.MemorySegment;
  *   <li>implicit: the micro-kernel reads the gathered rows through per-pixel pointers; with one group and no
  *       horizontal dilation a kernel row (s, c) is one contiguous run of S·C values;</li>
  *   <li>im2col: when runs would be short (few channels per group, e.g. the first layer of a CNN), the block's
- *       patches are first copied into rows of {@code R·S·C/groups} values;</li>
+ *       patches are first copied into rows of {@code R·S·C/groups} values, a row-major A that {@link PanelGemm}
+ *       multiplies when there is one group;</li>
  *   <li>depthwise (one input and one output channel per group): {@link Depthwise}, vectorized across channels.</li>
  * </ul>
  * A 9-element reduction (3×3 on one channel) whose filters fill one {@link Gemm#NR}-wide panel takes

@@ -18,7 +18,12 @@ import jdk.incubator.vector.FloatVector;
  * A developer's A/B of the bare 1×1 plans in one JVM (not a test): the general convolution ({@link ConvPlan})
  * against {@link Conv1x1} on the pointwise shapes of the benchmark workloads, alternating rounds, medians in
  * GFLOP/s, next to a register-only FMA loop as this machine's peak. Arguments: threads (default 1), rounds
- * (default 5). Timings on a shared machine are indicative only.
+ * (default 5), then a part of the shapes' names to run only those, {@code kernels} for the bare micro-kernels or
+ * {@code siblings} for Inception 3a's three 1×1 convolutions as one plan. With one thread the time is the calling
+ * thread's CPU time, so that time descheduled on a shared machine does not count; on such a machine the figures
+ * are still indicative only. Run it from the test classpath of this module, e.g. after
+ * {@code mvn -o -q -pl backend-vector -am test-compile}:
+ * {@code java --add-modules jdk.incubator.vector -cp <test classpath> dev.fovea.backend.vector.Conv1x1AB 1 5}.
  */
 public final class Conv1x1AB {
     private Conv1x1AB() {
