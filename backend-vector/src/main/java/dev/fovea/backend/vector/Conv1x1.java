@@ -19,11 +19,12 @@ import jdk.incubator.vector.VectorMask;
  *
  * <p>A task owns a block of pixels and a chunk of output channels. It copies its pixels' input channels into a
  * per-thread row-major block (a plain copy of one run per output row when the input is channels-last and the
- * stride is 1), multiplies it with the weights packed once at plan time ({@link PanelGemm}), and stores the tile
- * with bias and activation applied on the way out.
+ * stride is 1, only the pixels read when it is not), multiplies it with the weights packed once at plan time by
+ * {@link Gemm}'s 8 × 2-vector micro-kernel (a 6 × 4-vector kernel was slower in A/B runs here), and stores the
+ * tile with bias and activation applied on the way out.
  */
 final class Conv1x1 implements Plan, WorkerPool.Body {
-    private static final int MR = PanelGemm.MR;
+    private static final int MR = Gemm.MR;
     /** Floats of input a task aims to gather: 512 KiB, well inside L2 with the panels and the tile. */
     private static final int A_BLOCK = 128 * 1024;
     /** Most pixels per task, and the fewest before a task's columns are split further. */
@@ -42,7 +43,11 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     private final int sw;
     private final int act;
     private final long flops;
-    private final PanelGemm weights;
+    private final Gemm.Packed weights;
+    /** The reduction as one run of {@code c} floats per row, split into cache blocks. */
+    private final Gemm.Runs runs;
+    /** Row pointers into a task's gathered block: {@code m·c}. */
+    private final int[] rowPtr;
     /** Chunk i holds panels {@code chunkPanel[i] .. chunkPanel[i + 1] − 1}. */
     private final int[] chunkPanel;
     /** Bias per output channel, zero-padded to the panels' width (zeros when the layer has none). */
@@ -73,8 +78,10 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         act = Epilogue.code(op.activation());
         flops = op.flops();
 
-        weights = new PanelGemm(wts, c, k, Gemm.index(c, i -> i));
-        bias = new float[weights.colsPad];
+        weights = new Gemm.Packed(1, c, k, (float[]) null);
+        weights.fill(wts, 0, Gemm.index(c, i -> i), Gemm.index(k, kl -> kl * c));
+        runs = new Gemm.Runs(1, new int[] {0}, new int[] {c});
+        bias = new float[weights.kgPad];
         if (b != null) {
             System.arraycopy(b, 0, bias, 0, k);
         }
@@ -93,6 +100,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         }
         chunkPanel = chunks;
         rowsPerTask = rows;
+        rowPtr = Gemm.index(rows + MR, m -> m * c);
         rowTasks = Math.toIntExact(Math.ceilDiv(pixels, rows));
         tasks = Math.multiplyExact(rowTasks, chunks.length - 1);
     }
@@ -136,17 +144,35 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         int chunk = task % (chunkPanel.length - 1);
         int m0 = (task / (chunkPanel.length - 1)) * rowsPerTask;
         int rows = (int) Math.min(rowsPerTask, (long) n * p * q - m0);
-        int padded = Math.ceilDiv(rows, MR) * MR;
         int j0 = chunkPanel[chunk];
         int j1 = chunkPanel[chunk + 1];
         int col0 = weights.panelCol[j0];
         int width = weights.panelCol[j1 - 1] + weights.panelWidth[j1 - 1] - col0;
         Scratch scratch = Scratch.get();
-        // Rows past the block's last pixel are computed from whatever the buffer holds and never stored.
-        float[] a = scratch.input(padded * c);
+        float[] a = scratch.input(rows * c);
         gather(io[0], m0, rows, a);
-        float[] tile = scratch.output(padded * width);
-        weights.multiply(a, c, padded, j0, j1, tile, width);
+        float[] tile = scratch.output(rows * width);
+        for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
+            int rs = runs.blockStart[blk];
+            int re = runs.blockStart[blk + 1];
+            int kk0 = runs.kkStart[rs];
+            boolean accumulate = blk > 0;
+            for (int j = j0; j < j1; j++) {
+                int pw = weights.panelWidth[j];
+                int bOff = weights.panelOff[j] + kk0 * pw;
+                int tOff = weights.panelCol[j] - col0;
+                for (int m = 0; m < rows; m += MR) {
+                    int tileRows = Math.min(MR, rows - m);
+                    if (pw == Gemm.NR) {
+                        Gemm.kernel8x2(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
+                                m * width + tOff, width, accumulate);
+                    } else {
+                        Gemm.kernel8x1(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
+                                m * width + tOff, width, accumulate);
+                    }
+                }
+            }
+        }
         store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
     }
 

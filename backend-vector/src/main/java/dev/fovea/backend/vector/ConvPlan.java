@@ -22,8 +22,7 @@ import java.lang.foreign.MemorySegment;
  *   <li>implicit: the micro-kernel reads the gathered rows through per-pixel pointers; with one group and no
  *       horizontal dilation a kernel row (s, c) is one contiguous run of S·C values;</li>
  *   <li>im2col: when runs would be short (few channels per group, e.g. the first layer of a CNN), the block's
- *       patches are first copied into rows of {@code R·S·C/groups} values, a row-major A that {@link PanelGemm}
- *       multiplies when there is one group;</li>
+ *       patches are first copied into rows of {@code R·S·C/groups} values;</li>
  *   <li>depthwise (one input and one output channel per group): {@link Depthwise}, vectorized across channels.</li>
  * </ul>
  * A 9-element reduction (3×3 on one channel) whose filters fill one {@link Gemm#NR}-wide panel takes
@@ -70,8 +69,6 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     private final int[] colPtr;
     private final int colStride;
     private final Gemm.Packed packed;
-    /** The weights for im2col rows of one group, multiplied by {@link PanelGemm} (null otherwise). */
-    private final PanelGemm panels;
     private final Gemm.Runs runs;
     /** Offsets of a 9-element reduction run by {@link Gemm#smallDepth}, or null. */
     private final int[] smallOff;
@@ -153,7 +150,6 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 }
             }
             packed = null;
-            panels = null;
             runs = null;
             smallOff = null;
             colPtr = null;
@@ -165,11 +161,9 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             dwWeights = null;
             dwOff = null;
             // Reduction order within a group is (r, s, c) in every mode.
-            int[] rowIndex = Gemm.index(depth, kk -> kk % cg * r * s + kk / cg);
-            // im2col rows of one group are a row-major A: the wider micro-kernel takes them.
-            panels = mode == Mode.IM2COL && groups == 1 ? new PanelGemm(wts, depth, k, rowIndex) : null;
             packed = new Gemm.Packed(groups, depth, kg, (float[]) null);
-            packed.fill(wts, kg * depth, rowIndex, Gemm.index(kg, kl -> kl * depth));
+            packed.fill(wts, kg * depth, Gemm.index(depth, kk -> kk % cg * r * s + kk / cg),
+                    Gemm.index(kg, kl -> kl * depth));
             if (mode == Mode.IM2COL) {
                 colStride = groups * depth;
                 colPtr = new int[pixels + Gemm.MR];
@@ -212,7 +206,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             }
             outGroups = groups;
             outKg = kg;
-            outKgPad = panels != null ? panels.colsPad : packed.kgPad;
+            outKgPad = packed.kgPad;
         }
         ldo = outGroups * outKgPad;
         bias = b == null ? null : new float[ldo];
@@ -279,15 +273,9 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 }
             }
             case IM2COL -> {
-                // PanelGemm computes whole tiles of rows: the rows past the last pixel are not stored.
-                int tiles = Math.ceilDiv(pixels, PanelGemm.MR) * PanelGemm.MR;
-                float[] cols = scratch.columns(tiles * colStride);
+                float[] cols = scratch.columns(pixels * colStride);
                 im2col(in, pixels, cols);
-                if (panels != null) {
-                    panels.multiply(cols, colStride, tiles, 0, panels.panels(), out, ldo);
-                } else {
-                    Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
-                }
+                Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
             }
             case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, outKgPad, out);
         }

@@ -18,8 +18,8 @@ import jdk.incubator.vector.FloatVector;
  * A developer's A/B of the bare 1×1 plans in one JVM (not a test): the general convolution ({@link ConvPlan})
  * against {@link Conv1x1} on the pointwise shapes of the benchmark workloads, alternating rounds, medians in
  * GFLOP/s, next to a register-only FMA loop as this machine's peak. Arguments: threads (default 1), rounds
- * (default 5), then a part of the shapes' names to run only those, {@code kernels} for the bare micro-kernels or
- * {@code siblings} for Inception 3a's three 1×1 convolutions as one plan. With one thread the time is the calling
+ * (default 5), then a part of the shapes' names to run only those, or {@code siblings} for Inception 3a's three
+ * 1×1 convolutions as one plan. With one thread the time is the calling
  * thread's CPU time, so that time descheduled on a shared machine does not count; on such a machine the figures
  * are still indicative only. Run it from the test classpath of this module, e.g. after
  * {@code mvn -o -q -pl backend-vector -am test-compile}:
@@ -36,10 +36,6 @@ public final class Conv1x1AB {
         CPU = threads == 1;
         System.out.printf("%s, %d thread(s), FMA peak %.1f GFLOP/s%n", Simd.describe(), threads, peak() * threads);
         System.out.printf("(timing: %s)%n", CPU ? "CPU time of the calling thread" : "wall time");
-        if (only.equals("kernels")) {
-            kernels(rounds);
-            return;
-        }
         if (only.equals("siblings")) {
             siblings(threads, rounds);
             return;
@@ -87,57 +83,6 @@ public final class Conv1x1AB {
         }
     }
 
-    /**
-     * The bare micro-kernels on W4's shape per task (192 pixels × 256 channels → 64 filters, operands in cache):
-     * {@link Gemm#multiply} (8 × 2 vectors, two panels) against {@link PanelGemm#kernel4} (6 × 4 vectors, K blocked).
-     */
-    private static void kernels(int rounds) {
-        int m = 192;
-        int kDepth = 256;
-        int cols = 64;
-        SplittableRandom rnd = new SplittableRandom(3);
-        float[] a = Oracle.random(rnd, (long) m * kDepth, 1);
-        float[] w = Oracle.random(rnd, (long) kDepth * cols, 1);
-        Gemm.Packed packed = new Gemm.Packed(1, kDepth, cols, null);
-        packed.fill(w, 0, Gemm.index(kDepth, i -> i * cols), Gemm.index(cols, i -> i));
-        Gemm.Runs runs = new Gemm.Runs(1, new int[] {0}, new int[] {kDepth});
-        int[] ptr = new int[m + Gemm.MR];
-        for (int i = 0; i < m; i++) {
-            ptr[i] = i * kDepth;
-        }
-        float[] out = new float[(m + Gemm.MR) * cols];
-        float[] tile = new float[m * cols];
-        double flops = 2.0 * m * kDepth * cols;
-        for (int r = 0; r < rounds; r++) {
-            double old = kernelTime(() -> Gemm.multiply(packed, runs, a, ptr, m, out, cols));
-            double neu = kernelTime(() -> {
-                for (int k0 = 0; k0 < kDepth; k0 += PanelGemm.KC) {
-                    int len = Math.min(PanelGemm.KC, kDepth - k0);
-                    for (int j = 0; j < cols; j += PanelGemm.NR) {
-                        for (int i = 0; i < m; i += PanelGemm.MR) {
-                            PanelGemm.kernel4(a, i * kDepth + k0, kDepth, len, w, k0 * cols + j, tile, i * cols + j,
-                                    cols, k0 == 0);
-                        }
-                    }
-                }
-            });
-            System.out.printf("kernels 192x256x64: Gemm 8x2 %.1f GFLOP/s   Conv1x1 6x4 %.1f GFLOP/s%n",
-                    flops / old / 1e9, flops / neu / 1e9);
-        }
-    }
-
-    private static double kernelTime(Runnable body) {
-        for (int i = 0; i < 200; i++) {
-            body.run();
-        }
-        double[] t = new double[2000];
-        for (int i = 0; i < t.length; i++) {
-            long t0 = THREADS.getCurrentThreadCpuTime();
-            body.run();
-            t[i] = (THREADS.getCurrentThreadCpuTime() - t0) / 1e9;
-        }
-        return median(t);
-    }
 
     /**
      * Inception 3a's three 1×1 convolutions over the same input (192 → 64, 96, 16; 28×28, N = 8): three
