@@ -53,7 +53,6 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     /** Bias per output channel, zero-padded to the panels' width (zeros when the layer has none). */
     private final float[] bias;
     private final int rowsPerTask;
-    private final int rowTasks;
     private final int tasks;
 
     /** Whether {@code op} takes this plan: 1×1 kernel, one group, no padding (any stride). */
@@ -101,8 +100,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         chunkPanel = chunks;
         rowsPerTask = rows;
         rowPtr = Gemm.index(rows + MR, m -> m * c);
-        rowTasks = Math.toIntExact(Math.ceilDiv(pixels, rows));
-        tasks = Math.multiplyExact(rowTasks, chunks.length - 1);
+        tasks = Math.toIntExact(Math.ceilDiv(pixels, rows) * (chunks.length - 1));
     }
 
     /** Panel boundaries of chunks of at most {@code columns} columns (at least one panel each). */
