@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Images/s of the Spark classifier against a plain single-JVM Inference loop (dev.fovea.spark.Throughput, in the
 # test sources): local[1], local[2], and a standalone cluster of a master and two 1-core workers on 127.0.0.1,
-# all on the vector backend, one thread per task. Usage: spark/throughput.sh [BATCH [ROUNDS [REPEAT]]]
-# (default 64 5 5: 5 timed passes over the 2,000 images repeated 5 times).
+# all on the vector backend, one thread per task; on each, the loop and the Spark job take turns.
+# Usage: spark/throughput.sh [--model fashion-cnn|FILE.onnx] [BATCH [ROUNDS [IMAGES]]]
+# (default fashion-cnn 64 5 10000; with an ONNX file, IMAGES defaults to 200 rows of random input values).
 # Builds what it needs (offline when Maven can), and stops every JVM it started.
 set -euo pipefail
+model=fashion-cnn
+if [ "${1:-}" = --model ]; then
+  model="${2:?--model needs fashion-cnn or an .onnx file}"; shift 2
+  [ "$model" = fashion-cnn ] || model="$(cd "$(dirname "$model")" && pwd)/$(basename "$model")"
+fi
 cd "$(dirname "$0")/.."
 source .ci/find-jdk.sh
 export JAVA_HOME="$(fovea_find_jdk25)"
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-batch="${1:-64}"; rounds="${2:-5}"; repeat="${3:-5}"
+default_images=10000; [ "$model" = fashion-cnn ] || default_images=200
+batch="${1:-64}"; rounds="${2:-5}"; images="${3:-$default_images}"
 work="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -49,6 +56,6 @@ grep -q 'Registering worker' "$work/master.log" || { echo "the workers did not r
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 "$JAVA_HOME/bin/java" "${flags[@]}" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -cp "spark/target/test-classes:spark/target/classes:$(cat spark/target/test-classpath.txt)" \
-  dev.fovea.spark.Throughput "$batch" "$rounds" "$repeat" 'local[1]' 'local[2]' "spark://127.0.0.1:$port" \
+  dev.fovea.spark.Throughput "$model" "$batch" "$rounds" "$images" 'local[1]' 'local[2]' "spark://127.0.0.1:$port" \
   "$PWD/spark/target/fovea-spark.jar" 2> "$work/driver.log"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,6 +20,9 @@ enum InputKind {
 
     /** The fields of Spark's image struct that decoding reads. */
     static final List<String> IMAGE_FIELDS = List.of("origin", "height", "width", "nChannels", "mode", "data");
+    /** Their types, as Spark's image source gives them. */
+    static final List<DataType> IMAGE_TYPES = List.of(DataTypes.StringType, DataTypes.IntegerType,
+            DataTypes.IntegerType, DataTypes.IntegerType, DataTypes.IntegerType, DataTypes.BinaryType);
 
     static InputKind of(StructType schema, String column) {
         List<String> names = Arrays.asList(schema.fieldNames());
@@ -41,6 +44,15 @@ enum InputKind {
         }
         if (type instanceof StructType struct
                 && Arrays.stream(struct.fields()).map(StructField::name).toList().containsAll(IMAGE_FIELDS)) {
+            for (int i = 0; i < IMAGE_FIELDS.size(); i++) {
+                DataType field = struct.apply(IMAGE_FIELDS.get(i)).dataType();
+                if (!field.equals(IMAGE_TYPES.get(i))) {
+                    throw new IllegalArgumentException("FoveaClassifier: input column '" + column + "' is an "
+                            + "image struct whose field '" + IMAGE_FIELDS.get(i) + "' has type "
+                            + field.simpleString() + "; Spark's image source gives it type "
+                            + IMAGE_TYPES.get(i).simpleString());
+                }
+            }
             return IMAGE_STRUCT;
         }
         throw new IllegalArgumentException("FoveaClassifier: input column '" + column + "' has type "

@@ -10,10 +10,14 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 
@@ -54,7 +58,27 @@ record ModelSource(String path, String sha256, String zooModel) implements Seria
             throw new IllegalArgumentException("FoveaClassifier: modelPath '" + path + "' does not exist (neither "
                     + "as a path nor as a file added with --files / SparkContext.addFile)");
         }
-        return new ModelSource(path, sha256(file), zooModel);
+        return new ModelSource(path, driverHash(file), zooModel);
+    }
+
+    /** A file's identity for {@link #HASHES}: where it is, when it was last written, and its size. */
+    private record Stamp(Path file, FileTime modified, long size) {
+    }
+
+    /** The driver's hashes, so that transforming many frames with one model reads the file once. */
+    private static final Map<Stamp, String> HASHES = new ConcurrentHashMap<>();
+
+    /** The file's SHA-256, computed again only when its path, time or size changed (a 45 MB model takes ~0.1 s). */
+    private static String driverHash(Path file) {
+        Stamp stamp;
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            stamp = new Stamp(file.toAbsolutePath().normalize(), a.lastModifiedTime(), a.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("FoveaClassifier: cannot read model file " + file + ": " + e.getMessage(),
+                    e);
+        }
+        return HASHES.computeIfAbsent(stamp, s -> sha256(file));
     }
 
     /** The file itself, else Spark's local copy of a file shipped under that name; null when neither exists. */

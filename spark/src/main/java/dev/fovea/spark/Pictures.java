@@ -6,7 +6,6 @@ import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import javax.imageio.ImageIO;
-import org.apache.spark.sql.Row;
 
 /** Pictures from a row's input: encoded file bytes, or Spark's image struct. */
 final class Pictures {
@@ -36,11 +35,7 @@ final class Pictures {
      * nChannels} bytes row by row, channels in B, G, R(, A) order (1 channel: gray). A row the image source could
      * not decode (read with {@code dropInvalid = false}) has height and width -1.
      */
-    static BufferedImage fromImageStruct(Row image) {
-        int height = image.<Integer>getAs("height");
-        int width = image.<Integer>getAs("width");
-        int channels = image.<Integer>getAs("nChannels");
-        byte[] data = image.getAs("data");
+    static BufferedImage fromImageStruct(int height, int width, int channels, byte[] data) {
         if (height <= 0 || width <= 0 || data == null || data.length == 0) {
             throw new UndecodableRow("Spark's image source could not decode this file (height " + height
                     + ", width " + width + ", " + (data == null ? 0 : data.length) + " bytes of data)");

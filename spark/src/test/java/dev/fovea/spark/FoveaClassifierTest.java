@@ -214,12 +214,21 @@ class FoveaClassifierTest {
     }
 
     @Test
-    void wrongLengthArraysAreRowErrorsInPermissiveMode() {
+    void wrongLengthArraysAreRowErrorsInPermissiveMode() throws IOException {
+        Float[] image = new Float[784];
+        for (int k = 0; k < image.length; k++) {
+            image[k] = images.get(0)[k];
+        }
         List<Row> rows = List.of(
                 org.apache.spark.sql.RowFactory.create(0, java.util.Arrays.asList(new Float[784])),
-                org.apache.spark.sql.RowFactory.create(1, java.util.Arrays.asList(new Float[700])));
-        Dataset<Row> in = spark.createDataFrame(rows, DataTypesForTests.NULLABLE_FLOATS);
+                org.apache.spark.sql.RowFactory.create(1, java.util.Arrays.asList(new Float[700])),
+                org.apache.spark.sql.RowFactory.create(2, java.util.Arrays.asList(image)));
+        Dataset<Row> in = spark.createDataFrame(rows, DataTypesForTests.NULLABLE_FLOATS).coalesce(1);
         Map<Integer, Row> out = byId(classifier(weights, "pixels").transform(in));
+        // A good row of an array type that allows nulls is predicted as usual (alone in its batch here).
+        assertNull(out.get(2).get(out.get(2).fieldIndex("error")));
+        assertBitIdentical(SparkFixtures.singleJvm(weights, images.subList(0, 1), 1)[0],
+                out.get(2).getAs("probability"), "row 2");
         assertTrue(out.get(0).getString(out.get(0).fieldIndex("error")).contains("value 0 of the array is null"),
                 out.get(0).toString());
         String error = out.get(1).getString(out.get(1).fieldIndex("error"));
@@ -249,6 +258,31 @@ class FoveaClassifierTest {
                 "2 labels given; model 'fashion-cnn' has 10 classes");
         assertMessage(() -> classifier(weights, "pixels").setProbabilityCol("id").transform(in),
                 "output column 'id' already exists");
+    }
+
+    @Test
+    void topListsTheLargestFirstAndTheLowerIndexAmongEquals() {
+        double[] p = {0.1, Double.NaN, 0.3, 0.3, -0.0, 0.0, 0.2, 0.3};
+        assertArrayEquals(new int[] {1, 2, 3, 7, 6}, PartitionPredictor.top(p, 5));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int trial = 0; trial < 200; trial++) {
+            double[] q = new double[1 + random.nextInt(40)];
+            for (int j = 0; j < q.length; j++) {
+                q[j] = random.nextInt(6) / 5.0;
+            }
+            int n = 1 + random.nextInt(q.length);
+            Integer[] order = new Integer[q.length];
+            for (int j = 0; j < q.length; j++) {
+                order[j] = j;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(q[b], q[a]) != 0 ? Double.compare(q[b], q[a])
+                    : Integer.compare(a, b));
+            int[] expected = new int[n];
+            for (int r = 0; r < n; r++) {
+                expected[r] = order[r];
+            }
+            assertArrayEquals(expected, PartitionPredictor.top(q, n), java.util.Arrays.toString(q) + " n=" + n);
+        }
     }
 
     private static void assertMessage(Runnable r, String part) {

@@ -73,6 +73,9 @@ final class VectorBackend implements Backend {
         if (Winograd.applies(op)) {
             return new Winograd(op, weights.toArray(), bias == null ? null : bias.toArray(), pool);
         }
+        if (Conv1x1.applies(op)) {
+            return new Conv1x1(op, weights.toArray(), bias == null ? null : bias.toArray(), pool);
+        }
         if (DepthwisePlan.applies(op)) {
             return new DepthwisePlan(op, weights.toArray(), bias == null ? null : bias.toArray(), pool);
         }

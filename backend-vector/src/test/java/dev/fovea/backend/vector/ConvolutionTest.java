@@ -68,6 +68,11 @@ class ConvolutionTest {
                     false));
             list.add(new Case(2, 3, 17, 17, 17, 7, 7, 2, 2, 1, 1, 1, Padding.explicit(3), true, Activation.RELU,
                     layout, false));
+            // im2col rows of one group (runs of one float: one channel, kernel one wide or dilated across).
+            list.add(new Case(2, 1, 70, 11, 9, 5, 1, 1, 1, 1, 1, 1, Padding.SAME, true, Activation.RELU, layout,
+                    true));
+            list.add(new Case(1, 1, 23, 9, 13, 3, 3, 2, 1, 1, 2, 1, Padding.VALID, false, Activation.NONE, layout,
+                    false));
             // Groups: im2col (few channels per group), implicit (17 per group), depthwise, depthwise ×2.
             list.add(new Case(2, 6, 9, 7, 13, 3, 3, 1, 1, 1, 1, 3, Padding.SAME, true, Activation.NONE, layout, true));
             list.add(new Case(1, 34, 34, 7, 7, 3, 3, 2, 1, 1, 1, 2, Padding.SAME, true, Activation.RELU, layout,

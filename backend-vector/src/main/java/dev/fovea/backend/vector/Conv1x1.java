@@ -1,0 +1,284 @@
+package dev.fovea.backend.vector;
+
+import static dev.fovea.backend.vector.Epilogue.FLOAT;
+import static dev.fovea.backend.vector.Epilogue.ORDER;
+import static dev.fovea.backend.vector.Simd.F;
+import static dev.fovea.backend.vector.Simd.V;
+
+import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.spi.Plan;
+import dev.fovea.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * A 1×1 convolution (one group, no padding, any stride) as one GEMM over the batch's output pixels:
+ * {@code Y[m, k] = Σ_c X[m, c] · W[k, c]}, m running over every output pixel of every image, so that small images
+ * and small batches still split into enough tasks.
+ *
+ * <p>A task owns a block of pixels and a chunk of output channels. It copies its pixels' input channels into a
+ * per-thread row-major block (a plain copy of one run per output row when the input is channels-last and the
+ * stride is 1, only the pixels read when it is not), multiplies it with the weights packed once at plan time by
+ * {@link Gemm}'s 8 × 2-vector micro-kernel (a 6 × 4-vector kernel was slower in A/B runs here), and stores the
+ * tile with bias and activation applied on the way out.
+ */
+final class Conv1x1 implements Plan, WorkerPool.Body {
+    private static final int MR = Gemm.MR;
+    /** Floats of input a task aims to gather: 512 KiB, well inside L2 with the panels and the tile. */
+    private static final int A_BLOCK = 128 * 1024;
+    /** Most pixels per task, and the fewest before a task's columns are split further. */
+    private static final int MAX_ROWS = 32 * MR;
+    private static final int MIN_ROWS = 4 * MR;
+    /** Output channels per task chunk: the tile of a task ({@code rows × chunk}) stays in L2. */
+    private static final int CHUNK = 256;
+
+    private final WorkerPool pool;
+    private final int n;
+    private final int c;
+    private final int k;
+    private final int p;
+    private final int q;
+    private final int sh;
+    private final int sw;
+    private final int act;
+    private final long flops;
+    private final Gemm.Packed weights;
+    /** The reduction as one run of {@code c} floats per row, split into cache blocks. */
+    private final Gemm.Runs runs;
+    /** Row pointers into a task's gathered block: {@code m·c}. */
+    private final int[] rowPtr;
+    /** Chunk i holds panels {@code chunkPanel[i] .. chunkPanel[i + 1] − 1}. */
+    private final int[] chunkPanel;
+    /** Bias per output channel, zero-padded to the panels' width (zeros when the layer has none). */
+    private final float[] bias;
+    private final int rowsPerTask;
+    private final int tasks;
+
+    /** Whether {@code op} takes this plan: 1×1 kernel, one group, no padding (any stride). */
+    static boolean applies(ConvolutionDescriptor op) {
+        return op.kernelH() == 1 && op.kernelW() == 1 && op.groups() == 1 && op.pads().isZero();
+    }
+
+    /** @param wts weights {@code [k][c]} (a 1×1 filter per output channel); {@code b} bias or null */
+    Conv1x1(ConvolutionDescriptor op, float[] wts, float[] b, WorkerPool pool) {
+        if (!applies(op)) {
+            throw new IllegalArgumentException("layer '" + op.layer() + "': not a 1×1 convolution of one group "
+                    + "without padding");
+        }
+        this.pool = pool;
+        n = op.input().n();
+        c = op.input().c();
+        k = op.filters();
+        p = op.output().h();
+        q = op.output().w();
+        sh = op.strideH();
+        sw = op.strideW();
+        act = Epilogue.code(op.activation());
+        flops = op.flops();
+
+        weights = new Gemm.Packed(1, c, k, (float[]) null);
+        weights.fill(wts, 0, Gemm.index(c, i -> i), Gemm.index(k, kl -> kl * c));
+        runs = new Gemm.Runs(1, new int[] {0}, new int[] {c});
+        bias = new float[weights.kgPad];
+        if (b != null) {
+            System.arraycopy(b, 0, bias, 0, k);
+        }
+
+        // Tasks: pixel blocks sized to the gathered input, times column chunks; more and smaller ones when there
+        // are too few for every thread to get several (dynamic claiming balances the rest).
+        long pixels = (long) n * p * q;
+        int want = 4 * pool.threads();
+        int[] chunks = chunks(CHUNK);
+        int rows = Math.clamp(A_BLOCK / c / MR * MR, MIN_ROWS, MAX_ROWS);
+        while (rows > MIN_ROWS && Math.ceilDiv(pixels, rows) * (chunks.length - 1) < want) {
+            rows = Math.max(MIN_ROWS, rows / 2 / MR * MR);
+        }
+        if (Math.ceilDiv(pixels, rows) * (chunks.length - 1) < want) {
+            chunks = chunks(1); // one panel per chunk
+        }
+        chunkPanel = chunks;
+        rowsPerTask = rows;
+        rowPtr = Gemm.index(rows + MR, m -> m * c);
+        tasks = Math.toIntExact(Math.ceilDiv(pixels, rows) * (chunks.length - 1));
+    }
+
+    /** Panel boundaries of chunks of at most {@code columns} columns (at least one panel each). */
+    private int[] chunks(int columns) {
+        int panels = weights.panels();
+        int[] starts = new int[panels + 1];
+        int count = 0;
+        int width = 0;
+        for (int j = 0; j < panels; j++) {
+            if (j == 0 || width + weights.panelWidth[j] > columns) {
+                starts[count++] = j;
+                width = 0;
+            }
+            width += weights.panelWidth[j];
+        }
+        starts[count] = panels;
+        return java.util.Arrays.copyOf(starts, count + 1);
+    }
+
+    long flops() {
+        return flops;
+    }
+
+    @Override
+    public void execute(Tensor x, Tensor y) {
+        Tensor[] io = {x, y};
+        if (flops < 2_000_000L) {
+            for (int t = 0; t < tasks; t++) {
+                run(t, io);
+            }
+        } else {
+            pool.run(tasks, this, io);
+        }
+    }
+
+    @Override
+    public void run(int task, Object ctx) {
+        Tensor[] io = (Tensor[]) ctx;
+        int chunk = task % (chunkPanel.length - 1);
+        int m0 = (task / (chunkPanel.length - 1)) * rowsPerTask;
+        int rows = (int) Math.min(rowsPerTask, (long) n * p * q - m0);
+        int j0 = chunkPanel[chunk];
+        int j1 = chunkPanel[chunk + 1];
+        int col0 = weights.panelCol[j0];
+        int width = weights.panelCol[j1 - 1] + weights.panelWidth[j1 - 1] - col0;
+        Scratch scratch = Scratch.get();
+        float[] a = scratch.input(rows * c);
+        gather(io[0], m0, rows, a);
+        float[] tile = scratch.output(rows * width);
+        for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
+            int rs = runs.blockStart[blk];
+            int re = runs.blockStart[blk + 1];
+            int kk0 = runs.kkStart[rs];
+            boolean accumulate = blk > 0;
+            for (int j = j0; j < j1; j++) {
+                int pw = weights.panelWidth[j];
+                int bOff = weights.panelOff[j] + kk0 * pw;
+                int tOff = weights.panelCol[j] - col0;
+                for (int m = 0; m < rows; m += MR) {
+                    int tileRows = Math.min(MR, rows - m);
+                    if (pw == Gemm.NR) {
+                        Gemm.kernel8x2(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
+                                m * width + tOff, width, accumulate);
+                    } else {
+                        Gemm.kernel8x1(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
+                                m * width + tOff, width, accumulate);
+                    }
+                }
+            }
+        }
+        store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
+    }
+
+    /** Copies the input channels of output pixels {@code m0 .. m0 + rows − 1} into {@code a} as {@code [m][c]}. */
+    private void gather(Tensor x, int m0, int rows, float[] a) {
+        MemorySegment xs = x.buffer();
+        long s0 = x.stride(0);
+        long s1 = x.stride(1);
+        long s2 = x.stride(2);
+        long s3 = x.stride(3);
+        int img = m0 / (p * q);
+        int pp = m0 % (p * q) / q;
+        int qq = m0 % q;
+        int m = 0;
+        while (m < rows) {
+            int run = Math.min(q - qq, rows - m);
+            long src = x.offset() + img * s0 + (long) pp * sh * s2 + (long) qq * sw * s3;
+            int dst = m * c;
+            if (s1 == 1 && sw * s3 == c) {
+                MemorySegment.copy(xs, FLOAT, src * 4, a, dst, run * c);
+            } else if (s1 == 1) {
+                for (int j = 0; j < run; j++) {
+                    MemorySegment.copy(xs, FLOAT, (src + j * sw * s3) * 4, a, dst + j * c, c);
+                }
+            } else {
+                // Channels-first: a transpose of a C × run block.
+                for (int ch = 0; ch < c; ch++) {
+                    long cb = src + ch * s1;
+                    for (int j = 0; j < run; j++) {
+                        a[dst + j * c + ch] = xs.getAtIndex(FLOAT, cb + j * sw * s3);
+                    }
+                }
+            }
+            m += run;
+            qq = 0;
+            if (++pp == p) {
+                pp = 0;
+                img++;
+            }
+        }
+    }
+
+    /**
+     * Stores tile columns {@code [0, valid)} of rows {@code 0 .. rows − 1} ({@code ldt} floats apart) as channels
+     * {@code col0 ..} of output pixels {@code m0 ..}, with bias and activation applied.
+     */
+    private void store(float[] tile, int ldt, int rows, int m0, int col0, int valid, Tensor y) {
+        MemorySegment ys = y.buffer();
+        long s0 = y.stride(0);
+        long s1 = y.stride(1);
+        long s2 = y.stride(2);
+        long s3 = y.stride(3);
+        int img = m0 / (p * q);
+        int pp = m0 % (p * q) / q;
+        int qq = m0 % q;
+        for (int m = 0; m < rows; m++) {
+            long base = y.offset() + img * s0 + pp * s2 + qq * s3 + col0 * s1;
+            int t = m * ldt;
+            if (s1 != 1) {
+                for (int j = 0; j < valid; j++) {
+                    float v = tile[t + j] + bias[col0 + j];
+                    ys.setAtIndex(FLOAT, base + j * s1, Epilogue.activate(v, act));
+                }
+            } else if (Epilogue.inLoop(act) == act) {
+                storeInLoop(tile, t, col0, valid, ys, base);
+            } else {
+                storeActivated(tile, t, col0, valid, ys, base);
+            }
+            if (++qq == q) {
+                qq = 0;
+                if (++pp == p) {
+                    pp = 0;
+                    img++;
+                }
+            }
+        }
+    }
+
+    /** One pixel's channels, adjacent in {@code y}, with an activation the loop writes out itself. */
+    private void storeInLoop(float[] tile, int t, int col0, int valid, MemorySegment ys, long base) {
+        int j = 0;
+        for (; j + V <= valid; j += V) {
+            FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
+            v = switch (act) {
+                case Epilogue.RELU -> v.max(0f);
+                case Epilogue.RELU6 -> v.max(0f).min(6f);
+                case Epilogue.HARD_SIGMOID -> v.fma(1f / 6, 0.5f).max(0f).min(1f);
+                case Epilogue.HARD_SWISH -> v.mul(v.fma(1f / 6, 0.5f).max(0f).min(1f));
+                default -> v;
+            };
+            v.intoMemorySegment(ys, (base + j) * 4, ORDER);
+        }
+        for (; j < valid; j++) {
+            ys.setAtIndex(FLOAT, base + j, Epilogue.inLoop(tile[t + j] + bias[col0 + j], act));
+        }
+    }
+
+    /** As {@link #storeInLoop} for the activations computed by {@link Epilogue#activate(FloatVector, int)}. */
+    private void storeActivated(float[] tile, int t, int col0, int valid, MemorySegment ys, long base) {
+        int j = 0;
+        for (; j + V <= valid; j += V) {
+            FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
+            Epilogue.activate(v, act).intoMemorySegment(ys, (base + j) * 4, ORDER);
+        }
+        if (j < valid) {
+            VectorMask<Float> mask = F.indexInRange(j, valid);
+            FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
+            Epilogue.activate(v, act).intoMemorySegment(ys, (base + j) * 4, ORDER, mask);
+        }
+    }
+}
