@@ -208,11 +208,11 @@ final class ConvBackward {
                 for (int row = 0; row < rows; row++) {
                     Gather.pixels(call.dy, img0 + i, p0 + row, 1, q, k, line, 0);
                     int m0 = (i * rows + row) * q;
-                    for (int j = 0; j < q; j++) {
-                        int src = j * k;
-                        int dst = m0 + j;
-                        for (int ch = 0; ch < k; ch++) {
-                            dyT[ch * pixels + dst] = line[src + ch];
+                    // Filter-major: each row of dyᵀ is written contiguously (the line is small and stays in L1).
+                    for (int ch = 0; ch < k; ch++) {
+                        int dst = ch * pixels + m0;
+                        for (int j = 0; j < q; j++) {
+                            dyT[dst + j] = line[j * k + ch];
                         }
                     }
                 }
