@@ -25,9 +25,9 @@ import jdk.incubator.vector.FloatVector;
  *       in task order: the result is the same for any number of threads.</li>
  *   <li>{@link Data}: for stride 1, dilation 1 and one group where {@link Winograd} applies, a forward
  *       convolution of {@code dy} with the rotated, transposed filters; otherwise {@code T = dy · W_gᵀ} for a
- *       block of output pixels (a GEMM with the reduction over the filters), then col2im: every pixel's {@code R·S·C/groups} products are added into a zero-padded
- *       channels-last copy of the image's gradient, which is finally cropped into {@code dx}. One task per
- *       image, so no two tasks write the same cell.</li>
+ *       block of output pixels (a GEMM with the reduction over the filters), then col2im: every pixel's
+ *       {@code R·S·C/groups} products are added into a zero-padded channels-last copy of the image's gradient,
+ *       which is finally cropped into {@code dx}. One task per image, so no two tasks write the same cell.</li>
  * </ul>
  */
 final class ConvBackward {
