@@ -4,7 +4,11 @@ import static dev.fovea.backend.vector.Epilogue.FLOAT;
 import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
+import dev.fovea.op.Activation;
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.ConvolutionParams;
+import dev.fovea.op.Padding;
+import dev.fovea.op.Pads;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -19,10 +23,11 @@ import jdk.incubator.vector.FloatVector;
  *       on the thread count; each task gathers its input rows zero-padded and channels-last (as the forward),
  *       transposes its {@code dy} and multiplies into its own partial sum, and the caller adds the partial sums
  *       in task order: the result is the same for any number of threads.</li>
- *   <li>{@link Data}: {@code T = dy · W_gᵀ} for a block of output pixels (a GEMM with the reduction over the
- *       filters), then col2im: every pixel's {@code R·S·C/groups} products are added into a zero-padded
- *       channels-last copy of the image's gradient, which is finally cropped into {@code dx}. One task per
- *       image, so no two tasks write the same cell.</li>
+ *   <li>{@link Data}: for stride 1, dilation 1 and one group where {@link Winograd} applies, a forward
+ *       convolution of {@code dy} with the rotated, transposed filters; otherwise {@code T = dy · W_gᵀ} for a
+ *       block of output pixels (a GEMM with the reduction over the filters), then col2im: every pixel's
+ *       {@code R·S·C/groups} products are added into a zero-padded channels-last copy of the image's gradient,
+ *       which is finally cropped into {@code dx}. One task per image, so no two tasks write the same cell.</li>
  * </ul>
  */
 final class ConvBackward {
@@ -203,11 +208,11 @@ final class ConvBackward {
                 for (int row = 0; row < rows; row++) {
                     Gather.pixels(call.dy, img0 + i, p0 + row, 1, q, k, line, 0);
                     int m0 = (i * rows + row) * q;
-                    for (int j = 0; j < q; j++) {
-                        int src = j * k;
-                        int dst = m0 + j;
-                        for (int ch = 0; ch < k; ch++) {
-                            dyT[ch * pixels + dst] = line[src + ch];
+                    // Filter-major: each row of dyᵀ is written contiguously (the line is small and stays in L1).
+                    for (int ch = 0; ch < k; ch++) {
+                        int dst = ch * pixels + m0;
+                        for (int j = 0; j < q; j++) {
+                            dyT[dst + j] = line[j * k + ch];
                         }
                     }
                 }
@@ -326,9 +331,16 @@ final class ConvBackward {
         /** Where {@code W_gᵀ[kl][kk]} is in the logical weights, relative to group g's first filter. */
         private final int[] rowIndex;
         private final int[] colIndex;
+        /**
+         * The gradient as a forward convolution of {@code dy} planned with {@link Winograd} (see
+         * {@link #asForward}), or null: col2im below.
+         */
+        private final ConvolutionDescriptor forward;
 
         Data(ConvolutionDescriptor op) {
             super(op);
+            ConvolutionDescriptor f = asForward(op);
+            forward = f != null && Winograd.applies(f) ? f : null;
             rowsPerBlock = Math.max(1, Math.min(p, DATA_BLOCK_PIXELS / q));
             accRows = Math.max(pt + h, (p - 1) * sh + (r - 1) * dh + 1);
             int pixels = rowsPerBlock * q;
@@ -347,7 +359,51 @@ final class ConvBackward {
             colIndex = Gemm.index(depth, kk -> kk % cg * r * s + kk / cg);
         }
 
+        /**
+         * For stride 1, dilation 1 and one group, {@code dx} is the correlation of {@code dy} with the filters
+         * rotated by 180° and transposed ({@code [C][K][R][S]}), {@code dy} padded by {@code R − 1 − pad} on each
+         * side: a forward convolution with {@code C} filters whose output is {@code x}'s shape. Null otherwise
+         * (or when a padding exceeds {@code R − 1}, which would need negative padding).
+         */
+        static ConvolutionDescriptor asForward(ConvolutionDescriptor op) {
+            Pads pads = op.pads();
+            int r = op.kernelH();
+            int s = op.kernelW();
+            if (op.strideH() != 1 || op.strideW() != 1 || op.dilationH() != 1 || op.dilationW() != 1
+                    || op.groups() != 1 || Math.max(pads.top(), pads.bottom()) > r - 1
+                    || Math.max(pads.left(), pads.right()) > s - 1) {
+                return null;
+            }
+            ConvolutionParams params = new ConvolutionParams(op.input().c(), r, s, 1, 1, 1, 1, 1,
+                    Padding.explicit(r - 1 - pads.top(), s - 1 - pads.left(), r - 1 - pads.bottom(),
+                            s - 1 - pads.right()), false, Activation.NONE);
+            ConvolutionDescriptor f = ConvolutionDescriptor.create(op.layer() + " (data gradient)", op.output(),
+                    op.layout(), params);
+            return f.output().equals(op.input()) ? f : null;
+        }
+
+        /** {@code [C][K][R][S]} from {@code [K][C][R][S]}, each kernel rotated by 180°. */
+        static float[] flipTransposed(float[] w, int k, int c, int r, int s) {
+            float[] out = new float[w.length];
+            int rs = r * s;
+            for (int f = 0; f < k; f++) {
+                for (int ch = 0; ch < c; ch++) {
+                    int src = (f * c + ch) * rs;
+                    int dst = (ch * k + f) * rs;
+                    for (int t = 0; t < rs; t++) {
+                        out[dst + rs - 1 - t] = w[src + t];
+                    }
+                }
+            }
+            return out;
+        }
+
         void execute(Tensor weights, Tensor dy, Tensor dx, WorkerPool pool) {
+            if (forward != null) {
+                // Planned per call: the weights change after every optimizer step.
+                new Winograd(forward, flipTransposed(weights.toArray(), k, c, r, s), null, pool).execute(dy, dx);
+                return;
+            }
             // Wᵀ per group: reduction over the group's filters, columns (r, s, c); packed for this call only.
             Gemm.Packed wt = new Gemm.Packed(groups, kg, depth,
                     Scratch.get().packed(Gemm.Packed.size(groups, kg, depth)));

@@ -174,20 +174,42 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
                 {1 / 24.0, -1 / 12.0, 1 / 6.0},
                 {0, 0, 1}};
         float[] u = new float[XI * c * k];
-        double[] tmp = new double[T * 3];
-        for (int f = 0; f < k; f++) {
-            for (int ch = 0; ch < c; ch++) {
+        // One channel at a time with the filters innermost, so every loop runs over consecutive filters (the JIT
+        // vectorizes it; a training step re-plans with new weights). Same operations per value as G·g·Gᵀ.
+        double[] tap = new double[9 * k];
+        double[] tmp = new double[T * 3 * k];
+        for (int ch = 0; ch < c; ch++) {
+            for (int f = 0; f < k; f++) {
                 int src = (f * c + ch) * 9;
-                for (int i = 0; i < T; i++) {
-                    for (int j = 0; j < 3; j++) {
-                        tmp[i * 3 + j] = g[i][0] * wts[src + j] + g[i][1] * wts[src + 3 + j]
-                                + g[i][2] * wts[src + 6 + j];
+                for (int t = 0; t < 9; t++) {
+                    tap[t * k + f] = wts[src + t];
+                }
+            }
+            for (int i = 0; i < T; i++) {
+                double g0 = g[i][0];
+                double g1 = g[i][1];
+                double g2 = g[i][2];
+                for (int j = 0; j < 3; j++) {
+                    int dst = (i * 3 + j) * k;
+                    int a0 = j * k;
+                    int a1 = (3 + j) * k;
+                    int a2 = (6 + j) * k;
+                    for (int f = 0; f < k; f++) {
+                        tmp[dst + f] = g0 * tap[a0 + f] + g1 * tap[a1 + f] + g2 * tap[a2 + f];
                     }
                 }
-                for (int i = 0; i < T; i++) {
-                    for (int j = 0; j < T; j++) {
-                        double v = tmp[i * 3] * g[j][0] + tmp[i * 3 + 1] * g[j][1] + tmp[i * 3 + 2] * g[j][2];
-                        u[((i * T + j) * c + ch) * k + f] = (float) v;
+            }
+            for (int i = 0; i < T; i++) {
+                int t0 = (i * 3) * k;
+                int t1 = t0 + k;
+                int t2 = t1 + k;
+                for (int j = 0; j < T; j++) {
+                    double g0 = g[j][0];
+                    double g1 = g[j][1];
+                    double g2 = g[j][2];
+                    int dst = ((i * T + j) * c + ch) * k;
+                    for (int f = 0; f < k; f++) {
+                        u[dst + f] = (float) (tmp[t0 + f] * g0 + tmp[t1 + f] * g1 + tmp[t2 + f] * g2);
                     }
                 }
             }

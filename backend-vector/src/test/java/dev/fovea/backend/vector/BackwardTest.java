@@ -51,6 +51,13 @@ class BackwardTest {
                 Activation.RELU, Layout.NHWC, false));
         cases.add(new ConvolutionTest.Case(1, 5, 7, 70, 40, 3, 3, 1, 1, 1, 1, 1, Padding.SAME, true,
                 Activation.NONE, Layout.NCHW, true));
+        // Data gradients computed as a Winograd forward convolution of dy: padded both sides, one side, none.
+        cases.add(new ConvolutionTest.Case(2, 24, 16, 17, 15, 3, 3, 1, 1, 1, 1, 1, Padding.SAME, false,
+                Activation.NONE, Layout.NCHW, true));
+        cases.add(new ConvolutionTest.Case(2, 16, 32, 12, 19, 3, 3, 1, 1, 1, 1, 1, Padding.explicit(1, 0, 2, 1),
+                true, Activation.RELU, Layout.NHWC, true));
+        cases.add(new ConvolutionTest.Case(1, 17, 19, 14, 14, 3, 3, 1, 1, 1, 1, 1, Padding.FULL, true,
+                Activation.NONE, Layout.NHWC, false));
         return cases.stream().map(cs -> DynamicTest.dynamicTest(cs.toString(), () -> convolution(cs)));
     }
 
