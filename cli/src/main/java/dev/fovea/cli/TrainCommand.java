@@ -52,10 +52,14 @@ import picocli.CommandLine.Model.CommandSpec;
                         + " left-right mirroring of the training images (fashion-cnn: test accuracy 0.922 on the full"
                         + " data). PyTorch comparison recipe: --epochs 5 --schedule constant --augment none."})
 final class TrainCommand implements Callable<Integer> {
-    /** fashion-resnet's default recipe: larger batches (its batch normalization) and a larger rate. */
-    static final int RESNET_EPOCHS = 5;
+    /**
+     * fashion-resnet's default recipe: larger batches (its batch normalization), a larger rate, and shifted images
+     * (with mirroring alone it fits the training set and stops near 0.932 on the test set).
+     */
+    static final int RESNET_EPOCHS = 20;
     static final int RESNET_BATCH = 128;
     static final String RESNET_LR = "0.002";
+    static final AugmentName RESNET_AUGMENT = AugmentName.FLIP_SHIFT;
 
     @ParentCommand
     Fovea fovea;
@@ -119,9 +123,10 @@ final class TrainCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     ScheduleName schedule;
 
-    @Option(names = "--augment", paramLabel = "NAME", defaultValue = "flip",
+    @Option(names = "--augment", paramLabel = "NAME",
             description = "Training-image augmentation, ${COMPLETION-CANDIDATES}: flip mirrors left-right with"
-                    + " probability 1/2, flip-shift also shifts by up to 2 pixels (default: ${DEFAULT-VALUE}).")
+                    + " probability 1/2, flip-shift also shifts by up to 2 pixels (default: flip; fashion-resnet: "
+                    + "flip-shift).")
     AugmentName augment;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
@@ -274,6 +279,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (lr == null) {
             lr = resnet ? Double.parseDouble(RESNET_LR) : 0.001;
+        }
+        if (augment == null) {
+            augment = resnet ? RESNET_AUGMENT : AugmentName.FLIP;
         }
         Path checkpointFile = checkpoint != null ? checkpoint
                 : out != null ? out.resolveSibling(out.getFileName() + ".checkpoint") : null;
