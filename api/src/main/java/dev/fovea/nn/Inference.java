@@ -65,6 +65,8 @@ public final class Inference implements AutoCloseable {
      * so it is never closed.
      */
     private final TensorScope arrayViews = new TensorScope();
+    /** Whether the engine's tensors live on the host: read once, an engine's capabilities do not change. */
+    private final boolean onHost;
 
     Inference(Model model, Engine engine, int capacity) {
         this.model = model;
@@ -72,6 +74,7 @@ public final class Inference implements AutoCloseable {
         this.capacity = capacity;
         this.compiled = Fusions.apply(model.steps(), model.outputValues(), Fusions.INFERENCE);
         this.cachedVersion = model.weightsVersion();
+        this.onHost = !engine.capabilities().contains(dev.fovea.spi.Capability.DEVICE_MEMORY);
     }
 
     public Model model() {
@@ -196,7 +199,7 @@ public final class Inference implements AutoCloseable {
 
     /** Whether this engine's tensors live on the host (copies to and from heap arrays then need no staging). */
     private boolean onHost() {
-        return !engine.capabilities().contains(dev.fovea.spi.Capability.DEVICE_MEMORY);
+        return onHost;
     }
 
     /**
