@@ -32,6 +32,11 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
+ * <p>Hot loops: {@link #predictInto} takes an input tensor and an output tensor the caller made once; with dense host
+ * tensors in the model's layout the first layer reads the input and the last layer writes the output in place, so a
+ * call copies nothing and allocates no tensor memory. {@link #predict(float[], int)} copies the array in and the
+ * result out once each.
+ *
  * <p>Plan cache: the plans of the {@link #cachedBatchSizeLimit()} most recently used batch sizes are kept
  * ({@link #DEFAULT_CACHED_BATCH_SIZES} unless {@link Model#compile(Engine, int)} says otherwise); the least
  * recently used batch size's plans are closed (their packed weights and backend resources released) when
@@ -155,10 +160,10 @@ public final class Inference implements AutoCloseable {
     /**
      * Runs the model on {@code x} ({@code [N, C, H, W]}, any layout) and writes its first output into {@code y}
      * ({@link Model#outputShape(int) outputShape(N)}, any layout), for a loop that calls the model again and again
-     * on tensors it made once: nothing is allocated per call once the first call of a batch size has planned. With
-     * host tensors in the model's layout, dense, on a host backend, the first layer reads {@code x} itself and the
-     * last one writes into {@code y} itself; otherwise they are copied (and reordered) as needed. {@code x} is only
-     * read. {@code y} must not share memory with {@code x}.
+     * on tensors it made once: no tensor memory is allocated per call once the first call of a batch size has
+     * planned. With host tensors in the model's layout, dense, on a host backend, the first layer reads {@code x}
+     * itself and the last one writes into {@code y} itself; otherwise they are copied (and reordered) as needed.
+     * {@code x} is only read. {@code y} must not share memory with {@code x}.
      *
      * <pre>{@code
      * Tensor x = scope.allocate(model.inputShape(8), model.layout());
@@ -399,7 +404,8 @@ public final class Inference implements AutoCloseable {
             }
             for (int i = 0; i < xs.size(); i++) {
                 v.check(!overlap(y, xs.get(i)), "output", name + "the output tensor shares memory with input "
-                        + (xs.size() > 1 ? "'" + model.inputNames().get(i) + "'" : "x") + "; give it a tensor of its own");
+                        + (xs.size() > 1 ? "'" + model.inputNames().get(i) + "'" : "x")
+                        + "; give it a tensor of its own");
             }
             for (int j = 0; j < k; j++) {
                 v.check(!overlap(y, ys.get(j)), "output", name + "the output tensor shares memory with output " + j);

@@ -233,7 +233,8 @@ public final class Bench {
             Arrays.sort(f);
             Arrays.sort(o);
             if (tsv) {
-                out.printf(Locale.ROOT, "%s\t%d\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%s\t%.3f\t%.2e\t%.3g\t%d%n",
+                out.printf(Locale.ROOT, "%s\t%d\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%s\t%.3f\t%.2e"
+                        + "\t%.3g\t%d%n",
                         v.id(), v.threads(), io.label(), v.foveaMs(), f[0], f[f.length - 1], v.ortMs(), o[0],
                         o[o.length - 1],
                         v.rate(v.foveaMs()), v.rate(v.ortMs()), v.unit(), v.speedRatio(), v.maxAbsDiff(),

@@ -227,7 +227,8 @@ public final class ModelBench {
 
     /**
      * Fovea as {@code io} says: {@link Io#TENSOR} runs {@link Inference#predictInto} on an input and an output tensor
-     * in the model's layout made here once by the engine (its own memory: on a GPU backend, device memory); {@link Io#HOST} runs {@link Inference#predict(float[], int)}.
+     * in the model's layout made here once by the engine (its own memory: on a GPU backend, device memory);
+     * {@link Io#HOST} runs {@link Inference#predict(float[], int)}.
      */
     private static Runtime foveaRuntime(Io io, Inference net, int batch, float[] xModel, Shape outShape,
                                         boolean outNhwc, TensorScope tensors) {
