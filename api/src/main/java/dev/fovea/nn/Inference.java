@@ -32,6 +32,11 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
+ * <p>Hot loops: {@link #predictInto} takes an input tensor and an output tensor the caller made once; with dense host
+ * tensors in the model's layout the first layer reads the input and the last layer writes the output in place, so a
+ * call copies nothing and allocates no tensor memory. {@link #predict(float[], int)} copies the array in and the
+ * result out once each.
+ *
  * <p>Plan cache: the plans of the {@link #cachedBatchSizeLimit()} most recently used batch sizes are kept
  * ({@link #DEFAULT_CACHED_BATCH_SIZES} unless {@link Model#compile(Engine, int)} says otherwise); the least
  * recently used batch size's plans are closed (their packed weights and backend resources released) when
@@ -63,6 +68,13 @@ public final class Inference implements AutoCloseable {
     private long cachedVersion;
     private volatile boolean closed;
     private volatile boolean rejectNonFinite;
+    /**
+     * The scope of the tensor views {@link #predict(float[], int)} puts over the caller's arrays; it owns no memory,
+     * so it is never closed.
+     */
+    private final TensorScope arrayViews = new TensorScope();
+    /** Whether the engine's tensors live on the host: read once, an engine's capabilities do not change. */
+    private final boolean onHost;
 
     Inference(Model model, Engine engine, int capacity) {
         this.model = model;
@@ -70,6 +82,7 @@ public final class Inference implements AutoCloseable {
         this.capacity = capacity;
         this.compiled = Fusions.apply(model.steps(), model.outputValues(), Fusions.INFERENCE);
         this.cachedVersion = model.weightsVersion();
+        this.onHost = !engine.capabilities().contains(dev.fovea.spi.Capability.DEVICE_MEMORY);
     }
 
     public Model model() {
@@ -133,9 +146,84 @@ public final class Inference implements AutoCloseable {
      * {@code C·H·W} floats); returns the outputs likewise.
      */
     public float[] predict(float[] x, int batch) {
-        try (TensorScope s = new TensorScope()) {
-            return predict(input(x, batch, s), s).toArray();
+        if (!onHost()) {
+            try (TensorScope s = new TensorScope()) {
+                return predict(input(x, batch, s), s).toArray();
+            }
         }
+        // A host backend copies the array straight into the first layer's activation and the last layer's
+        // activation straight into the result: no staging tensor, no second copy, no zeroing.
+        checkArray(x, batch);
+        float[] y = new float[Math.toIntExact(model.outputShape(batch).elementCount())];
+        runAll(List.of(arrayView(x, model.inputShape(batch))), List.of(arrayView(y, model.outputShape(batch))), null,
+                null, null);
+        return y;
+    }
+
+    /**
+     * Runs the model on {@code x} ({@code [N, C, H, W]}, any layout) and writes its first output into {@code y}
+     * ({@link Model#outputShape(int) outputShape(N)}, any layout), for a loop that calls the model again and again
+     * on tensors it made once: no tensor memory is allocated per call once the first call of a batch size has
+     * planned. With host tensors in the model's layout, dense, on a host backend, the first layer reads {@code x}
+     * itself and the last one writes into {@code y} itself; otherwise they are copied (and reordered) as needed.
+     * {@code x} is only read. {@code y} must not share memory with {@code x}.
+     *
+     * <pre>{@code
+     * Tensor x = scope.allocate(model.inputShape(8), model.layout());
+     * Tensor y = scope.allocate(model.outputShape(8), model.layout());
+     * while (more()) {
+     *     fill(x);                // e.g. x.buffer().asByteBuffer() or x.copyFrom(pixels)
+     *     net.predictInto(x, y);  // y holds the outputs until the next call
+     * }
+     * }</pre>
+     *
+     * @throws dev.fovea.op.ValidationException when a shape does not match the model, naming the tensor, the
+     *                                          expected and the given shape, before anything runs
+     */
+    public void predictInto(Tensor x, Tensor y) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        predictAllInto(List.of(x), List.of(y));
+    }
+
+    /**
+     * {@link #predictInto} for every input and output: one tensor per input ({@code [N, C, H, W]}, one batch size)
+     * and one per output, each output written into its tensor.
+     */
+    public void predictAllInto(List<Tensor> xs, List<Tensor> ys) {
+        Objects.requireNonNull(xs, "xs");
+        Objects.requireNonNull(ys, "ys");
+        for (int i = 0; i < ys.size(); i++) {
+            Objects.requireNonNull(ys.get(i), "output " + i);
+        }
+        if (ys.size() != model.outputCount()) {
+            Violations v = new Violations("model '" + model.name() + "'");
+            v.check(false, "outputs", "the model has " + model.outputCount() + " outputs " + model.outputNames()
+                    + ", got " + ys.size() + " output tensors");
+            v.throwIfAny("predict");
+        }
+        runAll(xs, ys, null, null, null);
+    }
+
+    /** Whether this engine's tensors live on the host (copies to and from heap arrays then need no staging). */
+    private boolean onHost() {
+        return onHost;
+    }
+
+    /**
+     * {@code a} seen as a host tensor of {@code shape} in the model's layout, without a copy: only ever the source
+     * or destination of {@link Engine#copy} on a host backend (SIMD kernels need native memory).
+     */
+    private Tensor arrayView(float[] a, Shape shape) {
+        return Tensor.wrap(shape, model.layout(), java.lang.foreign.MemorySegment.ofArray(a), arrayViews, true);
+    }
+
+    /**
+     * Whether {@code t} can serve as an activation itself: dense native host memory in the model's layout, on a
+     * host backend.
+     */
+    private boolean usableInPlace(Tensor t) {
+        return onHost() && t.isHost() && t.layout() == model.layout() && t.isContiguous() && t.buffer().isNative();
     }
 
     /**
@@ -154,6 +242,14 @@ public final class Inference implements AutoCloseable {
 
     /** {@code x} checked against the model's input and copied into a tensor of {@code s}. */
     private Tensor input(float[] x, int batch, TensorScope s) {
+        checkArray(x, batch);
+        Tensor in = s.allocate(model.inputShape(batch), model.layout());
+        in.copyFrom(x);
+        return in;
+    }
+
+    /** Checks that {@code x} holds {@code batch} of the model's inputs. */
+    private void checkArray(float[] x, int batch) {
         Objects.requireNonNull(x, "x");
         Shape item = model.inputShape(1);
         long perItem = item.perItem();
@@ -165,9 +261,6 @@ public final class Inference implements AutoCloseable {
         }
         v.throwIfAny("images one after another, each [C, H, W] stored in " + model.layout() + " order");
         checkActivationMemory(batch);
-        Tensor in = s.allocate(model.inputShape(batch), model.layout());
-        in.copyFrom(x);
-        return in;
     }
 
     /** The per-item logical shape without the batch axis: {@code [C, H, W]}. */
@@ -182,15 +275,11 @@ public final class Inference implements AutoCloseable {
     public List<Tensor> predictAll(List<Tensor> xs, TensorScope out) {
         Objects.requireNonNull(xs, "xs");
         Objects.requireNonNull(out, "out");
-        return runAll(xs, out, null);
+        return runAll(xs, null, out, null, null);
     }
 
     private Tensor run(Tensor x, TensorScope out, Map<String, Tensor> trace) {
-        return runAll(List.of(x), out, trace, null).getFirst();
-    }
-
-    private List<Tensor> runAll(List<Tensor> xs, TensorScope out, Map<String, Tensor> trace) {
-        return runAll(xs, out, trace, null);
+        return runAll(List.of(x), null, out, trace, null).getFirst();
     }
 
     /**
@@ -200,18 +289,24 @@ public final class Inference implements AutoCloseable {
      */
     void timedPass(float[] x, int batch, long[] stepNanos) {
         try (TensorScope s = new TensorScope()) {
-            runAll(List.of(input(x, batch, s)), s, null, stepNanos);
+            runAll(List.of(input(x, batch, s)), null, s, null, stepNanos);
         }
     }
 
-    private List<Tensor> runAll(List<Tensor> xs, TensorScope out, Map<String, Tensor> trace, long[] stepNanos) {
+    /**
+     * One pass: {@code ys} null returns new host tensors from {@code out}; otherwise the first {@code ys.size()}
+     * outputs are written into {@code ys} (which is returned). {@code stepNanos}, when not null, collects each
+     * compiled step's times for {@link #timedPass}.
+     */
+    private List<Tensor> runAll(List<Tensor> xs, List<Tensor> ys, TensorScope out, Map<String, Tensor> trace,
+            long[] stepNanos) {
         List<Input> inputs = model.inputs();
         Violations v = new Violations("model '" + model.name() + "'");
         if (!v.check(xs.size() == inputs.size(), "inputs", "the model takes " + inputs.size() + " inputs "
                 + model.inputNames() + ", got " + xs.size())) {
             v.throwIfAny("predict");
         }
-        int n = xs.getFirst().shape().n();
+        int n = Objects.requireNonNull(xs.getFirst(), "input 0").shape().n();
         for (int i = 0; i < xs.size(); i++) {
             Tensor x = Objects.requireNonNull(xs.get(i), "input " + i);
             Shape expected = inputs.get(i).shape(n);
@@ -219,8 +314,14 @@ public final class Inference implements AutoCloseable {
                     + "': " : "") + "input shape " + x.shape() + " != expected " + expected + " (layout "
                     + model.layout() + ": " + model.layout().format(expected, null) + ")");
         }
+        if (ys != null) {
+            checkOutputs(xs, ys, n, v);
+        }
         v.throwIfAny("predict");
         xs.forEach(Tensor::checkAlive);
+        if (ys != null) {
+            ys.forEach(Tensor::checkAlive);
+        }
         checkActivationMemory(n);
         if (rejectNonFinite) {
             for (int i = 0; i < xs.size(); i++) {
@@ -229,16 +330,25 @@ public final class Inference implements AutoCloseable {
         }
         Plans plans = acquire(n);
         Workspace arena = trace == null ? claimArena(plans) : null;
-        try (TensorScope pass = new TensorScope()) {
+        // With the arena every activation comes from it: a scope per pass would only cost its close.
+        TensorScope pass = arena == null ? new TensorScope() : null;
+        try {
             Run run = new Run(this, plans, pass, n);
             if (arena != null) {
                 run.workspace(arena);
             }
             Tensor[] values = new Tensor[inputs.size() + model.steps().size()];
             for (int i = 0; i < xs.size(); i++) {
-                values[i] = run.allocateIn(inputs.get(i).shape(n), model.layout());
-                engine.copy(xs.get(i), values[i]);
+                Tensor x = xs.get(i);
+                if (trace == null && usableInPlace(x)) {
+                    values[i] = x; // layers never write into their inputs
+                    run.skipActivation();
+                } else {
+                    values[i] = run.allocateIn(inputs.get(i).shape(n), model.layout());
+                    engine.copy(x, values[i]);
+                }
             }
+            int[] outputs = model.outputValues();
             // trace shows every layer's own output, so it runs the graph as built, without fusions.
             List<Model.Step> steps = trace == null ? compiled : model.steps();
             for (int k = 0; k < steps.size(); k++) {
@@ -247,9 +357,13 @@ public final class Inference implements AutoCloseable {
                 for (int i : step.inputs()) {
                     args.add(values[i]);
                 }
+                Tensor dst = ys == null ? null : directOutput(step.output(), outputs, ys);
+                if (dst != null) {
+                    run.skipActivation(); // the slot the layer's output takes in other passes
+                }
                 long t0 = stepNanos == null ? 0 : System.nanoTime();
                 long c0 = stepNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
-                Tensor t = step.node().forward(run, args, null);
+                Tensor t = step.node().forward(run, args, dst);
                 if (stepNanos != null) {
                     stepNanos[2 * k] += System.nanoTime() - t0;
                     stepNanos[2 * k + 1] += CPU.getCurrentThreadCpuTime() - c0;
@@ -261,8 +375,16 @@ public final class Inference implements AutoCloseable {
                     trace.put(step.node().name, copy);
                 }
             }
+            if (ys != null) {
+                for (int k = 0; k < ys.size(); k++) {
+                    if (values[outputs[k]] != ys.get(k)) {
+                        engine.copy(values[outputs[k]], ys.get(k));
+                    }
+                }
+                return ys;
+            }
             List<Tensor> results = new ArrayList<>();
-            for (int o : model.outputValues()) {
+            for (int o : outputs) {
                 Tensor result = out.allocate(values[o].shape(), model.layout());
                 engine.copy(values[o], result);
                 results.add(result);
@@ -271,11 +393,65 @@ public final class Inference implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw closedMidFlight(e);
         } finally {
+            if (pass != null) {
+                pass.close();
+            }
             if (arena != null) {
                 returnArena(arena);
             }
             release(plans);
         }
+    }
+
+    /**
+     * The caller's tensor that the step producing value {@code value} writes into directly: the first output
+     * tensor of that value when it can serve as an activation, else null (the value is copied there afterwards).
+     */
+    private Tensor directOutput(int value, int[] outputs, List<Tensor> ys) {
+        for (int k = 0; k < ys.size(); k++) {
+            if (outputs[k] == value) {
+                return usableInPlace(ys.get(k)) ? ys.get(k) : null;
+            }
+        }
+        return null;
+    }
+
+    /** The output tensors' shapes, and that none shares memory with an input or another output. */
+    private void checkOutputs(List<Tensor> xs, List<Tensor> ys, int n, Violations v) {
+        for (int k = 0; k < ys.size(); k++) {
+            Tensor y = Objects.requireNonNull(ys.get(k), "output " + k);
+            Shape expected = model.outputShape(k, n);
+            String name = ys.size() > 1 ? "output '" + model.outputNames().get(k) + "': " : "";
+            if (!v.check(y.shape().equals(expected), "output", name + "output shape " + y.shape() + " != expected "
+                    + expected + " for a batch of " + n)) {
+                continue;
+            }
+            for (int i = 0; i < xs.size(); i++) {
+                v.check(!overlap(y, xs.get(i)), "output", name + "the output tensor shares memory with input "
+                        + (xs.size() > 1 ? "'" + model.inputNames().get(i) + "'" : "x")
+                        + "; give it a tensor of its own");
+            }
+            for (int j = 0; j < k; j++) {
+                v.check(!overlap(y, ys.get(j)), "output", name + "the output tensor shares memory with output " + j);
+            }
+        }
+    }
+
+    /** Whether two host tensors' elements overlap (device tensors are never compared: their memory is opaque). */
+    private static boolean overlap(Tensor a, Tensor b) {
+        if (!a.isHost() || !b.isHost() || !a.isAlive() || !b.isAlive()) {
+            return false;
+        }
+        return span(a).asOverlappingSlice(span(b)).isPresent();
+    }
+
+    /** The bytes of {@code t}'s buffer from its first to its last element. */
+    private static java.lang.foreign.MemorySegment span(Tensor t) {
+        long last = 0;
+        for (int a = 0; a < t.shape().rank(); a++) {
+            last += (t.shape().dim(a) - 1) * Math.abs(t.stride(a));
+        }
+        return t.buffer().asSlice(t.offset() * 4, (last + 1) * 4);
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 final class Run {
     private final Inference inference;
     private final Inference.Plans plans;
+    /** Where activations come from without a workspace; null when a workspace serves every allocation. */
     private final TensorScope scope;
     private final int batch;
     /** Training mode (dropout active, state saved for backward): the random stream dropout draws from. */
@@ -107,6 +108,16 @@ final class Run {
             return workspace.take(perItem.withBatch(batch), layout());
         }
         return engine().allocate(perItem.withBatch(batch), layout(), scope);
+    }
+
+    /**
+     * Keeps the workspace's order when an activation another pass allocates here comes from the caller instead
+     * (an input used in place), so that the two kinds of pass reuse the same tensors.
+     */
+    void skipActivation() {
+        if (workspace != null) {
+            workspace.skip();
+        }
     }
 
     /** A new activation of {@code shape} (batch included) stored in {@code layout}, freed with the pass. */

@@ -41,10 +41,18 @@ final class Workspace implements AutoCloseable {
         inUse = false;
     }
 
+    /** Passes over the next tensor, keeping it (if any) for a later pass that takes it. */
+    void skip() {
+        if (next == tensors.size()) {
+            tensors.add(null);
+        }
+        next++;
+    }
+
     Tensor take(Shape shape, Layout layout) {
         if (next < tensors.size()) {
             Tensor t = tensors.get(next);
-            if (t.shape().equals(shape) && t.layout() == layout) {
+            if (t != null && t.shape().equals(shape) && t.layout() == layout) {
                 next++;
                 return t;
             }

@@ -111,7 +111,7 @@ public final class Bench {
                     measured.unit(), 100 * measured.rate() / peak, measured.forks(), measured.lowMs(),
                     measured.highMs());
             if (tsv) {
-                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f%n", r.id(),
+                out.printf(Locale.ROOT, "%s\t%d\t%s\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f%n", r.id(),
                         r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), peak, r.unit(), r.forks(),
                         r.lowMs(), r.highMs());
             } else {
@@ -184,7 +184,7 @@ public final class Bench {
      */
     public static int runVersusOrt(java.io.PrintWriter out, java.io.PrintWriter progress, String backend,
                                    String workload, int threads, boolean tsv, int forks, int rounds,
-                                   double roundSeconds) throws Exception {
+                                   double roundSeconds, ModelBench.Io io) throws Exception {
         List<String> ids = ids(workload);
         if (ids.isEmpty()) {
             out.println("unknown workload '" + workload + "'; known: " + Workload.IDS + " (W6 = both poolings)");
@@ -195,7 +195,7 @@ public final class Bench {
         List<Versus> results = new ArrayList<>();
         if (forks == 0) {
             for (String id : ids) {
-                results.add(versus(id, name, t, rounds, roundSeconds, progress));
+                results.add(versus(id, name, t, rounds, roundSeconds, io, progress));
             }
         } else {
             List<List<Versus>> byId = new ArrayList<>();
@@ -204,7 +204,7 @@ public final class Bench {
                 for (int i = 0; i < ids.size(); i++) {
                     List<String> cmd = javaCommand(name, t);
                     cmd.addAll(List.of("--rounds", Integer.toString(rounds), "--round-seconds",
-                            Double.toString(roundSeconds), "--vs-ort", ids.get(i)));
+                            Double.toString(roundSeconds), "--io", io.label(), "--vs-ort", ids.get(i)));
                     Versus v = parseVersus(child(cmd, ids.get(i), VERSUS_RESULT));
                     byId.get(i).add(v);
                     progress.printf(Locale.ROOT, "%s: JVM %d of %d, fovea %.3f ms, %s %.3f ms%n", v.id(), f + 1,
@@ -217,13 +217,15 @@ public final class Bench {
             }
         }
         if (tsv) {
-            out.println("workload\tthreads\tfovea_ms\tfovea_low_ms\tfovea_high_ms\tort_ms\tort_low_ms\tort_high_ms"
+            out.println("workload\tthreads\tio\tfovea_ms\tfovea_low_ms\tfovea_high_ms\tort_ms\tort_low_ms\tort_high_ms"
                     + "\tfovea_rate\tort_rate\tunit\tfovea_over_ort_speed\tmax_abs_diff\tmax_abs_ort\trounds");
         } else {
             out.printf(Locale.ROOT, "fovea (%s) against %s, %d thread%s: the same graph, exported to ONNX; %s, %d "
-                    + "alternating round%s of at least %s s each%n", name, results.getFirst().ortName(), t,
+                    + "alternating round%s of at least %s s each; %s%n", name, results.getFirst().ortName(), t,
                     t == 1 ? "" : "s", forks == 0 ? "all in this JVM" : "each workload in " + forks + " JVM"
-                    + (forks == 1 ? "" : "s") + " of its own", rounds, rounds == 1 ? "" : "s", roundSeconds);
+                    + (forks == 1 ? "" : "s") + " of its own", rounds, rounds == 1 ? "" : "s", roundSeconds,
+                    io == ModelBench.Io.TENSOR ? "--io tensor: input and output tensors made once, no array copies"
+                            + " timed" : "--io host: an array in, a new array out, every call");
         }
         for (Versus v : results) {
             double[] f = v.foveaRoundsMs().clone();
@@ -231,8 +233,10 @@ public final class Bench {
             Arrays.sort(f);
             Arrays.sort(o);
             if (tsv) {
-                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%s\t%.3f\t%.2e\t%.3g\t%d%n",
-                        v.id(), v.threads(), v.foveaMs(), f[0], f[f.length - 1], v.ortMs(), o[0], o[o.length - 1],
+                out.printf(Locale.ROOT, "%s\t%d\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t%s\t%.3f\t%.2e"
+                        + "\t%.3g\t%d%n",
+                        v.id(), v.threads(), io.label(), v.foveaMs(), f[0], f[f.length - 1], v.ortMs(), o[0],
+                        o[o.length - 1],
                         v.rate(v.foveaMs()), v.rate(v.ortMs()), v.unit(), v.speedRatio(), v.maxAbsDiff(),
                         v.maxAbsOrt(), f.length);
             } else {
@@ -247,9 +251,9 @@ public final class Bench {
     }
 
     /** One workload against ONNX Runtime in this JVM. */
-    static Versus versus(String id, String backend, int threads, int rounds, double roundSeconds,
+    static Versus versus(String id, String backend, int threads, int rounds, double roundSeconds, ModelBench.Io io,
                          java.io.PrintWriter progress) throws Exception {
-        ModelBench.Result r = ModelBench.measureWorkload(id, backend, threads, rounds, roundSeconds, progress);
+        ModelBench.Result r = ModelBench.measureWorkload(id, backend, threads, rounds, roundSeconds, io, progress);
         Workload w = Workload.create(id);
         try (Engine engine = Engine.open(backend, new BackendOptions(threads)); TensorScope scope = new TensorScope()) {
             w.setUp(engine, scope);
@@ -454,6 +458,7 @@ public final class Bench {
         String versus = null;
         int rounds = 5;
         double roundSeconds = 1;
+        ModelBench.Io io = ModelBench.Io.TENSOR;
         String backend = null;
         String measure = null;
         int threads = 0;
@@ -472,13 +477,14 @@ public final class Bench {
                 case "--vs-ort" -> versus = args[++i];
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--round-seconds" -> roundSeconds = Double.parseDouble(args[++i]);
+                case "--io" -> io = ModelBench.Io.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: [--workload W2] [--threads N] [--backend NAME] [--tsv] [--peak] [--forks N]");
             }
         }
         if (versus != null) {
             System.out.println(versusLine(versus(versus, backend == null ? "vector" : backend,
-                    new BackendOptions(threads).effectiveThreads(), rounds, roundSeconds,
+                    new BackendOptions(threads).effectiveThreads(), rounds, roundSeconds, io,
                     new java.io.PrintWriter(System.err, true))));
             System.exit(0);
         }

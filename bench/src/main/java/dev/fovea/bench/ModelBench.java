@@ -12,9 +12,13 @@ import dev.fovea.onnx.Onnx;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
 import dev.fovea.data.InputFiles;
 import java.math.BigDecimal;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +34,20 @@ import java.util.SplittableRandom;
  * Times an ONNX file in Fovea and, optionally, in ONNX Runtime: {@code fovea bench --model FILE.onnx [--vs ort]}.
  *
  * <p>Both runtimes get the same file and the same random input ({@code batch} images, values uniform in [−1, 1)),
- * and the same contract: an array in, a new array out ({@link Inference#predict(float[], int)}; for ONNX Runtime a
- * tensor made from the array, {@code run}, the first output copied to an array). Fovea stores activations
- * channels-last ({@link #LAYOUT}) and takes the same values in that order; its output is compared in ONNX's order. Fovea runs on the vector backend
- * (or the one named) with {@code threads} workers; ONNX Runtime on its CPU provider with its default graph
- * optimizations (all levels), {@code threads} intra-op threads and one inter-op thread.
+ * and the same contract, chosen by {@link Io}:
+ * <ul>
+ * <li>{@link Io#TENSOR} (the default), a hot loop as an application that keeps a model loaded runs it: each
+ *     runtime's input tensor is made once before timing, in its own memory and order, and each call writes the
+ *     output into a tensor also made once; nothing is copied to or from Java arrays inside the timed call. Fovea:
+ *     {@link Inference#predictInto} on a host tensor in the model's layout; ONNX Runtime: {@code run} with an
+ *     {@code OnnxTensor} over a direct buffer as input and another as its pinned output.
+ * <li>{@link Io#HOST}: an array in, a new array out, every call. Fovea: {@link Inference#predict(float[], int)};
+ *     ONNX Runtime: a tensor made from the array, {@code run}, the first output copied to an array.
+ * </ul>
+ * Fovea stores activations channels-last ({@link #LAYOUT}) and takes the same values in that order (reordered once,
+ * before timing); its output is compared in ONNX's order. Fovea runs on the vector backend (or the one named) with
+ * {@code threads} workers; ONNX Runtime on its CPU provider with its default graph optimizations (all levels),
+ * {@code threads} intra-op threads and one inter-op thread.
  *
  * <p>Each runtime is warmed up first (until a short round no longer gets 2 % faster), then measured in
  * {@code rounds} rounds of at least {@code roundSeconds} each (and at least {@link #MIN_CALLS} calls); a round's
@@ -56,6 +69,29 @@ public final class ModelBench {
     private ModelBench() {
     }
 
+    /** What one timed call includes besides the model: see the class comment. */
+    public enum Io {
+        /** Input and output tensors made once, in each runtime's own memory; no array copies in the call. */
+        TENSOR,
+        /** A Java array in and a new Java array out in every call. */
+        HOST;
+
+        /** The option's value: {@code tensor} or {@code host}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** {@code tensor} or {@code host}; anything else throws naming the value. */
+        public static Io parse(String s) {
+            for (Io io : values()) {
+                if (io.label().equals(s)) {
+                    return io;
+                }
+            }
+            throw new IllegalArgumentException("io '" + s + "': one of tensor, host");
+        }
+    }
+
     /**
      * What to measure.
      *
@@ -66,11 +102,13 @@ public final class ModelBench {
      * @param rounds       measured rounds, at least 1
      * @param roundSeconds the least time of one runtime's round, positive
      * @param vsOrt        whether to time ONNX Runtime too
+     * @param io           what a timed call includes besides the model
      */
     public record Options(Path model, String backend, int batch, int threads, int rounds, double roundSeconds,
-                          boolean vsOrt) {
+                          boolean vsOrt, Io io) {
         public Options {
             Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(io, "io");
             if (batch < 1) {
                 throw new IllegalArgumentException("batch " + batch + " must be at least 1");
             }
@@ -106,9 +144,16 @@ public final class ModelBench {
         }
     }
 
-    /** One call of a runtime on the benchmark's input, returning the first output. */
+    /** One call of a runtime on the benchmark's input: what is timed. */
     private interface Call {
-        float[] call() throws Exception;
+        void call() throws Exception;
+    }
+
+    /** A runtime set up for the benchmark: its timed call, and its last call's first output in NCHW order. */
+    private interface Runtime {
+        Call call();
+
+        float[] output() throws Exception;
     }
 
     /** Measures as {@code options} say; progress (warm-up, rounds) goes to {@code progress}. */
@@ -164,12 +209,13 @@ public final class ModelBench {
      * ONNX Runtime; {@code rounds} alternating rounds of at least {@code roundSeconds}.
      */
     public static Result measureWorkload(String id, String backend, int threads, int rounds, double roundSeconds,
-                                         PrintWriter progress) throws Exception {
+                                         Io io, PrintWriter progress) throws Exception {
         try (Model model = Workload.model(id, Layout.NHWC)) {
             Path file = Files.createTempFile("fovea-bench-" + model.name() + "-", ".onnx");
             try {
                 Onnx.save(model, file);
-                Options options = new Options(file, backend, Workload.batch(id), threads, rounds, roundSeconds, true);
+                Options options = new Options(file, backend, Workload.batch(id), threads, rounds, roundSeconds, true,
+                        io);
                 return measure(options, model, progress);
             } finally {
                 Files.deleteIfExists(file);
@@ -197,50 +243,139 @@ public final class ModelBench {
         float[] xModel = model.layout() == Layout.NHWC && shape.rank() == 4 ? reorder(x, shape, true) : x;
         boolean outNhwc = model.layout() == Layout.NHWC && outShape.rank() == 4;
         try (Engine engine = Engine.open(backend, new BackendOptions(threads));
-             Inference net = model.compile(engine)) {
+             Inference net = model.compile(engine);
+             TensorScope tensors = new TensorScope()) {
             String foveaName = "fovea (" + engine.name() + ")";
-            Call fovea = () -> net.predict(xModel, batch);
+            Runtime fovea = foveaRuntime(options.io(), net, batch, xModel, outShape, outNhwc, tensors);
             if (!options.vsOrt()) {
-                warmUp(foveaName, fovea, options.roundSeconds(), progress);
+                warmUp(foveaName, fovea.call(), options.roundSeconds(), progress);
                 List<double[]> rounds = new ArrayList<>();
                 for (int r = 0; r < options.rounds(); r++) {
-                    rounds.add(round(fovea, options.roundSeconds()));
+                    rounds.add(round(fovea.call(), options.roundSeconds()));
                     progress.printf(Locale.ROOT, "round %d of %d: %s %.3f ms%n", r + 1, options.rounds(),
                             foveaName, median(rounds.getLast()));
                 }
                 return new Result(options, engine.name(), shape, threads, timing(foveaName, rounds), null,
                         Double.NaN, Double.NaN);
             }
-            Call foveaNchw = outNhwc ? () -> reorder(fovea.call(), outShape, false) : fovea;
-            return versusOrt(options, file, shape, x, threads, engine.name(), fovea, foveaNchw, progress);
+            return versusOrt(options, file, shape, outShape, x, threads, engine.name(), fovea, progress);
         }
     }
 
-    private static Result versusOrt(Options options, Path file, Shape shape, float[] x, int threads, String backend,
-                                    Call fovea, Call foveaNchw, PrintWriter progress) throws Exception {
+    /**
+     * Fovea as {@code io} says: {@link Io#TENSOR} runs {@link Inference#predictInto} on an input and an output tensor
+     * in the model's layout made here once by the engine (its own memory: on a GPU backend, device memory);
+     * {@link Io#HOST} runs {@link Inference#predict(float[], int)}.
+     */
+    private static Runtime foveaRuntime(Io io, Inference net, int batch, float[] xModel, Shape outShape,
+                                        boolean outNhwc, TensorScope tensors) {
+        Layout layout = net.model().layout();
+        if (io == Io.TENSOR) {
+            Engine engine = net.engine();
+            Tensor in = engine.allocate(net.model().inputShape(batch), layout, tensors);
+            engine.copy(tensors.fromArray(xModel, in.shape(), layout), in);
+            Tensor out = engine.allocate(outShape, layout, tensors);
+            return new Runtime() {
+                public Call call() {
+                    return () -> net.predictInto(in, out);
+                }
+
+                public float[] output() {
+                    Tensor host = tensors.allocate(outShape, layout);
+                    engine.copy(out, host);
+                    float[] y = host.toArray();
+                    return outNhwc ? reorder(y, outShape, false) : y;
+                }
+            };
+        }
+        float[][] last = new float[1][];
+        return new Runtime() {
+            public Call call() {
+                return () -> last[0] = net.predict(xModel, batch);
+            }
+
+            public float[] output() {
+                return outNhwc ? reorder(last[0], outShape, false) : last[0];
+            }
+        };
+    }
+
+    /**
+     * ONNX Runtime as {@code io} says: {@link Io#TENSOR} runs on an {@code OnnxTensor} over a direct buffer made here
+     * once, writing into a pinned output tensor also made once; {@link Io#HOST} makes the input tensor from the
+     * array, runs, and copies the first output to a new array, every call. The tensors are closed with {@code open}.
+     */
+    private static Runtime ortRuntime(Io io, OrtEnvironment env, OrtSession session, float[] x, Shape shape,
+                                      Shape outShape, List<AutoCloseable> open) throws OrtException {
+        String input = session.getInputNames().iterator().next();
+        long[] dims = Arrays.stream(shape.dims()).asLongStream().toArray();
+        if (io == Io.TENSOR) {
+            FloatBuffer inBuffer = directFloats(x.length);
+            inBuffer.put(x).flip();
+            FloatBuffer outBuffer = directFloats(Math.toIntExact(outShape.elementCount()));
+            OnnxTensor in = OnnxTensor.createTensor(env, inBuffer, dims);
+            open.add(in);
+            OnnxTensor out = OnnxTensor.createTensor(env, outBuffer,
+                    Arrays.stream(outShape.dims()).asLongStream().toArray());
+            open.add(out);
+            Map<String, OnnxTensor> inputs = Map.of(input, in);
+            Map<String, OnnxTensor> outputs = Map.of(session.getOutputNames().iterator().next(), out);
+            return new Runtime() {
+                public Call call() {
+                    return () -> session.run(inputs, outputs).close(); // the pinned output stays open
+                }
+
+                public float[] output() {
+                    float[] y = new float[outBuffer.capacity()];
+                    outBuffer.get(0, y);
+                    return y;
+                }
+            };
+        }
+        float[][] last = new float[1][];
+        return new Runtime() {
+            public Call call() {
+                return () -> {
+                    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims);
+                         OrtSession.Result r = session.run(Map.of(input, t))) {
+                        FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                        float[] out = new float[b.remaining()];
+                        b.get(out);
+                        last[0] = out;
+                    }
+                };
+            }
+
+            public float[] output() {
+                return last[0];
+            }
+        };
+    }
+
+    private static FloatBuffer directFloats(int n) {
+        return ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private static Result versusOrt(Options options, Path file, Shape shape, Shape outShape, float[] x, int threads,
+                                    String backend, Runtime foveaRuntime, PrintWriter progress) throws Exception {
         String foveaName = "fovea (" + backend + ")";
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String ortName = "onnxruntime " + env.getVersion();
-        long[] dims = Arrays.stream(shape.dims()).asLongStream().toArray();
+        List<AutoCloseable> open = new ArrayList<>();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             // CPU provider, default graph optimizations; as many intra-op threads as Fovea has workers, and one
             // inter-op thread (the models are one chain of operators: nothing to overlap between them).
             so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
             try (OrtSession session = env.createSession(file.toString(), so)) {
-                String input = session.getInputNames().iterator().next();
-                Call ort = () -> {
-                    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), dims);
-                         OrtSession.Result r = session.run(Map.of(input, t))) {
-                        FloatBuffer b = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                        float[] out = new float[b.remaining()];
-                        b.get(out);
-                        return out;
-                    }
-                };
+                Runtime ortRuntime = ortRuntime(options.io(), env, session, x, shape, outShape, open);
+                Call fovea = foveaRuntime.call();
+                Call ort = ortRuntime.call();
                 // The outputs must agree before the times mean anything.
-                float[] a = foveaNchw.call();
-                float[] b = ort.call();
+                fovea.call();
+                ort.call();
+                float[] a = foveaRuntime.output();
+                float[] b = ortRuntime.output();
                 if (a.length != b.length) {
                     throw new IllegalStateException(file + ": Fovea gives " + a.length + " output values, ONNX Runtime "
                             + b.length);
@@ -280,6 +415,10 @@ public final class ModelBench {
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime on " + file + ": " + e.getMessage(), e);
+        } finally {
+            for (AutoCloseable c : open) {
+                c.close();
+            }
         }
     }
 
@@ -402,10 +541,10 @@ public final class ModelBench {
     public static void print(Result r, PrintWriter out) {
         Options o = r.options();
         int batch = o.batch();
-        out.printf(Locale.ROOT, "model: %s, input %s, %d thread%s, %d round%s of at least %s s after warm-up%s%n",
-                o.model(), r.inputShape(), r.threads(), r.threads() == 1 ? "" : "s", o.rounds(),
+        out.printf(Locale.ROOT, "model: %s, input %s, %d thread%s, %d round%s of at least %s s after warm-up%s; "
+                + "--io %s%n", o.model(), r.inputShape(), r.threads(), r.threads() == 1 ? "" : "s", o.rounds(),
                 o.rounds() == 1 ? "" : "s", BigDecimal.valueOf(o.roundSeconds()).stripTrailingZeros().toPlainString(),
-                r.ort() != null ? ", runtimes alternating" : "");
+                r.ort() != null ? ", runtimes alternating" : "", o.io().label());
         List<Timing> timings = r.ort() == null ? List.of(r.fovea()) : List.of(r.fovea(), r.ort());
         for (Timing t : timings) {
             out.printf(Locale.ROOT, "%-20s median %10.3f ms [%.3f–%.3f]  %9.2f images/s  (%d calls)%n", t.runtime(),

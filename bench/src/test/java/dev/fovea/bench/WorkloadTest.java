@@ -9,6 +9,8 @@ import dev.fovea.tensor.TensorScope;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -93,12 +95,20 @@ class WorkloadTest {
         assertTrue(buf.toString(StandardCharsets.UTF_8).contains("W9"));
     }
 
-    /** Each workload's graph model, exported to ONNX, gives ONNX Runtime's values (one short round each, this JVM). */
+    /**
+     * Each workload's graph model, exported to ONNX, gives ONNX Runtime's values (one short round each, this JVM):
+     * every workload with tensors made once, two of them (a dense and a 4-D output) with arrays in and out.
+     */
     @Test
     @Timeout(300)
     void everyWorkloadGraphAgreesWithOnnxRuntime() throws Exception {
-        for (String id : Workload.IDS) {
-            Bench.Versus v = Bench.versus(id, "vector", 1, 1, 0.02, new java.io.PrintWriter(System.err, true));
+        List<String> runs = new ArrayList<>();
+        Workload.IDS.forEach(id -> runs.add(id + " tensor"));
+        runs.addAll(List.of("W1 host", "W6b host"));
+        for (String run : runs) {
+            String id = run.split(" ")[0];
+            ModelBench.Io io = ModelBench.Io.parse(run.split(" ")[1]);
+            Bench.Versus v = Bench.versus(id, "vector", 1, 1, 0.02, io, new java.io.PrintWriter(System.err, true));
             assertEquals(id, v.id());
             assertEquals(1, v.foveaRoundsMs().length);
             assertEquals(1, v.ortRoundsMs().length);

@@ -56,6 +56,13 @@ final class BenchCommand implements Callable<Integer> {
                     + "3 calls); the warm-up takes at least twice that.")
     double roundSeconds;
 
+    @Option(names = "--io", paramLabel = "MODE", defaultValue = "tensor",
+            description = "With --model or --vs ort, what a timed call includes besides the model: 'tensor' "
+                    + "(default): each runtime's input and output tensors are made once before timing, in its own "
+                    + "memory, and no copy to or from Java arrays is timed; 'host': a float[] in and a new float[] "
+                    + "out every call.")
+    String io;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "Worker threads (default: all cores); with --model --vs ort also ONNX Runtime's "
                     + "intra-op threads.")
@@ -94,7 +101,8 @@ final class BenchCommand implements Callable<Integer> {
         if (profile) {
             throw new ParameterException(spec.commandLine(), "--profile applies to --model only");
         }
-        List<String> modelOnly = vs != null ? List.of("--batch") : List.of("--batch", "--rounds", "--round-seconds");
+        List<String> modelOnly = vs != null ? List.of("--batch") : List.of("--batch", "--rounds", "--round-seconds",
+                "--io");
         for (String option : modelOnly) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw new ParameterException(spec.commandLine(), option + " applies to --model"
@@ -115,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
             // Both runtimes alternate rounds inside each JVM: one JVM per workload unless --forks says otherwise.
             int jvms = spec.commandLine().getParseResult().hasMatchedOption("--forks") ? forks : 1;
             return Bench.runVersusOrt(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                    fovea.requestedBackend().orElse(null), workload, threads, tsv, jvms, rounds, roundSeconds);
+                    fovea.requestedBackend().orElse(null), workload, threads, tsv, jvms, rounds, roundSeconds, io());
         }
         if (training) {
             dev.fovea.bench.TrainingBench.main(new String[] {"--threads", threads > 0 ? Integer.toString(threads)
@@ -148,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Checks.inputFile("model", model);
         ModelBench.Options options = new ModelBench.Options(model, fovea.requestedBackend().orElse(null), batch,
-                threads, rounds, roundSeconds, vs != null);
+                threads, rounds, roundSeconds, vs != null, io());
         if (profile) {
             var out = spec.commandLine().getOut();
             ModelBench.profile(options, spec.commandLine().getErr()).print(out);
@@ -166,6 +174,16 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code --io}, checked. */
+    private ModelBench.Io io() {
+        try {
+            return ModelBench.Io.parse(io);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--io " + io + ": one of tensor (input and output "
+                    + "tensors made once), host (arrays in and out every call)");
+        }
+    }
+
     private void checkVersus() {
         if (!vs.equals("ort")) {
             throw new ParameterException(spec.commandLine(), "--vs " + vs + ": the one runtime to compare with is "
@@ -175,6 +193,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void checkRounds() {
+        io();
         if (rounds < 1) {
             throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
         }

@@ -226,7 +226,7 @@ class OnnxCommandsTest {
         List<String> lines = r.out.lines().toList();
         assertEquals(5, lines.size(), r.out);
         assertEquals("model: " + file + ", input [2, 3, 16, 16], 1 thread, 1 round of at least 0.05 s after warm-up,"
-                + " runtimes alternating", lines.get(0));
+                + " runtimes alternating; --io tensor", lines.get(0));
         String timing = " +median +\\d+\\.\\d{3} ms \\[\\d+\\.\\d{3}–\\d+\\.\\d{3}] +\\d+\\.\\d{2} images/s  \\(\\d+ calls\\)";
         assertTrue(lines.get(1).matches("fovea \\(vector\\)" + timing), lines.get(1));
         assertTrue(lines.get(2).matches("onnxruntime \\d+\\.\\d+\\.\\d+" + timing), lines.get(2));
@@ -305,11 +305,14 @@ class OnnxCommandsTest {
             {"bench", "--rounds", "2"},
             {"bench", "--profile"},
             {"bench", "--model", f, "--profile", "--vs", "ort"},
+            {"bench", "--model", f, "--io", "heap"},
+            {"bench", "--io", "host"},
         };
         String[] named = {"--vs tf", "--batch", "--rounds", "--round-seconds", "--workload applies to the workloads",
                 "--vs tf", "--batch applies to --model only", "--rounds must be at least 1",
                 "--rounds applies to --model and --vs ort only", "--profile applies to --model only",
-                "--vs does not apply to --profile"};
+                "--vs does not apply to --profile", "--io heap: one of tensor",
+                "--io applies to --model and --vs ort only"};
         for (int i = 0; i < usage.length; i++) {
             Result r = run(usage[i]);
             assertEquals(2, r.code, String.join(" ", usage[i]) + ": " + r.err);

@@ -49,7 +49,45 @@ final class Elementwise {
         }
     }
 
-    /** Copies between host tensors of one logical shape, any layouts and strides. */
+    /** Bytes below which a dense copy stays on the calling thread: handing it to the pool costs more. */
+    static final long PARALLEL_COPY_BYTES = 1 << 21;
+
+    /** A dense copy split into blocks of this many bytes between the pool's threads. */
+    private static final long COPY_BLOCK_BYTES = 1 << 20;
+
+    /** The source, destination and length of a dense copy split between threads. */
+    private record Bulk(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long bytes) {
+    }
+
+    /** One block of a {@link Bulk} copy. */
+    private static final WorkerPool.Body BULK_BLOCK = (task, ctx) -> {
+        Bulk b = (Bulk) ctx;
+        long start = task * COPY_BLOCK_BYTES;
+        MemorySegment.copy(b.src(), b.srcOffset() + start, b.dst(), b.dstOffset() + start,
+                Math.min(COPY_BLOCK_BYTES, b.bytes() - start));
+    };
+
+    /**
+     * Copies between host tensors of one logical shape, any layouts and strides; a large dense copy (the batch
+     * going into or out of a model) uses every thread of {@code pool}, since one core alone does not reach the
+     * memory bandwidth.
+     */
+    static void copy(Tensor src, Tensor dst, WorkerPool pool) {
+        if (!src.isHost() || !dst.isHost()) {
+            HostCopy.copy(src, dst);
+            return;
+        }
+        long bytes = dst.shape().elementCount() * 4;
+        if (bytes >= PARALLEL_COPY_BYTES && pool.threads() > 1 && src.isContiguous() && dst.isContiguous()
+                && (src.layout() == dst.layout() || dst.shape().rank() != 4)) {
+            Bulk b = new Bulk(src.buffer(), src.offset() * 4, dst.buffer(), dst.offset() * 4, bytes);
+            pool.run(Math.toIntExact((bytes + COPY_BLOCK_BYTES - 1) / COPY_BLOCK_BYTES), BULK_BLOCK, b);
+            return;
+        }
+        copy(src, dst);
+    }
+
+    /** Copies between host tensors of one logical shape, any layouts and strides, on the calling thread. */
     static void copy(Tensor src, Tensor dst) {
         if (!src.isHost() || !dst.isHost()) {
             HostCopy.copy(src, dst);

@@ -65,7 +65,7 @@ final class VectorBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        Elementwise.copy(src, dst);
+        Elementwise.copy(src, dst, pool);
     }
 
     @Override

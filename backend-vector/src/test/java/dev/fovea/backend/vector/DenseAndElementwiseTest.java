@@ -2,7 +2,9 @@ package dev.fovea.backend.vector;
 
 import static dev.fovea.backend.vector.Oracle.REFERENCE;
 import static dev.fovea.backend.vector.Oracle.VECTOR;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.fovea.op.Activation;
@@ -172,6 +174,34 @@ class DenseAndElementwiseTest {
             }
         }
         return tests.stream();
+    }
+
+    /** A copy large enough to be split between threads, its length no multiple of the block, at an offset. */
+    @Test
+    void largeDenseCopiesSplitBetweenThreadsKeepEveryValue() {
+        try (VectorBackend backend = new VectorBackend(2); TensorScope scope = new TensorScope()) {
+            int items = 3;
+            Shape item = Shape.of(1, 7, 129, 257); // 0.9 MiB a batch item: 2.8 MiB in all
+            Shape shape = item.withBatch(items);
+            assertTrue(shape.elementCount() * 4 > Elementwise.PARALLEL_COPY_BYTES);
+            float[] values = new float[Math.toIntExact(shape.elementCount())];
+            SplittableRandom rnd = new SplittableRandom(7);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) rnd.nextDouble();
+            }
+            Tensor x = scope.fromArray(values, shape, Layout.NHWC);
+            Tensor big = scope.allocate(shape.withBatch(items + 1), Layout.NHWC);
+            big.fill(-1);
+            Tensor dst = big.batchSlice(1, items);
+            backend.copy(x, dst);
+            assertArrayEquals(values, dst.toArray());
+            assertEquals(-1f, big.get(0, 6, 128, 256), "the item before is untouched");
+            // From heap memory too (predict's arrays).
+            float[] back = new float[values.length];
+            Tensor heap = Tensor.wrap(shape, Layout.NHWC, java.lang.foreign.MemorySegment.ofArray(back), scope, true);
+            backend.copy(dst, heap);
+            assertArrayEquals(values, back);
+        }
     }
 
     @Test
