@@ -111,7 +111,7 @@ public final class Bench {
                     measured.unit(), 100 * measured.rate() / peak, measured.forks(), measured.lowMs(),
                     measured.highMs());
             if (tsv) {
-                out.printf(Locale.ROOT, "%s\t%d\t%s\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f%n", r.id(),
+                out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.2f\t%s\t%.1f\t%.1f\t%s\t%d\t%.3f\t%.3f%n", r.id(),
                         r.threads(), r.medianMs(), r.rate(), r.unit(), r.percentOfPeak(), peak, r.unit(), r.forks(),
                         r.lowMs(), r.highMs());
             } else {
