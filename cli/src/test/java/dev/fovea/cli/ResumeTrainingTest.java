@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeTrainingTest {
     private static final List<String> RECIPE = List.of("--backend", "vector", "train", "fashion-cnn", "--sample",
-            "--limit", "256", "--batch", "8", "--epochs", "4", "--threads", "2", "--seed", "5", "--no-progress", "--log-every", "1");
+            "--limit", "1000", "--batch", "8", "--epochs", "4", "--threads", "2", "--seed", "5", "--no-progress",
+            "--log-every", "1");
 
     @TempDir
     Path tmp;
@@ -64,7 +65,7 @@ class ResumeTrainingTest {
         String err = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(130, child.exitValue(), err);
         assertStoppedMidEpoch();
-        assertTrue(err.matches("(?s).*interrupted: training stopped at epoch 2, batch \\d+ of 32.*"), err);
+        assertTrue(err.matches("(?s).*interrupted: training stopped at epoch 2, batch \\d+ of 125.*"), err);
         assertTrue(err.contains("checkpoint written to " + checkpoint), err);
         assertSameWeights(expected, resume(checkpoint));
     }
@@ -113,8 +114,8 @@ class ResumeTrainingTest {
                 String line;
                 while ((line = out.readLine()) != null) {
                     childLines.add(line);
-                    if (line.startsWith("epoch 2/4, batch 2/32")) {
-                        // Signalled from this thread at once: the child has 30 more steps in this epoch.
+                    if (line.startsWith("epoch 2/4, batch 2/125")) {
+                        // Signalled from this thread at once: the child has 123 more steps in this epoch.
                         signal.accept(child);
                         inSecondEpoch.complete(line);
                     }
