@@ -49,11 +49,8 @@ final class Elementwise {
         }
     }
 
-    /** Bytes below which a dense copy stays on the calling thread: handing it to the pool costs more. */
-    static final long PARALLEL_COPY_BYTES = 1 << 21;
-
     /** A dense copy split into blocks of this many bytes between the pool's threads. */
-    private static final long COPY_BLOCK_BYTES = 1 << 20;
+    static final long COPY_BLOCK_BYTES = 1 << 20;
 
     /** The source, destination and length of a dense copy split between threads. */
     private record Bulk(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long bytes) {
@@ -78,10 +75,11 @@ final class Elementwise {
             return;
         }
         long bytes = dst.shape().elementCount() * 4;
-        if (bytes >= PARALLEL_COPY_BYTES && pool.threads() > 1 && src.isContiguous() && dst.isContiguous()
+        if (bytes > COPY_BLOCK_BYTES && src.isContiguous() && dst.isContiguous()
                 && (src.layout() == dst.layout() || dst.shape().rank() != 4)) {
             Bulk b = new Bulk(src.buffer(), src.offset() * 4, dst.buffer(), dst.offset() * 4, bytes);
-            pool.run(Math.toIntExact((bytes + COPY_BLOCK_BYTES - 1) / COPY_BLOCK_BYTES), BULK_BLOCK, b);
+            pool.run(Math.toIntExact((bytes + COPY_BLOCK_BYTES - 1) / COPY_BLOCK_BYTES), BULK_BLOCK, b,
+                    WorkerPool.bytesWork(2 * bytes));
             return;
         }
         copy(src, dst);
