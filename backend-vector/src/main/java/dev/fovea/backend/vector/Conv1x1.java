@@ -189,8 +189,9 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 for (int j = 0; j < run; j++) {
                     MemorySegment.copy(xs, FLOAT, (src + j * sw * s3) * 4, a, dst + j * c, c);
                 }
+            } else if (sw * s3 == 1) {
+                Transpose.matrix(xs, src, s1, a, dst, c, c, run); // channels-first: a C × run block transposed
             } else {
-                // Channels-first: a transpose of a C × run block.
                 for (int ch = 0; ch < c; ch++) {
                     long cb = src + ch * s1;
                     for (int j = 0; j < run; j++) {

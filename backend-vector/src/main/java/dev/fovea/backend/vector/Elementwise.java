@@ -82,22 +82,13 @@ final class Elementwise {
                     WorkerPool.bytesWork(2 * bytes));
             return;
         }
-        copy(src, dst);
-    }
-
-    /** Copies between host tensors of one logical shape, any layouts and strides, on the calling thread. */
-    static void copy(Tensor src, Tensor dst) {
-        if (!src.isHost() || !dst.isHost()) {
-            HostCopy.copy(src, dst);
-            return;
-        }
         int rank = dst.shape().rank();
         int inner = dst.layout().storageOrder(rank)[rank - 1];
         if (src.stride(inner) != 1) {
-            if (rank == 4) {
-                transpose4(src, dst);
-            } else {
+            if (rank != 4) {
                 HostCopy.copy(src, dst);
+            } else if (!Transpose.copy(src, dst, pool)) {
+                transpose4(src, dst);
             }
             return;
         }
@@ -113,8 +104,9 @@ final class Elementwise {
     }
 
     /**
-     * A 4-D copy whose innermost destination axis is strided in the source (NCHW ↔ NHWC): four nested loops in
-     * the destination's storage order with running offsets, so the writes are sequential.
+     * A 4-D copy whose innermost destination axis is strided in the source and that {@link Transpose} does not take
+     * (no axis dense in the source): four nested loops in the destination's storage order, so the writes are
+     * sequential.
      */
     private static void transpose4(Tensor src, Tensor dst) {
         MemorySegment xs = src.buffer();
