@@ -7,9 +7,10 @@
 #   ROUNDS=3 ROUND_SECONDS=1 THREADS="1 2" BATCHES="1 8" MODELS="resnet18 vgg11" SKIP="vgg11:8" \
 #       bench/onnx-vs-ort.sh DIR > table.tsv
 #
-# SKIP lists model:batch pairs not to run. The columns are those of `fovea bench --model F --vs ort --tsv`, plus
-# other_cpu: the CPU time other processes took while the pair was measured, in cores (0.5 = half a core busy on
-# average; from /proc/stat and this script's child CPU time). On a shared host, rows with a high value are suspect.
+# FOVEA names the command to run (default: this checkout's ./fovea). SKIP lists model:batch pairs not to run. The
+# columns are those of `fovea bench --model F --vs ort --tsv`, plus other_cpu: the CPU time other processes took
+# while the pair was measured, in cores (0.5 = half a core busy on average; from /proc/stat and this script's child
+# CPU time). On a shared host, rows with a high value are suspect.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
