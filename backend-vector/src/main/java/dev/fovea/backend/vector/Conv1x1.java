@@ -154,7 +154,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
     }
 
-    /** Tile columns of panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a} as {@code [m][c]}. */
+    /** Tile columns of panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a}. */
     private void multiply(float[] a, int rows, int j0, int j1, int col0, float[] tile, int width) {
         for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
             int rs = runs.blockStart[blk];

@@ -487,8 +487,8 @@ final class Gemm {
     static final int SKINNY = 4;
 
     /**
-     * A GEMM of at most {@link #SKINNY} rows of A (a dense layer at batch 1–4) against one {@link #NR}-wide panel over
-     * the whole depth: every weight is read once for all rows, so the panel streams at memory speed. Row
+     * A GEMM of at most {@link #SKINNY} rows of A (a dense layer at batch 1–4) against one {@link #NR}-wide panel
+     * over the whole depth: every weight is read once for all rows, so the panel streams at memory speed. Row
      * {@code i < rows} of A is {@code a[aOff + i·lda + k]}; tile row {@code i} goes to {@code c[cOff + i·ldc]}.
      * Products are summed in the same order as {@link #kernel8x2}'s, so a batch of one gives the same results as a
      * larger batch. Rows past {@code rows} compute a copy of row 0 and are not stored.

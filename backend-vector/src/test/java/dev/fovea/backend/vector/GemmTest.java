@@ -36,8 +36,8 @@ class GemmTest {
         for (int rows : ROWS) {
             for (int depth : DEPTHS) {
                 for (int cols : columns()) {
-                    // A scattered through a larger array: rows at shuffled pointers, elements at shuffled offsets
-                    // (reversed, as im2col's taps are in another order), and the pointers past the last row left at 0, as callers keep them.
+                    // A scattered through a larger array: rows at shuffled pointers, elements at reversed offsets
+                    // (im2col's taps), and the pointers past the last row left at 0, as callers keep them.
                     int stride = depth + 7;
                     float[] src = Oracle.random(rnd, (long) (rows + 2) * stride, 1.0);
                     int[] ptr = new int[rows + Gemm.PACK_SLACK];
