@@ -97,7 +97,7 @@ class GemmTest {
         }
     }
 
-    /** Batches of 1–4 split the columns, larger ones the rows: each item's output equals its output in a batch of 40. */
+    /** Batches of 1–4 split the columns, larger ones the rows: each item equals itself in a batch of 40. */
     @Test
     void smallBatchDenseEqualsTheSameRowsInALargeBatch() {
         int f = 300;
