@@ -142,8 +142,8 @@ final class ConcatPlacement {
                 int x = in[k];
                 int channels = shapes[x].c();
                 Integer at = positions.get(x);
-                if (fixed[x]) {
-                    // the caller's tensors: copied
+                if (fixed[x] || !readersTakeViews(x)) {
+                    // the caller's tensors, or read by a layer that needs dense memory: copied
                 } else if (at != null) {
                     if (at == offset) {
                         flags[k] = any = true; // already there: a member of a group joined for another input

@@ -123,6 +123,11 @@ public final class Inference implements AutoCloseable {
         return compiled;
     }
 
+    /** Where the compiled graph's concatenations find their inputs in place. */
+    ConcatPlacement placement() {
+        return placement;
+    }
+
     /** How many batch sizes' plans are kept at most. */
     public int cachedBatchSizeLimit() {
         return capacity;
