@@ -30,10 +30,18 @@ final class ConcatPlacement {
     private final Slot[] slots;
     /** Each group's buffer at batch 1: {@code [1, channels, H, W]}. */
     private final Shape[] buffers;
+    /** The concatenations (by output value) whose inputs are all in place: they copy nothing. */
+    private final java.util.Set<Integer> inPlace;
 
-    private ConcatPlacement(Slot[] slots, Shape[] buffers) {
+    private ConcatPlacement(Slot[] slots, Shape[] buffers, java.util.Set<Integer> inPlace) {
         this.slots = slots;
         this.buffers = buffers;
+        this.inPlace = inPlace;
+    }
+
+    /** Whether the concatenation writing value {@code v} finds every input in place, so copies nothing. */
+    boolean copiesNothing(int v) {
+        return inPlace.contains(v);
     }
 
     /** Where value {@code v} lives: null when it has a tensor of its own. */
@@ -64,7 +72,7 @@ final class ConcatPlacement {
 
     /** No value placed: every concatenation copies. */
     static ConcatPlacement none(int values) {
-        return new ConcatPlacement(new Slot[values], new Shape[0]);
+        return new ConcatPlacement(new Slot[values], new Shape[0], java.util.Set.of());
     }
 
     private static final class Planner {
@@ -258,7 +266,17 @@ final class ConcatPlacement {
                     slots[v] = new Slot(id, pos[v] - lo);
                 }
             }
-            return new ConcatPlacement(slots, buffers.toArray(Shape[]::new));
+            java.util.Set<Integer> complete = new java.util.HashSet<>();
+            placed.forEach((v, flags) -> {
+                boolean all = true;
+                for (boolean f : flags) {
+                    all &= f;
+                }
+                if (all) {
+                    complete.add(v);
+                }
+            });
+            return new ConcatPlacement(slots, buffers.toArray(Shape[]::new), java.util.Set.copyOf(complete));
         }
     }
 }

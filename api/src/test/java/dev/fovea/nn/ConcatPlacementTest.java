@@ -2,6 +2,7 @@ package dev.fovea.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,6 +40,7 @@ class ConcatPlacementTest {
             assertEquals(new ConcatPlacement.Slot(0, 9), p.slot("c"));
             assertEquals(new ConcatPlacement.Slot(0, 0), p.slot("y"));
             assertEquals(12, p.placement.buffer(0).c());
+            assertTrue(p.copiesNothing("y"));
         });
     }
 
@@ -69,6 +71,7 @@ class ConcatPlacementTest {
             for (int i = 0; i <= 3; i++) {
                 assertEquals(new ConcatPlacement.Slot(0, offsets[i]), p.slot("f" + i), "f" + i);
                 assertEquals(new ConcatPlacement.Slot(0, 0), p.slot("y" + i), "y" + i);
+                assertTrue(p.copiesNothing("y" + i), "y" + i);
             }
         });
     }
@@ -121,6 +124,9 @@ class ConcatPlacementTest {
             assertEquals(new ConcatPlacement.Slot(p.slot("y2").group(), 3), p.slot("b"));
             assertEquals(new ConcatPlacement.Slot(p.slot("y3").group(), 0), p.slot("d"));
             assertEquals(4, p.placement.buffer(p.slot("y3").group()).c());
+            assertTrue(p.copiesNothing("y1"));
+            assertFalse(p.copiesNothing("y2"));
+            assertFalse(p.copiesNothing("y3"));
         });
     }
 
@@ -154,12 +160,20 @@ class ConcatPlacementTest {
     /** The compiled placement, looked up by layer name. */
     private record Placed(Inference net, ConcatPlacement placement) {
         ConcatPlacement.Slot slot(String name) {
+            return placement.slot(value(name));
+        }
+
+        boolean copiesNothing(String name) {
+            return placement.copiesNothing(value(name));
+        }
+
+        private int value(String name) {
             if (name.equals("x")) {
-                return placement.slot(0); // the graph input
+                return 0; // the graph input
             }
             for (Model.Step s : net.compiledSteps()) {
                 if (s.node().name.equals(name)) {
-                    return placement.slot(s.output());
+                    return s.output();
                 }
             }
             throw new AssertionError("no compiled step '" + name + "'");
