@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  * made while another thread's pass holds the arena allocates its own activations and frees them on return. Compiling applies the rewrite rules of the model's graph (batch normalization folded into the
  * convolution before it, activations fused into the op before them, a convolution and its pooling as one plan
  * where the backend offers one — {@link Engine#planConvolutionPooled}); {@link #trace} runs the graph as built, so
- * it shows every layer's own output.
+ * it shows every layer's own output. Concatenations on channels copy nothing where they can: each input is written by
+ * its producer into its channel slice of the output ({@code -Dfovea.concatInPlace=false}
+ * turns that off).
  *
  * <pre>{@code
  * try (Engine engine = Engine.open(); Inference net = model.compile(engine)) {
