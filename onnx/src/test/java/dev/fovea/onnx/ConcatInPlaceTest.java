@@ -22,11 +22,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConcatInPlaceTest {
     private static final String PROPERTY = "fovea.concatInPlace";
     /** The models whose graphs concatenate on channels. */
-    private static final Set<String> CONCATENATING = Set.of("googlenet", "squeezenet1_1", "densenet121");
+    private static final Set<String> CONCATENATING = Set.of("googlenet", "squeezenet1_1", "densenet121",
+            "shufflenet_v2_x1_0");
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"resnet18", "googlenet", "squeezenet1_1", "densenet121", "mobilenet_v2",
-        "efficientnet_b0", "resnet50"})
+        "efficientnet_b0", "resnet50", "shufflenet_v2_x1_0"})
     void sameOutputsAsCopying(String name) throws Exception {
         // NHWC is what fovea bench runs; NCHW at batch 2 gives slices that are strided across the batch only.
         check(name, Layout.NHWC, 1);
