@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Placing concatenations' inputs in their outputs (each producer writing into its channel slice, no copy) changes
  * no result: torchvision's models give bit for bit the outputs of the same model compiled with every concatenation
- * copying ({@code -Dfovea.concatInPlace=false}), channels-last and channels-first, and the models with
+ * copying ({@code -Dfovea.concatInPlace=false}), channels-last (and channels-first for two), and the models with
  * concatenations hold fewer activation bytes.
  */
 class ConcatInPlaceTest {
@@ -29,9 +29,10 @@ class ConcatInPlaceTest {
     @ValueSource(strings = {"resnet18", "googlenet", "squeezenet1_1", "densenet121", "mobilenet_v2",
         "efficientnet_b0", "resnet50", "shufflenet_v2_x1_0"})
     void sameOutputsAsCopying(String name) throws Exception {
-        // NHWC is what fovea bench runs; NCHW at batch 2 gives slices that are strided across the batch only.
+        // NHWC is what fovea bench runs; NCHW at batch 2 gives slices that are strided across the batch only
+        // (DenseNet's chains there; the api module's graphs cover the other patterns in both layouts).
         check(name, Layout.NHWC, 1);
-        if (CONCATENATING.contains(name)) {
+        if (name.equals("densenet121") || name.equals("googlenet")) {
             check(name, Layout.NCHW, 2);
         }
     }
