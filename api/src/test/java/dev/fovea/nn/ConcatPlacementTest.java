@@ -44,6 +44,26 @@ class ConcatPlacementTest {
         });
     }
 
+    /** The profile names a concatenation that copies nothing as such, and one that copies as before. */
+    @org.junit.jupiter.api.Test
+    void profileSaysWhichConcatenationsCopyNothing() {
+        Graph g = Graph.builder("profile", Layout.NHWC);
+        Value x = g.input("x", Input.image(4, 4, 2));
+        Value a = Conv2D.pointwise(3).apply(x);
+        Value placed = Concatenate.create().name("placed").apply(a, Conv2D.pointwise(2).apply(x));
+        Value copied = Concatenate.create().name("copied").apply(x, a);
+        try (Model model = g.outputs(Add.create().apply(Conv2D.pointwise(2).apply(placed),
+                Conv2D.pointwise(2).apply(copied))).build();
+             Engine engine = Engine.open("reference"); Inference net = model.compile(engine)) {
+            java.util.Map<String, String> kinds = new java.util.HashMap<>();
+            for (Profile.Layer l : Profile.measure(net, input(model, 1), 1, 1).layers()) {
+                kinds.put(l.name(), l.kind());
+            }
+            assertEquals("concatenate in place", kinds.get("placed"));
+            assertEquals("concatenate", kinds.get("copied"));
+        }
+    }
+
     /**
      * DenseNet's pattern: every layer reads the concatenation of all earlier features, and the block's features
      * share one buffer: each written once at its offset, each concatenation a view of the first channels.
