@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  * made while another thread's pass holds the arena allocates its own activations and frees them on return. Compiling applies the rewrite rules of the model's graph (batch normalization folded into the
  * convolution before it, activations fused into the op before them, a convolution and its pooling as one plan
  * where the backend offers one — {@link Engine#planConvolutionPooled}); {@link #trace} runs the graph as built, so
- * it shows every layer's own output.
+ * it shows every layer's own output. Concatenations on channels copy nothing where they can: each input is written by
+ * its producer into its channel slice of the output ({@code -Dfovea.concatInPlace=false}
+ * turns that off).
  *
  * <pre>{@code
  * try (Engine engine = Engine.open(); Inference net = model.compile(engine)) {
@@ -62,6 +64,8 @@ public final class Inference implements AutoCloseable {
     private final int capacity;
     /** The model's graph after the rewrite rules of {@link Fusions}: what {@code predict} runs. */
     private final List<Model.Step> compiled;
+    /** Where {@link #compiled}'s concatenations find their inputs already in place. */
+    private final ConcatPlacement placement;
     /** Plans by batch size, least recently used first. Guarded by {@code this}. */
     private final LinkedHashMap<Integer, Plans> cache = new LinkedHashMap<>(16, 0.75f, true);
     /** The weights version the cached plans were made from. Guarded by {@code this}. */
@@ -81,8 +85,31 @@ public final class Inference implements AutoCloseable {
         this.engine = engine;
         this.capacity = capacity;
         this.compiled = Fusions.apply(model.steps(), model.outputValues(), Fusions.INFERENCE);
+        this.placement = planPlacement(model, compiled);
         this.cachedVersion = model.weightsVersion();
         this.onHost = !engine.capabilities().contains(dev.fovea.spi.Capability.DEVICE_MEMORY);
+    }
+
+    /**
+     * The system property that turns off placing concatenations' inputs in their outputs
+     * ({@code -Dfovea.concatInPlace=false}: every concatenation copies, as a reference to compare with); read when a
+     * model is compiled.
+     */
+    static final String CONCAT_IN_PLACE_PROPERTY = "fovea.concatInPlace";
+
+    private static ConcatPlacement planPlacement(Model model, List<Model.Step> steps) {
+        int values = model.inputs().size() + model.steps().size();
+        if ("false".equalsIgnoreCase(System.getProperty(CONCAT_IN_PLACE_PROPERTY, "").trim())) {
+            return ConcatPlacement.none(values);
+        }
+        Shape[] shapes = new Shape[values];
+        for (int i = 0; i < model.inputs().size(); i++) {
+            shapes[i] = model.inputs().get(i).shape(1);
+        }
+        for (Model.Step step : steps) {
+            shapes[step.output()] = step.node().output;
+        }
+        return ConcatPlacement.plan(steps, shapes, model.inputs().size(), model.outputValues());
     }
 
     public Model model() {
@@ -96,6 +123,11 @@ public final class Inference implements AutoCloseable {
     /** The graph {@code predict} runs, after the rewrite rules. */
     List<Model.Step> compiledSteps() {
         return compiled;
+    }
+
+    /** Where the compiled graph's concatenations find their inputs in place. */
+    ConcatPlacement placement() {
+        return placement;
     }
 
     /** How many batch sizes' plans are kept at most. */
@@ -361,6 +393,8 @@ public final class Inference implements AutoCloseable {
             int[] outputs = model.outputValues();
             // trace shows every layer's own output, so it runs the graph as built, without fusions.
             List<Model.Step> steps = trace == null ? compiled : model.steps();
+            ConcatPlacement placed = trace == null ? placement : null;
+            Tensor[] buffers = placed == null ? null : new Tensor[placed.groups()];
             for (int k = 0; k < steps.size(); k++) {
                 Model.Step step = steps.get(k);
                 List<Tensor> args = new ArrayList<>(step.inputs().length);
@@ -370,6 +404,8 @@ public final class Inference implements AutoCloseable {
                 Tensor dst = ys == null ? null : directOutput(step.output(), outputs, ys);
                 if (dst != null) {
                     run.skipActivation(); // the slot the layer's output takes in other passes
+                } else if (placed != null) {
+                    dst = placedView(placed, step, buffers, run, n);
                 }
                 long t0 = stepNanos == null ? 0 : System.nanoTime();
                 long c0 = stepNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
@@ -377,6 +413,10 @@ public final class Inference implements AutoCloseable {
                 if (stepNanos != null) {
                     stepNanos[2 * k] += System.nanoTime() - t0;
                     stepNanos[2 * k + 1] += CPU.getCurrentThreadCpuTime() - c0;
+                }
+                if (dst != null && t != dst) {
+                    engine.copy(t, dst); // a layer that did not write into the tensor it was given
+                    t = dst;
                 }
                 values[step.output()] = t;
                 if (trace != null) {
@@ -411,6 +451,21 @@ public final class Inference implements AutoCloseable {
             }
             release(plans);
         }
+    }
+
+    /**
+     * The tensor {@code step} writes into when its output is placed in a concatenation's buffer: that value's channel
+     * slice of the buffer, allocated by the first step that needs it; null for an output with a tensor of its own.
+     */
+    private Tensor placedView(ConcatPlacement placed, Model.Step step, Tensor[] buffers, Run run, int n) {
+        ConcatPlacement.Slot slot = placed.slot(step.output());
+        if (slot == null) {
+            return null;
+        }
+        if (buffers[slot.group()] == null) {
+            buffers[slot.group()] = run.allocateIn(placed.buffer(slot.group()).withBatch(n), model.layout());
+        }
+        return buffers[slot.group()].channelSlice(slot.offset(), step.node().output.c());
     }
 
     /**
@@ -522,7 +577,8 @@ public final class Inference implements AutoCloseable {
 
     /**
      * The bytes of the activations a batch of {@code n} holds at once: the inputs and every layer's output of the
-     * compiled graph (all live until the call returns), 4 bytes a value; {@link Long#MAX_VALUE} when that overflows.
+     * compiled graph (all live until the call returns; outputs placed in a concatenation's buffer counted once, as
+     * that buffer), 4 bytes a value; {@link Long#MAX_VALUE} when that overflows.
      */
     public long activationBytes(int n) {
         try {
@@ -531,7 +587,12 @@ public final class Inference implements AutoCloseable {
                 values = Math.addExact(values, Math.multiplyExact(in.shape(1).perItem(), (long) n));
             }
             for (Model.Step step : compiled) {
-                values = Math.addExact(values, Math.multiplyExact(step.node().output.perItem(), (long) n));
+                if (placement.slot(step.output()) == null) {
+                    values = Math.addExact(values, Math.multiplyExact(step.node().output.perItem(), (long) n));
+                }
+            }
+            for (int g = 0; g < placement.groups(); g++) {
+                values = Math.addExact(values, Math.multiplyExact(placement.buffer(g).perItem(), (long) n));
             }
             return Math.multiplyExact(values, 4L);
         } catch (ArithmeticException e) {
