@@ -84,7 +84,7 @@ class WinogradTest {
             }
             try (WorkerPool one = new WorkerPool(1);
                  Winograd w = new Winograd(op, new float[(int) op.weightShape().elementCount()], null, one)) {
-                assertEquals(cs.n, w.taskCount(), cs + ": one worker, one task per image");
+                assertEquals(1, w.taskCount(), cs + ": one worker, the batch's few tiles in one task");
             }
             check(cs, op, rnd.nextLong());
         }
@@ -109,7 +109,6 @@ class WinogradTest {
                     Tensor[] wino = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
                     try (ConvPlan d = new ConvPlan(op, null, wts, b, POOL);
                          Winograd w = new Winograd(op, wts, b, POOL)) {
-                        assertFalse(Winograd.allFinite(x));
                         d.execute(x, direct[0]);
                         w.execute(x, wino[0]);
                     }
