@@ -4,6 +4,9 @@ import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
 import dev.fovea.op.ConvolutionDescriptor;
+import dev.fovea.op.Pads;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
 import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
@@ -87,6 +90,8 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     }
     private final long flops;
     private final ConvolutionDescriptor op;
+    /** The 2×2 pooling done from each tile, or null. */
+    private final PoolingDescriptor pooling;
     private final float[] weights;
     private final float[] rawBias;
     /** Direct convolution for inputs holding NaN or ±∞, built on the first such pass. */
@@ -99,6 +104,19 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
      */
     static final int MIN_TILES = 8;
 
+    /**
+     * Whether {@code op} followed by {@code pooling} is planned with this algorithm, the pooling done from each
+     * tile: 2×2 windows with stride 2 and no padding, every window wholly inside the convolution's output, lie
+     * inside one 4×4 tile.
+     */
+    static boolean applies(ConvolutionDescriptor op, PoolingDescriptor pooling) {
+        return applies(op) && !pooling.dilated() && pooling.kernelH() == 2 && pooling.kernelW() == 2
+                && pooling.strideH() == 2 && pooling.strideW() == 2
+                && pooling.pads().equals(new Pads(0, 0, 0, 0))
+                && (pooling.mode() == PoolingMode.MAX || pooling.mode() == PoolingMode.AVERAGE)
+                && pooling.output().h() * 2 <= op.output().h() && pooling.output().w() * 2 <= op.output().w();
+    }
+
     /** Whether {@code op} (without a fused pooling) is planned with this algorithm. */
     static boolean applies(ConvolutionDescriptor op) {
         int tiles = Math.ceilDiv(op.output().h(), M) * Math.ceilDiv(op.output().w(), M);
@@ -110,8 +128,15 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
 
     /** @param wts weights {@code [K][C][3][3]}; @param b bias (K values) or null */
     Winograd(ConvolutionDescriptor op, float[] wts, float[] b, WorkerPool pool) {
+        this(op, null, wts, b, pool);
+    }
+
+    /** @param pooling the 2×2 pooling reading this convolution's output ({@link #applies(ConvolutionDescriptor,
+     *        PoolingDescriptor)}), done in the same tasks; null for none */
+    Winograd(ConvolutionDescriptor op, PoolingDescriptor pooling, float[] wts, float[] b, WorkerPool pool) {
         super(op);
         this.pool = pool;
+        this.pooling = pooling;
         this.op = op;
         this.weights = wts;
         this.rawBias = b;
@@ -310,7 +335,7 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
             synchronized (this) {
                 plan = direct;
                 if (plan == null) {
-                    plan = new ConvPlan(op, null, weights, rawBias, pool);
+                    plan = new ConvPlan(op, pooling, weights, rawBias, pool);
                     direct = plan;
                 }
             }
@@ -390,10 +415,11 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
 
         // Back to pixels with bias and activation; tiles wholly inside a dense channels-last output are written in
         // place, the others through a 4×4 buffer that is stored without their overhang.
-        float[] res = scratch.pooled(M * M * kPad);
+        float[] res = scratch.pooled(M * M * kPad + 4 * kPad);
+        int pooled = M * M * kPad;
         java.util.Arrays.fill(tmp, CHECK, CHECK + V, 0f);
         MemorySegment ys = y.buffer();
-        boolean inPlace = clampInLoop && y.stride(1) == 1 && slice.kn() == kPad;
+        boolean inPlace = clampInLoop && pooling == null && y.stride(1) == 1 && slice.kn() == kPad;
         m = 0;
         for (long img = t0 / tilesPerImage; img * tilesPerImage < t1; img++) {
             int s0 = (int) (Math.max(t0, img * tilesPerImage) - img * tilesPerImage);
@@ -401,6 +427,14 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
             for (int t = s0; t < s1; t++, m++) {
                 int oh = (t / tilesW) * M;
                 int ow = (t % tilesW) * M;
+                if (pooling != null) {
+                    outputTransform(prod, m * kPad, pXi, kPad, slice.bias(), res, null, 0, M * kPad, kPad, tmp);
+                    if (!clampInLoop) {
+                        Epilogue.apply(res, M * M, kPad, null, act);
+                    }
+                    poolTile(res, kPad, pooled, img, oh / 2, ow / 2, slice, y, ys);
+                    continue;
+                }
                 long base = y.offset() + img * y.stride(0) + oh * y.stride(2) + ow * y.stride(3)
                         + slice.k0() * y.stride(1);
                 if (inPlace && oh + M <= p && ow + M <= q) {
@@ -420,6 +454,43 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
         }
         if (!allFinite(tmp, CHECK, CHECK + V)) {
             pass.nonFinite = true;
+        }
+    }
+
+    /**
+     * The 2×2 pooling of a finished 4×4 tile in {@code res} into its 2×2 pooled pixels (at {@code res[at ..]}),
+     * pooled row {@code ph} and column {@code pw} first, and the store of those inside the pooled output. The
+     * values are finite here (a pass that met NaN or ±∞ is redone directly), so a plain max is the max.
+     */
+    private void poolTile(float[] res, int kPad, int at, long img, int ph, int pw, Slice slice, Tensor y,
+                          MemorySegment ys) {
+        boolean max = pooling.mode() == PoolingMode.MAX;
+        int rowLen = M * kPad;
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++) {
+                int src = (2 * i * M + 2 * j) * kPad;
+                int dst = at + (i * 2 + j) * kPad;
+                for (int f = 0; f < kPad; f += V) {
+                    FloatVector t00 = FloatVector.fromArray(F, res, src + f);
+                    FloatVector t01 = FloatVector.fromArray(F, res, src + kPad + f);
+                    FloatVector t10 = FloatVector.fromArray(F, res, src + rowLen + f);
+                    FloatVector t11 = FloatVector.fromArray(F, res, src + rowLen + kPad + f);
+                    // The same additions in the same order as the pooling on its own (Pooling.fromTile).
+                    FloatVector r = max ? t00.max(t01).max(t10).max(t11) : t00.add(t01).add(t10).add(t11).mul(0.25f);
+                    r.intoArray(res, dst + f);
+                }
+            }
+        }
+        int rows = Math.min(2, pooling.output().h() - ph);
+        int cols = Math.min(2, pooling.output().w() - pw);
+        for (int i = 0; i < rows; i++) {
+            if (cols <= 0) {
+                break;
+            }
+            long base = y.offset() + img * y.stride(0) + (ph + i) * y.stride(2) + pw * y.stride(3)
+                    + slice.k0() * y.stride(1);
+            Epilogue.store(res, at + i * 2 * kPad, 1, cols, kPad, 1, slice.kn(), kPad, ys, base, y.stride(2),
+                    y.stride(3), y.stride(1));
         }
     }
 
