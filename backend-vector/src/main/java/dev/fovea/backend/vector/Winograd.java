@@ -19,25 +19,30 @@ import jdk.incubator.vector.VectorOperators;
  * computed from the 6×6 input block under it as {@code Y = Aᵀ [U ⊙ V] A}, with {@code U = G g Gᵀ} (the filter,
  * transformed once at plan time, in double) and {@code V = Bᵀ d B} (the input). Summed over input channels, the
  * element-wise products become 36 independent matrix products {@code M_ξ[tile, k] = Σ_c V_ξ[tile, c] · U_ξ[c, k]}
- * — 36 multiply-adds per tile and channel pair where direct convolution needs 144 (2.25× fewer), run by the
- * {@link Gemm} micro-kernels with the 36 positions ξ as groups.
+ * — 36 multiply-adds per tile and channel pair where direct convolution needs 16 · 9 = 144 (4× fewer), run by
+ * {@link WinogradGemm}'s 6-row kernels.
  *
- * <p>A task takes {@link #TARGET_TILES} consecutive tiles of one image (row-major over the tile grid), gathers the
- * input rows under them (zero-padded, channels-last: {@link Gather#paddedRows}), transforms them into
- * {@code [tile][ξ][cPad]}, multiplies, and transforms the products back into output pixels, adding the bias and
- * applying the activation on the way; tiles that overhang the output are computed and their outside pixels
- * dropped; bias and activation follow ({@link Epilogue#apply}). The transforms are vectorized across channels (input)
- * and filters (output).
+ * <p>A task takes up to {@link #BLOCK} consecutive tiles of the batch (image by image, row-major over each image's
+ * tile grid, so that small images share a task), gathers the input rows under them (zero-padded, channels-last:
+ * {@link Gather#paddedRows}), transforms them into {@code [ξ][tile][cPad]} (each product's rows contiguous),
+ * multiplies into {@code [ξ][tile][kPad]}, and transforms the products back into output pixels, adding the bias and
+ * clamping (ReLU, ReLU6) in the same loop; tiles wholly inside a dense channels-last output are written there
+ * directly, the others (and other activations) go through a 4×4 buffer whose overhang is dropped. The transforms
+ * are vectorized across channels (input) and filters (output). With a 2×2, stride-2 pooling after the convolution
+ * ({@link #applies(ConvolutionDescriptor, PoolingDescriptor)}), each tile is pooled into its 2×2 pooled pixels
+ * before the store.
  *
  * <p>Accuracy: the transforms' coefficients (up to 5 in Bᵀ, 8 in Aᵀ, 1/24 in G) amplify float32 rounding, so the
  * result differs from direct convolution by more than a different summation order would, but stays within the
  * conformance bound for convolution ({@code 1e-5} of the output's sum of absolute terms): measured on random
- * geometries by {@code WinogradTest}, the largest error was 1.5e-6 of that sum (at 512 and 128 bits).
+ * geometries by {@code WinogradTest}, the largest error was 1.5e-6 of that sum (at 512, 256 and 128 bits).
  *
  * <p>Non-finite inputs: the transforms would spread one NaN or infinity to every output of the tiles whose 6×6
- * input block holds it, where direct convolution touches only the outputs whose window reads it. So a pass first
- * scans its input (one read, cheap beside the products) and hands an input holding NaN or ±∞ to direct convolution,
- * keeping the documented IEEE semantics. {@code -Dfovea.vector.winograd=false} turns the algorithm off.
+ * input block holds it, where direct convolution touches only the outputs whose window reads it. Such a value
+ * reaches at least one output of every tile whose block holds it (every row and column of Aᵀ and Bᵀ has a nonzero
+ * coefficient), so the output transform also sums its values times zero; a pass where that sum is not zero (NaN or
+ * ±∞ in the input, or an overflow) is done again by direct convolution, keeping the documented IEEE semantics.
+ * {@code -Dfovea.vector.winograd=false} turns the algorithm off.
  */
 final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     /** {@code -Dfovea.vector.winograd=false} plans every convolution directly ({@link ConvPlan}). */
