@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Accuracy: the transforms' coefficients (up to 5 in Bᵀ, 8 in Aᵀ, 1/24 in G) amplify float32 rounding, so the
  * result differs from direct convolution by more than a different summation order would, but stays within the
  * conformance bound for convolution ({@code 1e-5} of the output's sum of absolute terms): measured on random
- * geometries by {@code WinogradTest}, the largest error was 1.5e-6 of that sum (at 512, 256 and 128 bits).
+ * geometries by {@code WinogradTest}, the largest error was 1.6e-6 of that sum (at 512, 256 and 128 bits).
  *
  * <p>Non-finite inputs: the transforms would spread one NaN or infinity to every output of the tiles whose 6×6
  * input block holds it, where direct convolution touches only the outputs whose window reads it. Such a value
@@ -106,8 +106,12 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
      * Fewer output tiles per image than this (outputs under about 10×10, e.g. ResNet's last 7×7 stage): a task's
      * GEMM has too few rows to amortize streaming the transformed filters (36·C·K floats, 4× the direct weights),
      * and the tiles overhang the output; direct convolution was faster there (512 channels at 7×7, batch 1 and 8).
+     * Unless the batch brings {@link #BATCH_TILES} tiles and the transformed filters stay in L2
+     * ({@link #CACHED_FILTERS}): MNIST's third layer (64 channels at 5×5, one tile per image, batch 256) ran faster.
      */
     static final int MIN_TILES = 8;
+    static final int BATCH_TILES = 4 * BLOCK;
+    static final long CACHED_FILTERS = 256 * 1024;
 
     /**
      * Whether {@code op} followed by {@code pooling} is planned with this algorithm, the pooling done from each
@@ -128,7 +132,8 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
         return ENABLED && op.kernelH() == 3 && op.kernelW() == 3
                 && op.strideH() == 1 && op.strideW() == 1 && op.dilationH() == 1 && op.dilationW() == 1
                 && op.groups() == 1 && op.input().c() >= MIN_CHANNELS && op.filters() >= MIN_CHANNELS
-                && tiles >= MIN_TILES;
+                && (tiles >= MIN_TILES || (long) op.input().n() * tiles >= BATCH_TILES
+                        && (long) XI * op.input().c() * op.filters() <= CACHED_FILTERS);
     }
 
     /** @param wts weights {@code [K][C][3][3]}; @param b bias (K values) or null */

@@ -52,6 +52,7 @@ class WinogradTest {
         List<Case> cases = new ArrayList<>();
         cases.add(new Case(2, 64, 64, 28, 28, Padding.explicit(1), true, Activation.RELU, Layout.NHWC, false));
         cases.add(new Case(1, 16, 16, 11, 10, Padding.VALID, false, Activation.NONE, Layout.NCHW, false));
+        cases.add(new Case(80, 24, 40, 5, 6, Padding.VALID, true, Activation.RELU, Layout.NHWC, true));
         while (cases.size() < 40) {
             Padding pad = rnd.nextInt(3) == 0
                     ? Padding.explicit(rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3))
@@ -213,6 +214,12 @@ class WinogradTest {
         assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(1, 3, 8, 8), Layout.NHWC, p)));
         assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, ConvolutionParams.of(8, 3, 3).withPadding(Padding.SAME))));
         assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(8, 32, 7, 7), Layout.NHWC, p)));
+        // One tile per image, but many images and small transformed filters; not with large ones.
+        ConvolutionParams valid = ConvolutionParams.of(64, 3, 3);
+        assertTrue(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(256, 64, 5, 5), Layout.NHWC, valid)));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(8, 64, 5, 5), Layout.NHWC, valid)));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(256, 512, 7, 7), Layout.NHWC,
+                ConvolutionParams.of(512, 3, 3).withPadding(Padding.SAME))));
     }
 
     private static ConvolutionDescriptor descriptor(Case cs) {
