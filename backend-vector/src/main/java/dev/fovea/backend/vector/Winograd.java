@@ -71,8 +71,6 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     private final float hi;
     private final int cPad;
     private final int tilesW;
-    /** Output columns the tiles cover: {@code tilesW · 4}. */
-    private final int qPad;
     private final int tilesPerImage;
     /** Tiles per task: a range of the batch's tiles (image-major, then row-major over each image's grid). */
     private final int tilesPerTask;
@@ -80,9 +78,8 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     private final int tasks;
     /** Cells per gathered input row: every tile column's 6 inputs. */
     private final int wpW;
-    /** Floats of gathered input and of output rows the largest task needs. */
+    /** Floats of gathered input the largest task needs. */
     private final int inSize;
-    private final int resSize;
     /** The filter slices a block of tiles is split into (one unless the filters are large and the tiles few). */
     private final Slice[] slices;
 
@@ -158,7 +155,6 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
         cPad = ConvPlan.roundUp(c, V);
         int tilesH = Math.ceilDiv(p, M);
         tilesW = Math.ceilDiv(q, M);
-        qPad = tilesW * M;
         tilesPerImage = tilesH * tilesW;
         wpW = tilesW * M + 2;
 
@@ -180,12 +176,10 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
         int sliceCount = sliceable ? (int) Math.min(units, Math.max(1, Math.ceilDiv(wanted, tileTasks))) : 1;
         tasks = tileTasks * sliceCount;
 
-        // Scratch sizes: the largest task's gathered rows and output rows over the images it touches.
+        // Scratch size: the largest task's gathered rows over the images it touches.
         int most = 0;
-        int mostRes = 0;
         for (int t = 0; t < tileTasks; t++) {
             int in = 0;
-            int res = 0;
             long t0 = (long) t * per;
             long t1 = Math.min(total, t0 + per);
             for (long img = t0 / tilesPerImage; img * tilesPerImage < t1; img++) {
@@ -193,16 +187,13 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
                 int s1 = (int) (Math.min(t1, (img + 1) * tilesPerImage) - img * tilesPerImage);
                 int tileRows = (s1 - 1) / tilesW - s0 / tilesW;
                 in += (tileRows * M + T) * wpW * c;
-                res = Math.max(res, (tileRows + 1) * M * qPad);
             }
             most = Math.max(most, in);
-            mostRes = Math.max(mostRes, res);
         }
         inSize = most;
 
         float[] u = filterTransform(wts, c, k);
         slices = new Slice[sliceCount];
-        int widest = 0;
         for (int i = 0; i < sliceCount; i++) {
             int v0 = (int) ((long) i * units / sliceCount) * 2;
             int v1 = Math.min(kVec, (int) ((long) (i + 1) * units / sliceCount) * 2);
@@ -239,9 +230,7 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
                 System.arraycopy(b, k0, bias, 0, kn);
             }
             slices[i] = new Slice(packed, off, col, width, k0, kn, kPad, bias);
-            widest = Math.max(widest, kPad);
         }
-        resSize = mostRes * widest;
     }
 
     /** Filter slices a block of tiles is split into. */
