@@ -294,9 +294,9 @@ public final class Inference implements AutoCloseable {
     }
 
     /**
-     * One pass: {@code ys} null returns new host tensors from {@code out}; otherwise the first {@code ys.size()}
-     * outputs are written into {@code ys} (which is returned). {@code stepNanos}, when not null, collects each
-     * compiled step's times for {@link #timedPass}.
+     * One pass: {@code ys} null returns new host tensors from {@code out} (made after the checks, then filled as
+     * {@code ys} would be); otherwise the first {@code ys.size()} outputs are written into {@code ys} (which is
+     * returned). {@code stepNanos}, when not null, collects each compiled step's times for {@link #timedPass}.
      */
     private List<Tensor> runAll(List<Tensor> xs, List<Tensor> ys, TensorScope out, Map<String, Tensor> trace,
             long[] stepNanos) {
@@ -327,6 +327,16 @@ public final class Inference implements AutoCloseable {
             for (int i = 0; i < xs.size(); i++) {
                 requireFinite(xs.get(i), xs.size() > 1 ? "input '" + model.inputNames().get(i) + "'" : "input");
             }
+        }
+        if (ys == null && trace == null) {
+            // New results, made only now that the inputs passed: the last layers write into them as into
+            // predictInto's, instead of into the pass's memory and then copied (Arena memory comes zero-filled: the
+            // one fill left).
+            List<Tensor> results = new ArrayList<>(model.outputCount());
+            for (int k = 0; k < model.outputCount(); k++) {
+                results.add(out.allocate(model.outputShape(k, n), model.layout()));
+            }
+            ys = results;
         }
         Plans plans = acquire(n);
         Workspace arena = trace == null ? claimArena(plans) : null;
@@ -383,7 +393,7 @@ public final class Inference implements AutoCloseable {
                 }
                 return ys;
             }
-            List<Tensor> results = new ArrayList<>();
+            List<Tensor> results = new ArrayList<>(); // trace: the graph as built, copied out
             for (int o : outputs) {
                 Tensor result = out.allocate(values[o].shape(), model.layout());
                 engine.copy(values[o], result);

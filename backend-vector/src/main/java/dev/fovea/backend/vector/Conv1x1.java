@@ -127,13 +127,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     @Override
     public void execute(Tensor x, Tensor y) {
         Tensor[] io = {x, y};
-        if (flops < 2_000_000L) {
-            for (int t = 0; t < tasks; t++) {
-                run(t, io);
-            }
-        } else {
-            pool.run(tasks, this, io);
-        }
+        pool.run(tasks, this, io, flops);
     }
 
     @Override
@@ -195,8 +189,9 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 for (int j = 0; j < run; j++) {
                     MemorySegment.copy(xs, FLOAT, (src + j * sw * s3) * 4, a, dst + j * c, c);
                 }
+            } else if (sw * s3 == 1) {
+                Transpose.matrix(xs, src, s1, a, dst, c, c, run); // channels-first: a C × run block transposed
             } else {
-                // Channels-first: a transpose of a C × run block.
                 for (int ch = 0; ch < c; ch++) {
                     long cb = src + ch * s1;
                     for (int j = 0; j < run; j++) {

@@ -289,13 +289,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     @Override
     public void execute(Tensor x, Tensor y) {
         Tensor[] io = {x, y};
-        if (flops < 2_000_000L) {
-            for (int t = 0; t < tasks; t++) {
-                run(t, io);
-            }
-        } else {
-            pool.run(tasks, this, io);
-        }
+        pool.run(tasks, this, io, flops);
     }
 
     /** First convolution row that output rows from {@code o0} need. */

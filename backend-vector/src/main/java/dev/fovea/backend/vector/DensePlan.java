@@ -57,13 +57,7 @@ final class DensePlan implements Plan, WorkerPool.Body {
     @Override
     public void execute(Tensor x, Tensor y) {
         Tensor[] io = {x, y};
-        if (flops < 2_000_000L) {
-            for (int t = 0; t < tasks; t++) {
-                run(t, io);
-            }
-        } else {
-            pool.run(tasks, this, io);
-        }
+        pool.run(tasks, this, io, flops);
     }
 
     @Override

@@ -315,13 +315,7 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
     @Override
     public void execute(Tensor x, Tensor y) {
         Pass pass = new Pass(x, y);
-        if (flops < 2_000_000L) {
-            for (int t = 0; t < tasks && !pass.nonFinite; t++) {
-                run(t, pass);
-            }
-        } else {
-            pool.run(tasks, this, pass);
-        }
+        pool.run(tasks, this, pass, flops);
         if (pass.nonFinite) {
             // Every task reads part of the input; the direct convolution overwrites whatever the others wrote.
             directPlan().execute(x, y);

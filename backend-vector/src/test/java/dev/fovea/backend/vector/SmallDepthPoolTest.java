@@ -14,7 +14,6 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,12 +22,7 @@ import org.junit.jupiter.api.Test;
  * commute with the max and for SiLU, which does not (its pooling follows the activation).
  */
 class SmallDepthPoolTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
-
-    @AfterAll
-    static void closePool() {
-        POOL.close();
-    }
+    private static final WorkerPool POOL = ConvCase.TWO;
 
     @Test
     void fusedMaxPoolingEqualsConvolutionThenPooling() {
