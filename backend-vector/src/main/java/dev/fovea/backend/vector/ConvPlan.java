@@ -88,6 +88,10 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     private final Gemm.Runs runs;
     /** Offsets of a 9-element reduction run by {@link Gemm#smallDepth}, or null. */
     private final int[] smallOff;
+    /** Whether the 9-element reduction pools in registers ({@link SmallDepthPool}: a 2×2, stride-2 max). */
+    private final boolean smallPool;
+    /** Its bias: {@link Gemm#NR} floats, zeros without one. */
+    private final float[] smallBias;
     /** Depthwise weights {@code [r·S + s][cPad]}. */
     private final float[] dwWeights;
     private final int[] dwOff;
@@ -176,6 +180,8 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             }
             runs = null;
             smallOff = null;
+            smallPool = false;
+            smallBias = null;
             colPtr = null;
             tapOff = null;
             colStride = 0;
@@ -240,6 +246,15 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             } else {
                 smallOff = null;
             }
+            smallPool = smallOff != null && pooling != null && pooling.mode() == PoolingMode.MAX
+                    && (act == Epilogue.NONE || act == Epilogue.RELU || act == Epilogue.RELU6)
+                    && !pooling.dilated() && pooling.kernelH() == 2 && pooling.kernelW() == 2
+                    && pooling.strideH() == 2 && pooling.strideW() == 2 && pooling.pads().top() == 0
+                    && pooling.pads().left() == 0 && outP * 2 <= p && outQ * 2 <= q;
+            smallBias = new float[Gemm.NR];
+            if (b != null && smallPool) {
+                System.arraycopy(b, 0, smallBias, 0, k);
+            }
             outGroups = groups;
         }
     }
@@ -267,6 +282,11 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     /** Filter slices a pixel block is split into (1 unless the weights are large and the pixels few). */
     int sliceCount() {
         return slices.length;
+    }
+
+    /** Whether the pooling is done in registers ({@link SmallDepthPool}). */
+    boolean poolsInRegisters() {
+        return smallPool;
     }
 
     /** Tasks of one pass. */
@@ -316,6 +336,16 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             Gather.paddedRows(x, img0 + i, p0 * sh - pt, gRows, h, w, c, pl, wp, in, i * imageStride);
         }
         float[] out = scratch.output(pixels * ldo + Gemm.MR * ldo);
+        int outPerImage = (o1 - o0) * outQ * ldo;
+        if (smallPool) {
+            // Pooled in registers, then the bias and the clamp, which commute with the max.
+            float[] result = scratch.pooled(images * outPerImage);
+            SmallDepthPool.maxPool(packed, smallOff, in, rowPtr, images, perImage, q, 2 * o0 - p0, o1 - o0, outQ,
+                    smallBias, act == Epilogue.NONE ? Float.NEGATIVE_INFINITY : 0f,
+                    act == Epilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY, result, ldo);
+            store(y, slice, result, img0, images, o0, o1, outPerImage, ldo);
+            return;
+        }
         switch (mode) {
             case IMPLICIT -> {
                 if (smallOff != null) {
@@ -337,13 +367,13 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             }
             case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, ldo, out);
         }
-        int outPerImage = (o1 - o0) * outQ * ldo;
         float[] result = out;
         if (pooling == null) {
             Epilogue.apply(out, pixels, ldo, bias, act);
         } else {
-            // Bias and the activations are monotonic, so they commute with max: applied to the pooled values only.
-            boolean maxFirst = pooling.mode() == PoolingMode.MAX;
+            // Bias and a non-decreasing activation commute with max: applied to the pooled values only (SiLU and
+            // hard swish dip below zero, so they go first).
+            boolean maxFirst = pooling.mode() == PoolingMode.MAX && nonDecreasing(act);
             if (!maxFirst) {
                 Epilogue.apply(out, pixels, ldo, bias, act);
             }
@@ -355,6 +385,17 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 Epilogue.apply(result, images * (o1 - o0) * outQ, ldo, bias, act);
             }
         }
+        store(y, slice, result, img0, images, o0, o1, outPerImage, ldo);
+    }
+
+    /** Whether activation {@code act} never decreases, so that it commutes with a max. */
+    private static boolean nonDecreasing(int act) {
+        return act != Epilogue.SILU && act != Epilogue.HARD_SWISH;
+    }
+
+    /** Output rows {@code o0 .. o1} of {@code images} images from {@code result} into {@code y}. */
+    private void store(Tensor y, Slice slice, float[] result, int img0, int images, int o0, int o1, int outPerImage,
+                       int ldo) {
         MemorySegment ys = y.buffer();
         for (int i = 0; i < images; i++) {
             long rowBase = y.offset() + (img0 + i) * y.stride(0) + o0 * y.stride(2) + slice.k0() * y.stride(1);

@@ -88,6 +88,10 @@ final class VectorBackend implements Backend {
         if (pooling.dilated()) {
             return Optional.empty(); // the fused tile pooling reads adjacent cells only
         }
+        if (Winograd.applies(conv, pooling)) {
+            return Optional.of(new Winograd(conv, pooling, weights.toArray(), bias == null ? null : bias.toArray(),
+                    pool));
+        }
         return Optional.of(new ConvPlan(conv, pooling, weights.toArray(), bias == null ? null : bias.toArray(), pool));
     }
 

@@ -8,9 +8,14 @@ import dev.fovea.op.Activation;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.Padding;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
+import dev.fovea.op.PoolingParams;
 import dev.fovea.op.ValidationException;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,6 +44,7 @@ class WinogradTest {
         List<Case> cases = new ArrayList<>();
         cases.add(new Case(2, 64, 64, 28, 28, Padding.explicit(1), true, Activation.RELU, Layout.NHWC, false));
         cases.add(new Case(1, 16, 16, 11, 10, Padding.VALID, false, Activation.NONE, Layout.NCHW, false));
+        cases.add(new Case(80, 24, 40, 5, 6, Padding.VALID, true, Activation.RELU, Layout.NHWC, true));
         while (cases.size() < 40) {
             Padding pad = rnd.nextInt(3) == 0
                     ? Padding.explicit(rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3))
@@ -72,7 +78,7 @@ class WinogradTest {
                 assertTrue(w.sliceCount() > 1, cs + ": not sliced");
             }
             try (Winograd w = new Winograd(op, new float[(int) op.weightShape().elementCount()], null, ConvCase.ONE)) {
-                assertEquals(cs.n, w.taskCount(), cs + ": one worker, one task per image");
+                assertEquals(1, w.taskCount(), cs + ": one worker, the batch's few tiles in one task");
             }
             check(cs, op, rnd.nextLong());
         }
@@ -91,7 +97,6 @@ class WinogradTest {
                      ConvPlan d = new ConvPlan(op, null, c.weights, c.bias, POOL);
                      Winograd w = new Winograd(op, c.weights, c.bias, POOL)) {
                     c.x.set(poison, cs.n - 1, 3, 0, cs.w - 1); // a corner cell: few direct windows read it
-                    assertFalse(Winograd.allFinite(c.x));
                     float[] want = c.run(cs + " " + poison + ", direct", d).toArray();
                     float[] got = c.run(cs + " " + poison + ", winograd", w).toArray();
                     int nonFinite = 0;
@@ -103,6 +108,78 @@ class WinogradTest {
                     assertTrue(nonFinite > 0 || cs.act == Activation.RELU, cs + ": the poison reached no output");
                 }
             }
+        }
+    }
+
+    /**
+     * With a 2×2 pooling done from each tile, the result is exactly the pooling of the unpooled Winograd output (the
+     * same products and transforms; that output is checked against the oracle above), for max and average, odd
+     * outputs whose last row or column no window reads, and batches whose tasks span images.
+     */
+    @Test
+    void pooledFromTilesEqualsPoolingTheUnpooledResult() {
+        Case[] cases = {new Case(16, 32, 64, 13, 13, Padding.VALID, true, Activation.RELU, Layout.NHWC, false),
+                new Case(3, 17, 19, 12, 15, Padding.SAME, true, Activation.SIGMOID, Layout.NCHW, true),
+                new Case(2, 24, 40, 18, 10, Padding.explicit(1, 0, 2, 1), false, Activation.NONE, Layout.NHWC, true)};
+        SplittableRandom rnd = new SplittableRandom(17);
+        for (Case cs : cases) {
+            ConvolutionDescriptor op = descriptor(cs);
+            for (PoolingMode mode : new PoolingMode[] {PoolingMode.MAX, PoolingMode.AVERAGE}) {
+                PoolingDescriptor pooling = PoolingDescriptor.create("pool", op.output(), cs.layout,
+                        PoolingParams.of(mode, 2, 2).withStride(2, 2));
+                assertTrue(Winograd.applies(op, pooling), cs + " " + mode);
+                try (TensorScope scope = new TensorScope()) {
+                    Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
+                    float[] wts = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
+                    float[] b = cs.bias ? Oracle.random(rnd, cs.k, 1) : null;
+                    Tensor plain = scope.allocate(op.output(), cs.layout);
+                    Tensor want = scope.allocate(pooling.output(), cs.layout);
+                    Tensor[] got = Oracle.destination(scope, pooling.output(), cs.layout, cs.slice);
+                    try (Winograd w = new Winograd(op, wts, b, POOL);
+                         Winograd fused = new Winograd(op, pooling, wts, b, POOL)) {
+                        w.execute(x, plain);
+                        Pooling.forward(pooling, plain, want, POOL);
+                        fused.execute(x, got[0]);
+                    }
+                    assertEquals(java.util.Arrays.toString(want.toArray()), java.util.Arrays.toString(got[0].toArray()),
+                            cs + " " + mode);
+                    if (cs.slice) {
+                        Oracle.assertUntouchedOutside(cs.toString(), got[1], op.output().c());
+                    }
+                }
+            }
+        }
+        ConvolutionDescriptor op = descriptor(cases[0]);
+        PoolingParams two = PoolingParams.of(PoolingMode.MAX, 2, 2).withStride(2, 2);
+        assertFalse(Winograd.applies(op, PoolingDescriptor.create("p", op.output(), Layout.NHWC,
+                PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2))), "3×3 windows cross tiles");
+        assertFalse(Winograd.applies(op, PoolingDescriptor.create("p", op.output(), Layout.NHWC,
+                two.withCeilMode(true))), "a partial last window");
+        assertFalse(Winograd.applies(op, PoolingDescriptor.create("p", op.output(), Layout.NHWC,
+                two.withPadding(Padding.explicit(1)))), "padding");
+    }
+
+    @Test
+    void nonFiniteInputsToAPooledPlanGiveTheDirectPooledResult() {
+        Case cs = new Case(2, 16, 16, 12, 12, Padding.SAME, true, Activation.RELU, Layout.NHWC, false);
+        ConvolutionDescriptor op = descriptor(cs);
+        PoolingDescriptor pooling = PoolingDescriptor.create("pool", op.output(), cs.layout,
+                PoolingParams.of(PoolingMode.MAX, 2, 2).withStride(2, 2));
+        SplittableRandom rnd = new SplittableRandom(19);
+        try (TensorScope scope = new TensorScope()) {
+            Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
+            x.set(Float.NaN, 1, 5, 11, 0);
+            float[] wts = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
+            float[] b = Oracle.random(rnd, cs.k, 1);
+            Tensor want = scope.allocate(pooling.output(), cs.layout);
+            Tensor got = scope.allocate(pooling.output(), cs.layout);
+            try (ConvPlan d = new ConvPlan(op, pooling, wts, b, POOL);
+                 Winograd w = new Winograd(op, pooling, wts, b, POOL)) {
+                d.execute(x, want);
+                w.execute(x, got);
+            }
+            assertEquals(java.util.Arrays.toString(want.toArray()), java.util.Arrays.toString(got.toArray()));
+            assertTrue(java.util.Arrays.toString(got.toArray()).contains("NaN"));
         }
     }
 
@@ -118,6 +195,12 @@ class WinogradTest {
         assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(1, 3, 8, 8), Layout.NHWC, p)));
         assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, ConvolutionParams.of(8, 3, 3).withPadding(Padding.SAME))));
         assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(8, 32, 7, 7), Layout.NHWC, p)));
+        // One tile per image, but many images and small transformed filters; not with large ones.
+        ConvolutionParams valid = ConvolutionParams.of(64, 3, 3);
+        assertTrue(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(256, 64, 5, 5), Layout.NHWC, valid)));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(8, 64, 5, 5), Layout.NHWC, valid)));
+        assertFalse(Winograd.applies(ConvolutionDescriptor.create("c", Shape.of(256, 512, 7, 7), Layout.NHWC,
+                ConvolutionParams.of(512, 3, 3).withPadding(Padding.SAME))));
     }
 
     private static ConvolutionDescriptor descriptor(Case cs) {
