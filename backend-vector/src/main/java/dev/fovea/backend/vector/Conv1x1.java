@@ -268,17 +268,21 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         }
     }
 
-    /** As {@link #storeInLoop} for the activations computed by {@link Epilogue#activate(FloatVector, int)}. */
+    /**
+     * As {@link #storeInLoop} for the other activations: the biased channels stored, then activated in place
+     * ({@link Epilogue#activateInPlace}, whose loops take no vector through a call).
+     */
     private void storeActivated(float[] tile, int t, int col0, int valid, MemorySegment ys, long base) {
         int j = 0;
         for (; j + V <= valid; j += V) {
-            FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
-            Epilogue.activate(v, act).intoMemorySegment(ys, (base + j) * 4, ORDER);
+            FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j))
+                    .intoMemorySegment(ys, (base + j) * 4, ORDER);
         }
         if (j < valid) {
             VectorMask<Float> mask = F.indexInRange(j, valid);
-            FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
-            Epilogue.activate(v, act).intoMemorySegment(ys, (base + j) * 4, ORDER, mask);
+            FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j))
+                    .intoMemorySegment(ys, (base + j) * 4, ORDER, mask);
         }
+        Epilogue.activateInPlace(ys, base, valid, act);
     }
 }
