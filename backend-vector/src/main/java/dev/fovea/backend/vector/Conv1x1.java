@@ -10,7 +10,6 @@ import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /**
  * A 1×1 convolution (one group, no padding, any stride) as one GEMM over the batch's output pixels:
@@ -226,6 +225,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         int img = m0 / (p * q);
         int pp = m0 % (p * q) / q;
         int qq = m0 % q;
+        // Dense channels-last output and all its channels here: the rows are one run, activated in one call.
+        boolean oneRun = s1 == 1 && s3 == k && s2 == q * s3 && s0 == p * s2 && col0 == 0 && valid == k;
         for (int m = 0; m < rows; m++) {
             long base = y.offset() + img * s0 + pp * s2 + qq * s3 + col0 * s1;
             int t = m * ldt;
@@ -237,7 +238,10 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
             } else if (Epilogue.inLoop(act) == act) {
                 storeInLoop(tile, t, col0, valid, ys, base);
             } else {
-                storeActivated(tile, t, col0, valid, ys, base);
+                storeBiased(tile, t, col0, valid, ys, base);
+                if (!oneRun) {
+                    Epilogue.activateInPlace(ys, base, valid, act);
+                }
             }
             if (++qq == q) {
                 qq = 0;
@@ -246,6 +250,9 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                     img++;
                 }
             }
+        }
+        if (oneRun && Epilogue.inLoop(act) != act) {
+            Epilogue.activateInPlace(ys, y.offset() + (long) m0 * k, rows * k, act);
         }
     }
 
@@ -269,20 +276,17 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     }
 
     /**
-     * As {@link #storeInLoop} for the other activations: the biased channels stored, then activated in place
+     * As {@link #storeInLoop} without the activation: the other activations run over the stored channels
      * ({@link Epilogue#activateInPlace}, whose loops take no vector through a call).
      */
-    private void storeActivated(float[] tile, int t, int col0, int valid, MemorySegment ys, long base) {
+    private void storeBiased(float[] tile, int t, int col0, int valid, MemorySegment ys, long base) {
         int j = 0;
         for (; j + V <= valid; j += V) {
             FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j))
                     .intoMemorySegment(ys, (base + j) * 4, ORDER);
         }
-        if (j < valid) {
-            VectorMask<Float> mask = F.indexInRange(j, valid);
-            FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j))
-                    .intoMemorySegment(ys, (base + j) * 4, ORDER, mask);
+        for (; j < valid; j++) {
+            ys.setAtIndex(FLOAT, base + j, tile[t + j] + bias[col0 + j]);
         }
-        Epilogue.activateInPlace(ys, base, valid, act);
     }
 }

@@ -85,22 +85,38 @@ final class VectorMath {
      * from element {@code y}: {@code 1 / (1 + e^−x)} with {@link #exp}'s operations written out in one loop. No
      * vector crosses a call here: a vector passed to a method that C2 had compiled on its own (it does not inline
      * "a big method") was allocated, 24 bytes per float, and the sigmoid ran 10× slower than its arithmetic. Nor
-     * does the loop use masks: masked loads and stores made C2 allocate every vector too; the last {@code n mod V}
-     * floats go through a scratch vector instead.
+     * does the loop use masks (masked loads and stores made C2 allocate every vector too): the last
+     * {@code n mod V} floats go through a scratch vector.
      */
     static void sigmoidInPlace(MemorySegment ys, long y, int n, boolean silu) {
         int main = n - n % V;
-        sigmoidVectors(ys, y, main, silu);
+        sigmoidVectors(null, ys, y, main, silu);
         if (main < n) {
             float[] tail = Scratch.get().tail();
             MemorySegment.copy(ys, Epilogue.FLOAT, (y + main) * 4, tail, 0, n - main);
-            sigmoidVectors(MemorySegment.ofArray(tail), 0, V, silu);
+            sigmoidVectors(tail, null, 0, V, silu);
             MemorySegment.copy(tail, 0, ys, Epilogue.FLOAT, (y + main) * 4, n - main);
         }
     }
 
-    /** {@link #sigmoidInPlace} of {@code n}, a multiple of {@link Simd#V}, floats. */
-    private static void sigmoidVectors(MemorySegment ys, long y, int n, boolean silu) {
+    /** {@link #sigmoidInPlace} over {@code n} floats of {@code a} from {@code from}. */
+    static void sigmoidInPlace(float[] a, int from, int n, boolean silu) {
+        int main = n - n % V;
+        sigmoidVectors(a, null, from, main, silu);
+        if (main < n) {
+            float[] tail = Scratch.get().tail();
+            System.arraycopy(a, from + main, tail, 0, n - main);
+            sigmoidVectors(tail, null, 0, V, silu);
+            System.arraycopy(tail, 0, a, from + main, n - main);
+        }
+    }
+
+    /**
+     * {@link #sigmoidInPlace} of {@code n}, a multiple of {@link Simd#V}, floats of the array {@code a}, or of the
+     * segment {@code ys} when {@code a} is null. Arrays are not wrapped in segments: a load site that sees both
+     * heap and native segments is not compiled to vector loads either.
+     */
+    private static void sigmoidVectors(float[] a, MemorySegment ys, long y, int n, boolean silu) {
         FloatVector log2e = FloatVector.broadcast(F, LOG2E);
         FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
         FloatVector ln2hi = FloatVector.broadcast(F, -LN2_HI);
@@ -114,8 +130,9 @@ final class VectorMath {
         FloatVector one = FloatVector.broadcast(F, 1f);
         int rounderBits = Float.floatToRawIntBits(ROUNDER);
         for (int i = 0; i < n; i += V) {
-            long at = (y + i) * 4;
-            FloatVector x = FloatVector.fromMemorySegment(F, ys, at, ORDER);
+            long at = y + i;
+            FloatVector x = a != null ? FloatVector.fromArray(F, a, (int) at)
+                    : FloatVector.fromMemorySegment(F, ys, at * 4, ORDER);
             // exp(−x), as exp() computes it.
             FloatVector xc = x.neg().lanewise(VectorOperators.MIN, 89f).lanewise(VectorOperators.MAX, -104f);
             FloatVector t = xc.fma(log2e, rounder);
@@ -129,13 +146,13 @@ final class VectorMath {
             FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector sig = one.div(e.mul(s1).mul(s2).add(one));
-            (silu ? x.mul(sig) : sig).intoMemorySegment(ys, at, ORDER);
+            FloatVector out = silu ? x.mul(sig) : sig;
+            if (a != null) {
+                out.intoArray(a, (int) at);
+            } else {
+                out.intoMemorySegment(ys, at * 4, ORDER);
+            }
         }
-    }
-
-    /** {@link #sigmoidInPlace} over {@code n} floats of {@code a} from {@code from}. */
-    static void sigmoidInPlace(float[] a, int from, int n, boolean silu) {
-        sigmoidInPlace(MemorySegment.ofArray(a), from, n, silu);
     }
 
     /** 1 / (1 + e^−x) per lane, by {@link #sigmoidInPlace}'s operations (for the rare per-vector callers). */
