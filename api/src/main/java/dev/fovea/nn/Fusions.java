@@ -20,8 +20,9 @@ import java.util.function.BinaryOperator;
  * <ol>
  *   <li>batch normalization folded into the convolution before it (weights scaled, a bias added);</li>
  *   <li>{@code x · sigmoid(x)} (a sigmoid activation layer and a multiply of the same shape reading x and it, in
- *       either order, the sigmoid read by nothing else) as one SiLU activation layer on x: how SiLU comes out of
- *       ONNX exports, two passes over memory where the next rule makes none;</li>
+ *       either order, the sigmoid read by nothing else) as one SiLU activation layer on x, and
+ *       {@code x · hardSigmoid(x)} likewise as hard swish: how SiLU and hard swish come out of ONNX exports, two
+ *       passes over memory where the next rule makes none;</li>
  *   <li>an activation layer fused into the convolution, batch normalization or element-wise op before it;</li>
  *   <li>a convolution and the pooling after it as one plan, where the backend offers that
  *       ({@code planConvolutionPooled}).</li>
@@ -44,7 +45,7 @@ final class Fusions {
 
     static final List<Rule> INFERENCE = List.of(
             Rule.pair("fold batch normalization into convolution", Fusions::foldBatchNorm),
-            new Rule("x · sigmoid(x) as SiLU", Fusions::silu),
+            new Rule("x · sigmoid(x) as SiLU, x · hardSigmoid(x) as hard swish", Fusions::selfGate),
             Rule.pair("fuse activation", Fusions::fuseActivation),
             Rule.pair("convolution + pooling", Fusions::convPool));
 
@@ -89,13 +90,22 @@ final class Fusions {
     }
 
     /**
-     * The first {@code y = x · sigmoid(x)} replaced by one SiLU activation step on x: a sigmoid activation step
-     * whose output is read only by a multiply (no fused activation, no broadcasting) of x and that output.
+     * The first {@code y = x · gate(x)} replaced by one activation step on x (SiLU for a sigmoid gate, hard swish
+     * for a hard sigmoid): a gate activation step whose output is read only by a multiply (no fused activation, no
+     * broadcasting) of x and that output.
      */
-    private static boolean silu(List<Model.Step> steps, int[] outputs) {
+    private static boolean selfGate(List<Model.Step> steps, int[] outputs) {
         for (int k = 0; k < steps.size(); k++) {
             Model.Step sig = steps.get(k);
-            if (!(sig.node() instanceof ActivationLayer.ActivationNode a) || a.activation() != Activation.SIGMOID) {
+            if (!(sig.node() instanceof ActivationLayer.ActivationNode a)) {
+                continue;
+            }
+            Activation gated = switch (a.activation()) {
+                case SIGMOID -> Activation.SILU;
+                case HARD_SIGMOID -> Activation.HARD_SWISH;
+                default -> null;
+            };
+            if (gated == null) {
                 continue;
             }
             int x = sig.inputs()[0];
@@ -108,9 +118,9 @@ final class Fusions {
             if (mul.node() instanceof BinaryNode b && b.descriptor.op() == BinaryOp.MUL
                     && b.descriptor.activation() == Activation.NONE && b.descriptor.sameShapes()
                     && (in[0] == x && in[1] == sig.output() || in[1] == x && in[0] == sig.output())) {
-                ActivationLayer layer = ActivationLayer.of(Activation.SILU);
-                Node silu = layer.new ActivationNode(b.name, layer, b.output);
-                steps.set(m, new Model.Step(silu, new int[] {x}, mul.output()));
+                ActivationLayer layer = ActivationLayer.of(gated);
+                Node fused = layer.new ActivationNode(b.name, layer, b.output);
+                steps.set(m, new Model.Step(fused, new int[] {x}, mul.output()));
                 steps.remove(k);
                 return true;
             }

@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
-/** {@code x · sigmoid(x)} compiled as one SiLU, and left alone where it is not exactly that. */
+/**
+ * {@code x · sigmoid(x)} compiled as one SiLU ({@code x · hardSigmoid(x)} as hard swish), and left alone where it is
+ * not exactly that.
+ */
 class SiluRewriteTest {
 
     /** conv → BN → {@code mul(x, s)} with {@code s = sigmoid(x)}, operands ordered by {@code order}. */
@@ -147,6 +150,19 @@ class SiluRewriteTest {
              Inference net = m.compile(e)) {
             assertEquals("add silu", kinds(net).getLast(), kinds(net).toString());
             assertSameAsUnrewritten(m, "swish");
+        }
+    }
+
+    @Test
+    void hardSigmoidTimesItsInputBecomesHardSwish() {
+        Graph g = Graph.builder("hard-swish", Layout.NHWC);
+        Value in = g.input("image", Input.image(6, 5, 3));
+        Value x = Conv2D.of(4, 3).padding(Padding.SAME).apply(in);
+        Value y = Multiply.create().name("hswish").apply(x, ActivationLayer.of(Activation.HARD_SIGMOID).apply(x));
+        try (Model m = g.outputs(y).seed(5).build(); Engine e = Engine.open("reference");
+             Inference net = m.compile(e)) {
+            assertEquals(List.of("conv 3×3 s1 hard_swish"), kinds(net));
+            assertSameAsUnrewritten(m, "hswish");
         }
     }
 }
