@@ -7,30 +7,25 @@
 #   ROUNDS=3 ROUND_SECONDS=1 THREADS="1 2" BATCHES="1 8" MODELS="resnet18 vgg11" SKIP="vgg11:8" \
 #       bench/onnx-vs-ort.sh DIR > table.tsv
 #
-# SKIP lists model:batch pairs not to run. The columns are those of `fovea bench --model F --vs ort --tsv`, plus
-# other_cpu: the CPU time other processes took while the pair was measured, in cores (0.5 = half a core busy on
-# average; from /proc/stat and this script's child CPU time). On a shared host, rows with a high value are suspect.
+# FOVEA names the command to run (default: this checkout's ./fovea). SKIP lists model:batch pairs not to run. The
+# columns are those of `fovea bench --model F --vs ort --tsv`, plus other_cpu: the CPU time other processes took
+# while the pair was measured, in cores (0.5 = half a core busy on average; from /proc/stat and this script's child
+# CPU time). On a shared host, rows with a high value are suspect.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${1:-}"
-if [ -z "$dir" ] || [ ! -d "$dir" ]; then
-  echo "usage: bench/onnx-vs-ort.sh DIR  (DIR: a folder of <model>-op13.onnx files; got '${dir}')" >&2
-  exit 2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+bench_folder onnx-vs-ort "<model>-op13.onnx files" "${1:-}"
 models="${MODELS:-resnet18 resnet50 googlenet inception_v3 mobilenet_v2 mobilenet_v3_small squeezenet1_1 densenet121 alexnet vgg11 efficientnet_b0 shufflenet_v2_x1_0}"
-threads_list="${THREADS:-1 2}"
 batches="${BATCHES:-1 8}"
-rounds="${ROUNDS:-3}"
 round_seconds="${ROUND_SECONDS:-1}"
 skip=" ${SKIP:-} "
+bench_positive onnx-vs-ort "ROUNDS, THREADS and BATCHES" "$rounds" $threads_list $batches
 
 for m in $models; do
   [ -f "$dir/$m-op13.onnx" ] || { echo "onnx-vs-ort: $dir/$m-op13.onnx does not exist" >&2; exit 2; }
 done
 
-# Builds the command-line jar first if needed, so that no build falls inside a measurement.
-"$here/fovea" --version >/dev/null
+bench_build
 
 # Busy CPU time of the whole machine, in clock ticks: user, nice, system, irq, softirq, steal.
 busy_ticks() {
@@ -61,7 +56,7 @@ for m in $models; do
       cpu0="$(children_seconds "$times_file")"
       wall0="$(date +%s.%N)"
       out="$(mktemp)"
-      if ! "$here/fovea" bench --model "$dir/$m-op13.onnx" --vs ort --threads "$t" --batch "$b" \
+      if ! "$fovea" bench --model "$dir/$m-op13.onnx" --vs ort --threads "$t" --batch "$b" \
           --rounds "$rounds" --round-seconds "$round_seconds" --tsv > "$out"; then
         echo "onnx-vs-ort: $m, $t thread(s), batch $b failed" >&2
         rm -f "$out"

@@ -12,16 +12,11 @@
 # quick check of the script, not a measurement).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${1:-}"
-if [ -z "$dir" ] || [ ! -d "$dir" ]; then
-  echo "usage: bench/train-vs-pytorch.sh DIR  (DIR: a folder of Fashion-MNIST's IDX files; got '${dir}')" >&2
-  exit 2
-fi
-threads_list="${THREADS:-1 2}"
-rounds="${ROUNDS:-3}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+bench_folder train-vs-pytorch "Fashion-MNIST's IDX files" "${1:-}"
 epochs="${EPOCHS:-1}"
-fovea="${FOVEA:-$here/fovea}"
+limit="${LIMIT:-0}"
+bench_positive train-vs-pytorch "ROUNDS, EPOCHS, THREADS and LIMIT" "$rounds" "$epochs" $threads_list "$((limit + 1))"
 # PYTHON: an interpreter with torch; by default the first of python3 on the PATH and the system's /usr/bin/python3.
 python="${PYTHON:-}"
 if [ -z "$python" ]; then
@@ -29,14 +24,9 @@ if [ -z "$python" ]; then
     if "$p" -c 'import torch' 2>/dev/null; then python="$p"; break; fi
   done
 fi
-limit="${LIMIT:-0}"
-for v in "$rounds" "$epochs" $threads_list "$((limit + 1))"; do
-  [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "train-vs-pytorch: ROUNDS, EPOCHS, THREADS and LIMIT must be positive integers, got '$v'" >&2; exit 2; }
-done
 [ -n "$python" ] && "$python" -c 'import torch' 2>/dev/null \
   || { echo "train-vs-pytorch: no python3 that imports torch (set PYTHON=...; tried '${python:-python3, /usr/bin/python3}')" >&2; exit 1; }
-# Builds the command-line jar first if needed, so that no build falls inside a measurement.
-"$fovea" --version >/dev/null 2>&1 || { "$fovea" --version; exit 1; }
+bench_build
 
 # Epoch seconds and test accuracy from lines "epoch E/N: ... test accuracy A, S s", warm-up epoch dropped.
 epochs_of() {

@@ -46,7 +46,10 @@ public record Idx(int type, int[] dims, byte[] data) {
         }
     }
 
-    /** Reads an IDX file, plain or gzip; bad magic, an unknown type or a short file throw {@link IOException}. */
+    /**
+     * Reads an IDX file, plain or gzip; bad magic, an unknown type, a bad header or a short file throw
+     * {@link FileFormatException} naming the file.
+     */
     public static Idx read(Path file) throws IOException {
         InputFiles.require("IDX", file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
@@ -60,15 +63,18 @@ public record Idx(int type, int[] dims, byte[] data) {
             try (InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16)) : raw) {
                 return read(in, file.toString(), available);
             } catch (EOFException e) {
-                throw new IOException(file + ": unexpected end of " + (gzip ? "gzip data" : "file") + ": " + e.getMessage(),
-                        e);
+                throw new FileFormatException(file + ": unexpected end of " + (gzip ? "gzip data" : "file") + ": "
+                        + e.getMessage(), e);
             } catch (ZipException e) {
-                throw new IOException(file + ": corrupt gzip data: " + e.getMessage(), e);
+                throw new FileFormatException(file + ": corrupt gzip data: " + e.getMessage(), e);
             }
         }
     }
 
-    /** Reads an IDX array from an uncompressed stream; {@code source} names it in messages. */
+    /**
+     * Reads an IDX array from an uncompressed stream; {@code source} names it in messages. Malformed contents throw
+     * {@link FileFormatException}.
+     */
     public static Idx read(InputStream in, String source) throws IOException {
         return read(in, source, -1);
     }
@@ -77,51 +83,53 @@ public record Idx(int type, int[] dims, byte[] data) {
     private static Idx read(InputStream in, String source, long fileSize) throws IOException {
         byte[] header = in.readNBytes(4);
         if (header.length < 4) {
-            throw new IOException(source + ": not an IDX file: only " + header.length + " bytes");
+            throw new FileFormatException(source + ": not an IDX file: only " + header.length + " bytes");
         }
         if (header[0] != 0 || header[1] != 0) {
-            throw new IOException(String.format("%s: not an IDX file: magic starts 0x%02x 0x%02x, expected 0x00 0x00",
-                    source, header[0] & 0xff, header[1] & 0xff));
+            throw new FileFormatException(String.format(
+                    "%s: not an IDX file: magic starts 0x%02x 0x%02x, expected 0x00 0x00", source, header[0] & 0xff,
+                    header[1] & 0xff));
         }
         int type = header[2] & 0xff;
         int size = elementSize(type);
         if (size < 0) {
-            throw new IOException(String.format("%s: unknown IDX element type 0x%02x (expected 0x08, 0x09, 0x0B, 0x0C,"
-                    + " 0x0D or 0x0E)", source, type));
+            throw new FileFormatException(String.format(
+                    "%s: unknown IDX element type 0x%02x (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)", source,
+                    type));
         }
         int rank = header[3] & 0xff;
         if (rank == 0) {
-            throw new IOException(source + ": IDX rank is 0");
+            throw new FileFormatException(source + ": IDX rank is 0");
         }
         byte[] dimBytes = in.readNBytes(4 * rank);
         if (dimBytes.length < 4 * rank) {
-            throw new IOException(source + ": truncated IDX header: " + rank + " dimensions announced, file ends after "
-                    + (4 + dimBytes.length) + " bytes");
+            throw new FileFormatException(source + ": truncated IDX header: " + rank
+                    + " dimensions announced, file ends after " + (4 + dimBytes.length) + " bytes");
         }
         int[] dims = new int[rank];
         for (int i = 0; i < rank; i++) {
             dims[i] = ((dimBytes[4 * i] & 0xff) << 24) | ((dimBytes[4 * i + 1] & 0xff) << 16)
                     | ((dimBytes[4 * i + 2] & 0xff) << 8) | (dimBytes[4 * i + 3] & 0xff);
             if (dims[i] < 0) {
-                throw new IOException(source + ": IDX dimension " + i + " is negative: " + Integer.toUnsignedLong(dims[i])
-                        + " (above 2^31 - 1)");
+                throw new FileFormatException(source + ": IDX dimension " + i + " is negative: "
+                        + Integer.toUnsignedLong(dims[i]) + " (above 2^31 - 1)");
             }
         }
         long bytes = byteCount(type, dims);
         if (bytes < 0 || bytes > Integer.MAX_VALUE - 16) {
-            throw new IOException(source + ": IDX array " + Arrays.toString(dims) + " is too large ("
+            throw new FileFormatException(source + ": IDX array " + Arrays.toString(dims) + " is too large ("
                     + (bytes < 0 ? "more than 2^63" : bytes) + " bytes; at most " + (Integer.MAX_VALUE - 16) + ")");
         }
         long headerBytes = 4 + 4L * rank;
         if (fileSize >= 0 && headerBytes + bytes > fileSize) {
-            throw new IOException(source + ": truncated IDX data: dimensions " + Arrays.toString(dims) + " need "
-                    + bytes + " bytes, found " + (fileSize - headerBytes) + " after the " + headerBytes
+            throw new FileFormatException(source + ": truncated IDX data: dimensions " + Arrays.toString(dims)
+                    + " need " + bytes + " bytes, found " + (fileSize - headerBytes) + " after the " + headerBytes
                     + "-byte header (checked against the file's size before reading)");
         }
         byte[] data = in.readNBytes((int) bytes);
         if (data.length < bytes) {
-            throw new IOException(source + ": truncated IDX data: dimensions " + Arrays.toString(dims) + " need " + bytes
-                    + " bytes, found " + data.length);
+            throw new FileFormatException(source + ": truncated IDX data: dimensions " + Arrays.toString(dims)
+                    + " need " + bytes + " bytes, found " + data.length);
         }
         return new Idx(type, dims, data);
     }

@@ -62,6 +62,12 @@ public final class ActivationLayer extends Layer {
             return activation;
         }
 
+        /** Backend ops address its inputs through their strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
+        }
+
         @Override
         Tensor forward(Run run, Tensor x, Tensor dst) {
             Tensor y = dst != null ? dst : run.allocate(output);

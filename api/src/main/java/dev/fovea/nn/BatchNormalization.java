@@ -131,6 +131,12 @@ public final class BatchNormalization extends Layer {
                     new Param("moving_variance", c, Initializer.ONES, 1, 1, false));
         }
 
+        /** Backend ops address its inputs through their strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
+        }
+
         @Override
         Tensor forward(Run run, Tensor x, Tensor dst) {
             if (run.isTraining() && !run.isFrozen(this)) {

@@ -34,6 +34,12 @@ final class BinaryNode extends Node {
         return new BinaryNode(name, layer, descriptor.withActivation(act));
     }
 
+    /** Backend ops address its inputs through their strides. */
+    @Override
+    boolean readsStridedViews() {
+        return true;
+    }
+
     @Override
     Tensor forward(Run run, List<Tensor> xs, Tensor dst) {
         Tensor y = dst != null ? dst : run.allocate(output);

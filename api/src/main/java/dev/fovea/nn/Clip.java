@@ -69,6 +69,12 @@ public final class Clip extends Layer {
     Node build(String nodeName, Shape input, Layout layout, Namer namer) {
         ClampDescriptor d = ClampDescriptor.create(subject(type(), nodeName), input, layout, alpha, beta, min, max);
         return new Node(nodeName, this, input, input) {
+            /** Backend ops address its inputs through their strides. */
+            @Override
+            boolean readsStridedViews() {
+                return true;
+            }
+
             @Override
             Tensor forward(Run run, Tensor x, Tensor dst) {
                 Tensor y = dst != null ? dst : run.allocate(output);

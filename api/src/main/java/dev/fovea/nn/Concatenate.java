@@ -73,36 +73,66 @@ public final class Concatenate extends Layer {
         }
         v.check(total <= Integer.MAX_VALUE, "inputs", "joined size " + total + " is too large");
         v.throwIfAny("inputs " + inputs);
-        Shape out = first.with(axis, (int) total);
-        return new Node(nodeName, this, inputs, out) {
-            @Override
-            Tensor forward(Run run, List<Tensor> xs, Tensor dst) {
-                Tensor y = dst != null ? dst : run.allocate(output);
-                int offset = 0;
-                for (Tensor x : xs) {
-                    int size = x.shape().dim(axis);
-                    run.engine().copy(x, y.slice(axis, offset, size));
-                    offset += size;
-                }
-                return y;
-            }
+        return new ConcatenateNode(nodeName, this, inputs, first.with(axis, (int) total), axis);
+    }
 
-            /** Each input's gradient is its part of {@code dy}, copied out. */
-            @Override
-            List<Tensor> backward(Run run, List<Tensor> xs, Tensor y, Tensor dy, List<Tensor> grads,
-                                  boolean[] needDx) {
-                Tensor[] dxs = new Tensor[xs.size()];
-                int offset = 0;
-                for (int i = 0; i < xs.size(); i++) {
-                    int size = inputs.get(i).dim(axis);
-                    if (needDx[i]) {
-                        dxs[i] = run.allocate(inputs.get(i));
-                        run.engine().copy(dy.slice(axis, offset, size), dxs[i]);
-                    }
-                    offset += size;
+    /** The node: each input copied into its part of the output, unless it was written there already. */
+    static final class ConcatenateNode extends Node {
+        private final int axis;
+
+        ConcatenateNode(String name, Layer layer, List<Shape> inputs, Shape output, int axis) {
+            super(name, layer, inputs, output);
+            this.axis = axis;
+        }
+
+        int axis() {
+            return axis;
+        }
+
+        /** Copies read any strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
+        }
+
+        /**
+         * Copies each input into its slice of the output, except an input that is that slice already: compiled
+         * graphs place inputs in the output ({@link ConcatPlacement}), so that a concatenation copies nothing.
+         */
+        @Override
+        Tensor forward(Run run, List<Tensor> xs, Tensor dst) {
+            Tensor y = dst != null ? dst : run.allocate(output);
+            int offset = 0;
+            for (Tensor x : xs) {
+                int size = x.shape().dim(axis);
+                Tensor part = y.slice(axis, offset, size);
+                if (!sameView(x, part)) {
+                    run.engine().copy(x, part);
                 }
-                return java.util.Arrays.asList(dxs);
+                offset += size;
             }
-        };
+            return y;
+        }
+
+        private static boolean sameView(Tensor a, Tensor b) {
+            return a.buffer() == b.buffer() && a.offset() == b.offset() && a.layout() == b.layout()
+                    && java.util.Arrays.equals(a.strides(), b.strides());
+        }
+
+        /** Each input's gradient is its part of {@code dy}, copied out. */
+        @Override
+        List<Tensor> backward(Run run, List<Tensor> xs, Tensor y, Tensor dy, List<Tensor> grads, boolean[] needDx) {
+            Tensor[] dxs = new Tensor[xs.size()];
+            int offset = 0;
+            for (int i = 0; i < xs.size(); i++) {
+                int size = inputs.get(i).dim(axis);
+                if (needDx[i]) {
+                    dxs[i] = run.allocate(inputs.get(i));
+                    run.engine().copy(dy.slice(axis, offset, size), dxs[i]);
+                }
+                offset += size;
+            }
+            return java.util.Arrays.asList(dxs);
+        }
     }
 }

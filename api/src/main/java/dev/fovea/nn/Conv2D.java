@@ -182,6 +182,12 @@ public final class Conv2D extends Layer {
             return new int[] {(descriptor.kernelH() - 1) * descriptor.dilationH() + 1, descriptor.strideH()};
         }
 
+        /** Backend ops address its inputs through their strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
+        }
+
         @Override
         Tensor forward(Run run, Tensor x, Tensor dst) {
             Tensor y = dst != null ? dst : run.allocate(output);

@@ -263,6 +263,12 @@ final class Fusions {
             return conv.window();
         }
 
+        /** Backend ops address its inputs through their strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
+        }
+
         @Override
         Tensor forward(Run run, Tensor x, Tensor dst) {
             Tensor y = dst != null ? dst : run.allocate(output);
@@ -328,6 +334,12 @@ final class Fusions {
             super(pool.name, pool.layer, conv.input, pool.output);
             this.conv = conv;
             this.pool = pool;
+        }
+
+        /** Backend ops address its inputs through their strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
         }
 
         @Override

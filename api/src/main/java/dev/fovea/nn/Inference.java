@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  * convolution before it, {@code x · sigmoid(x)} as one SiLU activation, activations fused into the op before
  * them, a convolution and its pooling as one plan
  * where the backend offers one — {@link Engine#planConvolutionPooled}); {@link #trace} runs the graph as built, so
- * it shows every layer's own output.
+ * it shows every layer's own output. Concatenations on channels copy nothing where they can: each input is written by
+ * its producer into its channel slice of the output ({@code -Dfovea.concatInPlace=false}
+ * turns that off).
  *
  * <pre>{@code
  * try (Engine engine = Engine.open(); Inference net = model.compile(engine)) {
@@ -63,6 +65,8 @@ public final class Inference implements AutoCloseable {
     private final int capacity;
     /** The model's graph after the rewrite rules of {@link Fusions}: what {@code predict} runs. */
     private final List<Model.Step> compiled;
+    /** Where {@link #compiled}'s concatenations find their inputs already in place. */
+    private final ConcatPlacement placement;
     /** Plans by batch size, least recently used first. Guarded by {@code this}. */
     private final LinkedHashMap<Integer, Plans> cache = new LinkedHashMap<>(16, 0.75f, true);
     /** The weights version the cached plans were made from. Guarded by {@code this}. */
@@ -82,8 +86,31 @@ public final class Inference implements AutoCloseable {
         this.engine = engine;
         this.capacity = capacity;
         this.compiled = Fusions.apply(model.steps(), model.outputValues(), Fusions.INFERENCE);
+        this.placement = planPlacement(model, compiled);
         this.cachedVersion = model.weightsVersion();
         this.onHost = !engine.capabilities().contains(dev.fovea.spi.Capability.DEVICE_MEMORY);
+    }
+
+    /**
+     * The system property that turns off placing concatenations' inputs in their outputs
+     * ({@code -Dfovea.concatInPlace=false}: every concatenation copies, as a reference to compare with); read when a
+     * model is compiled.
+     */
+    static final String CONCAT_IN_PLACE_PROPERTY = "fovea.concatInPlace";
+
+    private static ConcatPlacement planPlacement(Model model, List<Model.Step> steps) {
+        int values = model.inputs().size() + model.steps().size();
+        if ("false".equalsIgnoreCase(System.getProperty(CONCAT_IN_PLACE_PROPERTY, "").trim())) {
+            return ConcatPlacement.none(values);
+        }
+        Shape[] shapes = new Shape[values];
+        for (int i = 0; i < model.inputs().size(); i++) {
+            shapes[i] = model.inputs().get(i).shape(1);
+        }
+        for (Model.Step step : steps) {
+            shapes[step.output()] = step.node().output;
+        }
+        return ConcatPlacement.plan(steps, shapes, model.inputs().size(), model.outputValues());
     }
 
     public Model model() {
@@ -97,6 +124,11 @@ public final class Inference implements AutoCloseable {
     /** The graph {@code predict} runs, after the rewrite rules. */
     List<Model.Step> compiledSteps() {
         return compiled;
+    }
+
+    /** Where the compiled graph's concatenations find their inputs in place. */
+    ConcatPlacement placement() {
+        return placement;
     }
 
     /** How many batch sizes' plans are kept at most. */
@@ -295,9 +327,9 @@ public final class Inference implements AutoCloseable {
     }
 
     /**
-     * One pass: {@code ys} null returns new host tensors from {@code out}; otherwise the first {@code ys.size()}
-     * outputs are written into {@code ys} (which is returned). {@code stepNanos}, when not null, collects each
-     * compiled step's times for {@link #timedPass}.
+     * One pass: {@code ys} null returns new host tensors from {@code out} (made after the checks, then filled as
+     * {@code ys} would be); otherwise the first {@code ys.size()} outputs are written into {@code ys} (which is
+     * returned). {@code stepNanos}, when not null, collects each compiled step's times for {@link #timedPass}.
      */
     private List<Tensor> runAll(List<Tensor> xs, List<Tensor> ys, TensorScope out, Map<String, Tensor> trace,
             long[] stepNanos) {
@@ -329,6 +361,16 @@ public final class Inference implements AutoCloseable {
                 requireFinite(xs.get(i), xs.size() > 1 ? "input '" + model.inputNames().get(i) + "'" : "input");
             }
         }
+        if (ys == null && trace == null) {
+            // New results, made only now that the inputs passed: the last layers write into them as into
+            // predictInto's, instead of into the pass's memory and then copied (Arena memory comes zero-filled: the
+            // one fill left).
+            List<Tensor> results = new ArrayList<>(model.outputCount());
+            for (int k = 0; k < model.outputCount(); k++) {
+                results.add(out.allocate(model.outputShape(k, n), model.layout()));
+            }
+            ys = results;
+        }
         Plans plans = acquire(n);
         Workspace arena = trace == null ? claimArena(plans) : null;
         // With the arena every activation comes from it: a scope per pass would only cost its close.
@@ -352,6 +394,8 @@ public final class Inference implements AutoCloseable {
             int[] outputs = model.outputValues();
             // trace shows every layer's own output, so it runs the graph as built, without fusions.
             List<Model.Step> steps = trace == null ? compiled : model.steps();
+            ConcatPlacement placed = trace == null ? placement : null;
+            Tensor[] buffers = placed == null ? null : new Tensor[placed.groups()];
             for (int k = 0; k < steps.size(); k++) {
                 Model.Step step = steps.get(k);
                 List<Tensor> args = new ArrayList<>(step.inputs().length);
@@ -361,6 +405,8 @@ public final class Inference implements AutoCloseable {
                 Tensor dst = ys == null ? null : directOutput(step.output(), outputs, ys);
                 if (dst != null) {
                     run.skipActivation(); // the slot the layer's output takes in other passes
+                } else if (placed != null) {
+                    dst = placedView(placed, step, buffers, run, n);
                 }
                 long t0 = stepNanos == null ? 0 : System.nanoTime();
                 long c0 = stepNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
@@ -368,6 +414,10 @@ public final class Inference implements AutoCloseable {
                 if (stepNanos != null) {
                     stepNanos[2 * k] += System.nanoTime() - t0;
                     stepNanos[2 * k + 1] += CPU.getCurrentThreadCpuTime() - c0;
+                }
+                if (dst != null && t != dst) {
+                    engine.copy(t, dst); // a layer that did not write into the tensor it was given
+                    t = dst;
                 }
                 values[step.output()] = t;
                 if (trace != null) {
@@ -384,7 +434,7 @@ public final class Inference implements AutoCloseable {
                 }
                 return ys;
             }
-            List<Tensor> results = new ArrayList<>();
+            List<Tensor> results = new ArrayList<>(); // trace: the graph as built, copied out
             for (int o : outputs) {
                 Tensor result = out.allocate(values[o].shape(), model.layout());
                 engine.copy(values[o], result);
@@ -402,6 +452,21 @@ public final class Inference implements AutoCloseable {
             }
             release(plans);
         }
+    }
+
+    /**
+     * The tensor {@code step} writes into when its output is placed in a concatenation's buffer: that value's channel
+     * slice of the buffer, allocated by the first step that needs it; null for an output with a tensor of its own.
+     */
+    private Tensor placedView(ConcatPlacement placed, Model.Step step, Tensor[] buffers, Run run, int n) {
+        ConcatPlacement.Slot slot = placed.slot(step.output());
+        if (slot == null) {
+            return null;
+        }
+        if (buffers[slot.group()] == null) {
+            buffers[slot.group()] = run.allocateIn(placed.buffer(slot.group()).withBatch(n), model.layout());
+        }
+        return buffers[slot.group()].channelSlice(slot.offset(), step.node().output.c());
     }
 
     /**
@@ -513,7 +578,8 @@ public final class Inference implements AutoCloseable {
 
     /**
      * The bytes of the activations a batch of {@code n} holds at once: the inputs and every layer's output of the
-     * compiled graph (all live until the call returns), 4 bytes a value; {@link Long#MAX_VALUE} when that overflows.
+     * compiled graph (all live until the call returns; outputs placed in a concatenation's buffer counted once, as
+     * that buffer), 4 bytes a value; {@link Long#MAX_VALUE} when that overflows.
      */
     public long activationBytes(int n) {
         try {
@@ -522,7 +588,12 @@ public final class Inference implements AutoCloseable {
                 values = Math.addExact(values, Math.multiplyExact(in.shape(1).perItem(), (long) n));
             }
             for (Model.Step step : compiled) {
-                values = Math.addExact(values, Math.multiplyExact(step.node().output.perItem(), (long) n));
+                if (placement.slot(step.output()) == null) {
+                    values = Math.addExact(values, Math.multiplyExact(step.node().output.perItem(), (long) n));
+                }
+            }
+            for (int g = 0; g < placement.groups(); g++) {
+                values = Math.addExact(values, Math.multiplyExact(placement.buffer(g).perItem(), (long) n));
             }
             return Math.multiplyExact(values, 4L);
         } catch (ArithmeticException e) {

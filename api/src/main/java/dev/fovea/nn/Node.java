@@ -55,6 +55,15 @@ abstract class Node {
     }
 
     /**
+     * Whether {@link #forward} takes inputs that are strided views (a channel slice of a wider buffer) at inference:
+     * true where the layer hands its inputs to backend ops, which address activations through their strides. Layers
+     * that see their input's memory as one block (flatten, reshape) or pass it on as their output (dropout) say no.
+     */
+    boolean readsStridedViews() {
+        return false;
+    }
+
+    /**
      * Runs the layer on {@code x} (batch {@code run.batch()}) and returns the output: {@code dst} when it is
      * given (e.g. a channel slice of a concat output), otherwise a tensor it allocates from the run.
      */

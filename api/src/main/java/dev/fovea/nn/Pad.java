@@ -67,6 +67,12 @@ public final class Pad extends Layer {
         System.arraycopy(after, 0, a, 1, after.length);
         PadDescriptor d = PadDescriptor.create(subject, input, layout, b, a, value);
         return new Node(nodeName, this, input, d.output()) {
+            /** Backend ops address its inputs through their strides. */
+            @Override
+            boolean readsStridedViews() {
+                return true;
+            }
+
             @Override
             Tensor forward(Run run, Tensor x, Tensor dst) {
                 Tensor y = dst != null ? dst : run.allocate(output);

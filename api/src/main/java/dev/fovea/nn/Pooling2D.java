@@ -127,6 +127,12 @@ public final class Pooling2D extends Layer {
             return ((Pooling2D) layer).params.global();
         }
 
+        /** Backend ops address its inputs through their strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
+        }
+
         @Override
         Tensor forward(Run run, Tensor x, Tensor dst) {
             Tensor y = dst != null ? dst : run.allocate(output);

@@ -101,7 +101,9 @@ public record Profile(String model, int batch, int passes, List<Layer> layers, d
         List<Layer> layers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Node node = steps.get(i).node();
-            layers.add(new Layer(node.name, kind(node), detail(node), node.output.withBatch(batch),
+            // A concatenation whose inputs were written into its output copies nothing: its row says so.
+            String kind = net.placement().copiesNothing(steps.get(i).output()) ? kind(node) + " in place" : kind(node);
+            layers.add(new Layer(node.name, kind, detail(node), node.output.withBatch(batch),
                     flops(node, batch), median(ms[i]), Arrays.stream(ms[i]).average().orElseThrow(),
                     median(cpu[i])));
         }

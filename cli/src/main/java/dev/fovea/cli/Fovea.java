@@ -120,7 +120,7 @@ public final class Fovea implements Callable<Integer> {
     private static String message(Throwable e) {
         if (e instanceof BackendUnavailableException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException || e instanceof UnsupportedOperationException
-                || e instanceof dev.fovea.onnx.format.OnnxFormatException
+                || e instanceof dev.fovea.data.FileFormatException
                 || e instanceof java.io.FileNotFoundException) {
             return e.getMessage();
         }

@@ -25,6 +25,7 @@ public final class ConformanceSuite {
             CaseList list = new CaseList();
             SeedCases.add(list);
             SemanticsCases.add(list);
+            SliceInputCases.add(list);
             ImportedOpCases.add(list);
             NonFiniteCases.add(list);
             PoolingChannelCases.add(list);

@@ -1,9 +1,10 @@
 package dev.fovea.models;
 
+import dev.fovea.data.FileFormatException;
+import dev.fovea.data.InputFiles;
 import dev.fovea.nn.Input;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Layout;
-import dev.fovea.data.InputFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,9 +134,9 @@ public final class Images {
      * reader), so an oversized image costs no memory.
      *
      * @throws java.io.FileNotFoundException the file is missing, a directory or unreadable
-     * @throws IllegalArgumentException       not an image format ImageIO reads
-     * @throws IOException                    the image is over {@code maxPixels}, or its data is corrupt (the message
+     * @throws FileFormatException            not an image format ImageIO reads, or its data is corrupt (the message
      *                                        names the file)
+     * @throws IOException                    the image is over {@code maxPixels} (the message names the file)
      */
     public static BufferedImage read(Path file, long maxPixels) throws IOException {
         Objects.requireNonNull(file, "file");
@@ -147,7 +148,7 @@ public final class Images {
             Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator()
                     : ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new IllegalArgumentException(file + " is not an image format ImageIO reads (PNG, JPEG, GIF, BMP)");
+                throw new FileFormatException(file + ": not an image format ImageIO reads (PNG, JPEG, GIF, BMP)");
             }
             ImageReader reader = readers.next();
             String format = reader.getFormatName().toUpperCase(java.util.Locale.ROOT);
@@ -166,7 +167,7 @@ public final class Images {
                 if (String.valueOf(e.getMessage()).startsWith(file.toString())) {
                     throw e;
                 }
-                throw new IOException(file + ": corrupt or unreadable " + format + " image: " + e, e);
+                throw new FileFormatException(file + ": corrupt or unreadable " + format + " image: " + e, e);
             } finally {
                 reader.dispose();
             }

@@ -1,6 +1,6 @@
 package dev.fovea.models;
 
-import java.io.IOException;
+import dev.fovea.data.FileFormatException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -9,7 +9,7 @@ import java.util.List;
  * every problem found (each naming the tensor or the byte offset); {@link #problems()} gives them one by one.
  * When it is thrown, no weight of the model has been changed.
  */
-public final class SafeTensorsException extends IOException {
+public final class SafeTensorsException extends FileFormatException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;

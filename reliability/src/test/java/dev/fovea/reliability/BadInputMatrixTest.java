@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fovea.data.AtomicFiles;
 import dev.fovea.data.Datasets;
+import dev.fovea.data.FileFormatException;
 import dev.fovea.data.Idx;
 import dev.fovea.engine.Engine;
 import dev.fovea.models.Images;
@@ -405,38 +406,39 @@ class BadInputMatrixTest {
 
     private static void idx() throws IOException {
         Class<IOException> io = IOException.class;
+        Class<FileFormatException> fmt = FileFormatException.class; // what the file holds, as opposed to no file
         Path bad = file("bad-magic.idx", new byte[] {'P', 'K', 3, 4, 0, 0, 0, 1});
-        row("idx/bad-magic", io, () -> Idx.read(bad), bad.toString(), "not an IDX file", "0x50");
+        row("idx/bad-magic", fmt, () -> Idx.read(bad), bad.toString(), "not an IDX file", "0x50");
         Path type = file("type.idx", new byte[] {0, 0, 0x0A, 1, 0, 0, 0, 1, 0});
-        row("idx/unknown-type", io, () -> Idx.read(type), type.toString(), "0x0a");
+        row("idx/unknown-type", fmt, () -> Idx.read(type), type.toString(), "0x0a");
         Path rank0 = file("rank0.idx", new byte[] {0, 0, 8, 0});
-        row("idx/rank-0", io, () -> Idx.read(rank0), rank0.toString(), "rank is 0");
+        row("idx/rank-0", fmt, () -> Idx.read(rank0), rank0.toString(), "rank is 0");
         Path shortHeader = file("short-header.idx", new byte[] {0, 0, 8, 3, 0, 0, 0, 2});
-        row("idx/truncated-header", io, () -> Idx.read(shortHeader), shortHeader.toString(), "3 dimensions");
+        row("idx/truncated-header", fmt, () -> Idx.read(shortHeader), shortHeader.toString(), "3 dimensions");
         Path shortData = file("short-data.idx", new byte[] {0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 4, 1, 2, 3});
-        row("idx/truncated-data", io, () -> Idx.read(shortData), shortData.toString(), "need 12 bytes", "found 3");
+        row("idx/truncated-data", fmt, () -> Idx.read(shortData), shortData.toString(), "need 12 bytes", "found 3");
         byte[] huge = {0, 0, 8, 4, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};
         Path overflow = file("overflow.idx", huge);
-        row("idx/4x65536-overflow", io, () -> Idx.read(overflow), overflow.toString(), "too large",
+        row("idx/4x65536-overflow", fmt, () -> Idx.read(overflow), overflow.toString(), "too large",
                 "[65536, 65536, 65536, 65536]");
         Path overflowGz = gzip("overflow.idx.gz", huge);
-        row("idx/4x65536-overflow-gzip", io, () -> Idx.read(overflowGz), overflowGz.toString(), "too large");
+        row("idx/4x65536-overflow-gzip", fmt, () -> Idx.read(overflowGz), overflowGz.toString(), "too large");
         Path negative = file("negative.idx", new byte[] {0, 0, 8, 1, (byte) 0xff, 0, 0, 0});
-        row("idx/dimension-above-2^31", io, () -> Idx.read(negative), negative.toString(), "dimension 0",
+        row("idx/dimension-above-2^31", fmt, () -> Idx.read(negative), negative.toString(), "dimension 0",
                 "4278190080");
         Path announced = file("announced.idx", new byte[] {0, 0, 8, 3, 0, 0, (byte) 0xc3, 0x50, 0, 0, 0, 28, 0, 0,
             0, 28});
-        row("idx/header-larger-than-file", io, () -> Idx.read(announced), announced.toString(), "39200000",
+        row("idx/header-larger-than-file", fmt, () -> Idx.read(announced), announced.toString(), "39200000",
                 "found 0");
         Path corrupt = gzip("corrupt.idx.gz", new Idx(Idx.UBYTE, new int[] {4}, new byte[4]).encode());
         byte[] c = Files.readAllBytes(corrupt);
         c[2] = 7;
         Files.write(corrupt, c);
-        row("idx/corrupt-gzip", io, () -> Idx.read(corrupt), corrupt.toString(), "gzip");
+        row("idx/corrupt-gzip", fmt, () -> Idx.read(corrupt), corrupt.toString(), "gzip");
         Path cut = gzip("cut.idx.gz", new Idx(Idx.UBYTE, new int[] {400}, new byte[400]).encode());
         byte[] cb = Files.readAllBytes(cut);
         Files.write(cut, Arrays.copyOf(cb, 14));
-        row("idx/truncated-gzip", io, () -> Idx.read(cut), cut.toString());
+        row("idx/truncated-gzip", fmt, () -> Idx.read(cut), cut.toString());
         Path folder = Files.createDirectories(dir.resolve("idx-folder"));
         row("idx/directory", io, () -> Idx.read(folder), folder.toString(), "directory");
         Path missing = dir.resolve("missing.idx");
@@ -462,29 +464,30 @@ class BadInputMatrixTest {
     private static void images() throws IOException {
         Class<IllegalArgumentException> iae = IllegalArgumentException.class;
         Class<IOException> io = IOException.class;
+        Class<FileFormatException> fmt = FileFormatException.class;
         Path missing = dir.resolve("missing.png");
         row("image/missing", io, () -> Images.read(missing), missing.toString(), "does not exist");
         Path folder = Files.createDirectories(dir.resolve("folder.png"));
         row("image/directory", io, () -> Images.read(folder), folder.toString(), "directory");
         Path text = Files.writeString(dir.resolve("notes.png"), "not a picture");
-        row("image/not-an-image", iae, () -> Images.read(text), text.toString(), "not an image format");
+        row("image/not-an-image", fmt, () -> Images.read(text), text.toString(), "not an image format");
         Path huge = file("huge.png", Samples.pngHeaderOnly(20000, 20000));
         row("image/20000x20000-over-the-pixel-limit", io, () -> Images.read(huge), huge.toString(), "20000×20000",
                 "400000000", "fovea.image.maxPixels");
         Path wide = file("wide.png", Samples.pngHeaderOnly(Integer.MAX_VALUE, Integer.MAX_VALUE));
         row("image/int-max-squared", io, () -> Images.read(wide), wide.toString(), "pixels");
         Path header = file("header.png", Samples.pngHeaderOnly(4, 4));
-        row("image/png-without-data", io, () -> Images.read(header), header.toString(), "PNG");
+        row("image/png-without-data", fmt, () -> Images.read(header), header.toString(), "PNG");
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(32, 32,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
         Path good = dir.resolve("good.png");
         javax.imageio.ImageIO.write(img, "png", good.toFile());
         byte[] g = Files.readAllBytes(good);
         Path cut = file("cut.png", Arrays.copyOf(g, 50));
-        row("image/png-cut-short", io, () -> Images.read(cut), cut.toString());
+        row("image/png-cut-short", fmt, () -> Images.read(cut), cut.toString());
         Path jpeg = file("bad.jpg", new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0, 16, 'J', 'F',
             'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, (byte) 0xff, (byte) 0xd9});
-        row("image/jpeg-without-frame", io, () -> Images.read(jpeg), jpeg.toString(), "JPEG");
+        row("image/jpeg-without-frame", fmt, () -> Images.read(jpeg), jpeg.toString(), "JPEG");
         row("image/limit-below-size", io, () -> Images.read(good, 1023), good.toString(), "32×32", "1023");
         row("image/limit-zero", iae, () -> Images.read(good, 0), "maxPixels", "0");
         row("image/prepare-two-channels", iae, () -> Images.prepare(img, 2, 28, 28), "2 input channels");

@@ -96,7 +96,7 @@ final class BatchNormKernels {
                     dxs.setAtIndex(FLOAT, dxo + base + c, a[c] * d + b[c] * xc + k[c]);
                 }
             }
-        }, null);
+        }, null, WorkerPool.bytesWork(12 * rows * channels));
     }
 
     /**
@@ -126,7 +126,7 @@ final class BatchNormKernels {
                     }
                 }
             }
-        }, null);
+        }, null, WorkerPool.bytesWork((xs == null ? 4 : 8) * rows * channels));
         double[] out = new double[channels];
         for (double[] p : partial) {
             for (int c = 0; c < channels; c++) {

@@ -126,13 +126,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     @Override
     public void execute(Tensor x, Tensor y) {
         Tensor[] io = {x, y};
-        if (flops < 2_000_000L) {
-            for (int t = 0; t < tasks; t++) {
-                run(t, io);
-            }
-        } else {
-            pool.run(tasks, this, io);
-        }
+        pool.run(tasks, this, io, flops);
     }
 
     @Override
@@ -146,9 +140,15 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         int col0 = weights.panelCol[j0];
         int width = weights.panelCol[j1 - 1] + weights.panelWidth[j1 - 1] - col0;
         Scratch scratch = Scratch.get();
+        float[] tile = scratch.output(rows * width);
         float[] a = scratch.input(rows * c);
         gather(io[0], m0, rows, a);
-        float[] tile = scratch.output(rows * width);
+        multiply(a, rows, j0, j1, col0, tile, width);
+        store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
+    }
+
+    /** Tile columns of panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a}. */
+    private void multiply(float[] a, int rows, int j0, int j1, int col0, float[] tile, int width) {
         for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
             int rs = runs.blockStart[blk];
             int re = runs.blockStart[blk + 1];
@@ -170,7 +170,6 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 }
             }
         }
-        store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
     }
 
     /** Copies the input channels of output pixels {@code m0 .. m0 + rows − 1} into {@code a} as {@code [m][c]}. */
@@ -178,37 +177,64 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         MemorySegment xs = x.buffer();
         long s0 = x.stride(0);
         long s1 = x.stride(1);
-        long s2 = x.stride(2);
-        long s3 = x.stride(3);
-        int img = m0 / (p * q);
-        int pp = m0 % (p * q) / q;
-        int qq = m0 % q;
-        int m = 0;
-        while (m < rows) {
-            int run = Math.min(q - qq, rows - m);
-            long src = x.offset() + img * s0 + (long) pp * sh * s2 + (long) qq * sw * s3;
-            int dst = m * c;
-            if (s1 == 1 && sw * s3 == c) {
-                MemorySegment.copy(xs, FLOAT, src * 4, a, dst, run * c);
+        long s2 = x.stride(2) * sh;
+        long s3 = x.stride(3) * sw;
+        for (PixelRuns r = new PixelRuns(m0, rows); r.next(); ) {
+            long src = x.offset() + r.img * s0 + r.row * s2 + r.col * s3;
+            int dst = r.m * c;
+            if (s1 == 1 && s3 == c) {
+                MemorySegment.copy(xs, FLOAT, src * 4, a, dst, r.length * c);
             } else if (s1 == 1) {
-                for (int j = 0; j < run; j++) {
-                    MemorySegment.copy(xs, FLOAT, (src + j * sw * s3) * 4, a, dst + j * c, c);
+                for (int j = 0; j < r.length; j++) {
+                    MemorySegment.copy(xs, FLOAT, (src + j * s3) * 4, a, dst + j * c, c);
                 }
+            } else if (s3 == 1) {
+                Transpose.matrix(xs, src, s1, a, dst, c, c, r.length); // channels-first: a C × length block transposed
             } else {
-                // Channels-first: a transpose of a C × run block.
+                // Channels-first with a stride: a transpose of a C × length block, one element at a time.
                 for (int ch = 0; ch < c; ch++) {
                     long cb = src + ch * s1;
-                    for (int j = 0; j < run; j++) {
-                        a[dst + j * c + ch] = xs.getAtIndex(FLOAT, cb + j * sw * s3);
+                    for (int j = 0; j < r.length; j++) {
+                        a[dst + j * c + ch] = xs.getAtIndex(FLOAT, cb + j * s3);
                     }
                 }
             }
-            m += run;
-            qq = 0;
-            if (++pp == p) {
-                pp = 0;
-                img++;
+        }
+    }
+
+    /**
+     * Output pixels {@code m0 .. m0 + rows − 1} of the batch, in order, as runs along one output row: {@link #next}
+     * moves to the next run, which starts at block index {@link #m}, image {@link #img}, output row {@link #row}
+     * and column {@link #col}, and holds {@link #length} pixels.
+     */
+    private final class PixelRuns {
+        private final int end;
+        int m;
+        int img;
+        int row;
+        int col;
+        int length;
+
+        PixelRuns(int m0, int rows) {
+            end = rows;
+            img = m0 / (p * q);
+            row = m0 % (p * q) / q;
+            col = m0 % q;
+            m = 0;
+            length = 0;
+        }
+
+        boolean next() {
+            m += length;
+            if (length > 0) {
+                col = 0;
+                if (++row == p) {
+                    row = 0;
+                    img++;
+                }
             }
+            length = Math.min(q - col, end - m);
+            return m < end;
         }
     }
 
@@ -222,37 +248,30 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         long s1 = y.stride(1);
         long s2 = y.stride(2);
         long s3 = y.stride(3);
-        int img = m0 / (p * q);
-        int pp = m0 % (p * q) / q;
-        int qq = m0 % q;
-        // Dense channels-last output and all its channels here: the rows are one run, activated in one call.
-        boolean oneRun = s1 == 1 && s3 == k && s2 == q * s3 && s0 == p * s2 && col0 == 0 && valid == k;
-        for (int m = 0; m < rows; m++) {
-            long base = y.offset() + img * s0 + pp * s2 + qq * s3 + col0 * s1;
-            int t = m * ldt;
-            if (s1 != 1) {
-                for (int j = 0; j < valid; j++) {
-                    float v = tile[t + j] + bias[col0 + j];
-                    ys.setAtIndex(FLOAT, base + j * s1, Epilogue.activate(v, act));
-                }
-            } else if (Epilogue.inLoop(act) == act) {
-                storeInLoop(tile, t, col0, valid, ys, base);
-            } else {
-                storeBiased(tile, t, col0, valid, ys, base);
-                if (!oneRun) {
-                    Epilogue.activateInPlace(ys, base, valid, act);
-                }
-            }
-            if (++qq == q) {
-                qq = 0;
-                if (++pp == p) {
-                    pp = 0;
-                    img++;
+        // A run's pixels holding adjacent channels (dense channels-last, all of them here): activated in one call.
+        boolean adjacent = s1 == 1 && s3 == valid;
+        for (PixelRuns r = new PixelRuns(m0, rows); r.next(); ) {
+            long start = y.offset() + r.img * s0 + r.row * s2 + r.col * s3 + col0 * s1;
+            for (int i = 0; i < r.length; i++) {
+                long base = start + i * s3;
+                int t = (r.m + i) * ldt;
+                if (s1 != 1) {
+                    for (int j = 0; j < valid; j++) {
+                        float v = tile[t + j] + bias[col0 + j];
+                        ys.setAtIndex(FLOAT, base + j * s1, Epilogue.activate(v, act));
+                    }
+                } else if (Epilogue.inLoop(act) == act) {
+                    storeInLoop(tile, t, col0, valid, ys, base);
+                } else {
+                    storeBiased(tile, t, col0, valid, ys, base);
+                    if (!adjacent) {
+                        Epilogue.activateInPlace(ys, base, valid, act);
+                    }
                 }
             }
-        }
-        if (oneRun && Epilogue.inLoop(act) != act) {
-            Epilogue.activateInPlace(ys, y.offset() + (long) m0 * k, rows * k, act);
+            if (adjacent && Epilogue.inLoop(act) != act) {
+                Epilogue.activateInPlace(ys, start, r.length * valid, act);
+            }
         }
     }
 

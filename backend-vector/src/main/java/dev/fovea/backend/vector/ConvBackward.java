@@ -147,13 +147,7 @@ final class ConvBackward {
             int partial = groups * outRows * ldp;
             float[] partials = Scratch.get().partials(tasks * partial);
             Call call = new Call(x, dy, partials);
-            if ((long) n * p * q * k * depth < 500_000L) {
-                for (int t = 0; t < tasks; t++) {
-                    run(t, call);
-                }
-            } else {
-                pool.run(tasks, this, call);
-            }
+            pool.run(tasks, this, call, 2L * n * p * q * k * depth);
             // Sum the partials in task order, then write dW in its logical [K, cg, R, S] order.
             MemorySegment out = dwt.buffer();
             long base = dwt.offset();
@@ -409,13 +403,7 @@ final class ConvBackward {
                     Scratch.get().packed(Gemm.Packed.size(groups, kg, depth)));
             wt.fill(weights.toArray(), kg * depth, rowIndex, colIndex);
             Call call = new Call(dy, dx, wt);
-            if ((long) n * p * q * k * depth < 500_000L) {
-                for (int t = 0; t < n; t++) {
-                    run(t, call);
-                }
-            } else {
-                pool.run(n, this, call);
-            }
+            pool.run(n, this, call, 2L * n * p * q * k * depth);
         }
 
         @Override
@@ -473,13 +461,7 @@ final class ConvBackward {
                 }
             }
         };
-        if (op.output().elementCount() < 1 << 16) {
-            for (int img = 0; img < n; img++) {
-                body.run(img, null);
-            }
-        } else {
-            pool.run(n, body, null);
-        }
+        pool.run(n, body, null, WorkerPool.bytesWork(4 * op.output().elementCount()));
         MemorySegment out = db.buffer();
         for (int ch = 0; ch < k; ch++) {
             double total = 0;

@@ -75,8 +75,13 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     private final int convRows;
     /** Pixel pointers of a full task into the gathered rows. */
     private final int[] rowPtr;
-    /** Pixel pointers into the im2col rows (IM2COL only). */
+    /** Pixel pointers into the im2col rows (IM2COL of several groups only). */
     private final int[] colPtr;
+    /**
+     * Offset of reduction element {@code (r, s, c)} from a pixel's pointer into the gathered rows (IM2COL of one
+     * group: its patches are packed straight into {@link Gemm#packA}'s tiles), or null.
+     */
+    private final int[] tapOff;
     private final int colStride;
     /** The filter slices (one unless sliced): what a task multiplies, as packed weights and output columns. */
     private final Slice[] slices;
@@ -150,7 +155,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         tasks = pixelTasks * sliceCount;
         imageStride = ((convRows - 1) * sh + (r - 1) * dh + 1) * wp * c;
         int pixels = images * convRows * q;
-        rowPtr = new int[pixels + Gemm.MR];
+        rowPtr = new int[pixels + Gemm.PACK_SLACK];
         for (int m = 0; m < pixels; m++) {
             int i = m % (convRows * q);
             rowPtr[m] = (m / (convRows * q)) * imageStride + ((i / q) * sh * wp + (i % q) * sw) * c;
@@ -172,6 +177,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             runs = null;
             smallOff = null;
             colPtr = null;
+            tapOff = null;
             colStride = 0;
             outGroups = 1;
             slices = new Slice[] {new Slice(null, 0, k, cPad, cPad, tileBias(b, 0, k, 1, k, cPad))};
@@ -192,6 +198,8 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                         tileBias(b, k0, kn, groups, kg, packed.kgPad));
             }
             Gemm.Packed packed = slices[0].packed();
+            tapOff = mode == Mode.IM2COL && groups == 1
+                    ? Gemm.index(depth, kk -> ((kk / cg / s) * dh * wp + (kk / cg % s) * dw) * c + kk % cg) : null;
             if (mode == Mode.IM2COL) {
                 colStride = groups * depth;
                 colPtr = new int[pixels + Gemm.MR];
@@ -269,13 +277,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     @Override
     public void execute(Tensor x, Tensor y) {
         Tensor[] io = {x, y};
-        if (flops < 2_000_000L) {
-            for (int t = 0; t < tasks; t++) {
-                run(t, io);
-            }
-        } else {
-            pool.run(tasks, this, io);
-        }
+        pool.run(tasks, this, io, flops);
     }
 
     /** First convolution row that output rows from {@code o0} need. */
@@ -323,9 +325,15 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 }
             }
             case IM2COL -> {
-                float[] cols = scratch.columns(pixels * colStride);
-                im2col(in, pixels, cols);
-                Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
+                if (tapOff != null) {
+                    float[] tiles = scratch.columns(Gemm.packedSize(pixels, packed.depth));
+                    Gemm.packA(in, rowPtr, tapOff, pixels, packed.depth, tiles);
+                    Gemm.multiplyPacked(packed, tiles, pixels, out, ldo);
+                } else {
+                    float[] cols = scratch.columns(pixels * colStride);
+                    im2col(in, pixels, cols);
+                    Gemm.multiply(packed, runs, cols, colPtr, pixels, out, ldo);
+                }
             }
             case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, ldo, out);
         }

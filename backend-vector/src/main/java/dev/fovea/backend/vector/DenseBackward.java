@@ -71,7 +71,7 @@ final class DenseBackward {
         int n = op.input().n();
         int f = op.input().c();
         int u = op.units();
-        boolean small = (long) n * f * u < 200_000L;
+        long flops = 2L * n * f * u; // of each of the two products
         float[] dyRows = new float[n * u];
         rows(dy, 0, n, u, dyRows);
         if (dx != null) {
@@ -79,12 +79,12 @@ final class DenseBackward {
             Gemm.Packed wt = new Gemm.Packed(1, u, f, (float[]) null);
             wt.fill(w, 0, Gemm.index(u, j -> j), Gemm.index(f, e -> e * u));
             DxCall call = new DxCall(dy, dx, wt, new Gemm.Runs(1, new int[] {0}, new int[] {u}), n, f, u);
-            run(pool, Math.ceilDiv(n, DX_ROWS), call, small);
+            pool.run(Math.ceilDiv(n, DX_ROWS), call, null, flops);
         }
         Gemm.Packed dyPacked = new Gemm.Packed(1, n, u, (float[]) null);
         dyPacked.fill(dyRows, 0, Gemm.index(n, i -> i * u), Gemm.index(u, j -> j));
         DwCall call = new DwCall(x, dw, dyPacked, new Gemm.Runs(1, new int[] {0}, new int[] {n}), n, f, u);
-        run(pool, Math.ceilDiv(f, DW_ROWS), call, small);
+        pool.run(Math.ceilDiv(f, DW_ROWS), call, null, flops);
         if (db != null) {
             MemorySegment out = db.buffer();
             for (int j = 0; j < u; j++) {
@@ -94,16 +94,6 @@ final class DenseBackward {
                 }
                 out.setAtIndex(FLOAT, db.offset() + j * db.stride(0), (float) sum);
             }
-        }
-    }
-
-    private static void run(WorkerPool pool, int tasks, WorkerPool.Body body, boolean inline) {
-        if (inline) {
-            for (int t = 0; t < tasks; t++) {
-                body.run(t, null);
-            }
-        } else {
-            pool.run(tasks, body, null);
         }
     }
 

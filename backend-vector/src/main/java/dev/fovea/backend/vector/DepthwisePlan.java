@@ -90,13 +90,7 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         }
         Tensor[] io = {x, y};
         int tasks = n * tasksPerImage;
-        if (flops < 1_000_000L) {
-            for (int t = 0; t < tasks; t++) {
-                run(t, io);
-            }
-        } else {
-            pool.run(tasks, this, io);
-        }
+        pool.run(tasks, this, io, flops);
     }
 
     @Override

@@ -49,11 +49,8 @@ final class Elementwise {
         }
     }
 
-    /** Bytes below which a dense copy stays on the calling thread: handing it to the pool costs more. */
-    static final long PARALLEL_COPY_BYTES = 1 << 21;
-
     /** A dense copy split into blocks of this many bytes between the pool's threads. */
-    private static final long COPY_BLOCK_BYTES = 1 << 20;
+    static final long COPY_BLOCK_BYTES = 1 << 20;
 
     /** The source, destination and length of a dense copy split between threads. */
     private record Bulk(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long bytes) {
@@ -78,28 +75,20 @@ final class Elementwise {
             return;
         }
         long bytes = dst.shape().elementCount() * 4;
-        if (bytes >= PARALLEL_COPY_BYTES && pool.threads() > 1 && src.isContiguous() && dst.isContiguous()
+        if (bytes > COPY_BLOCK_BYTES && src.isContiguous() && dst.isContiguous()
                 && (src.layout() == dst.layout() || dst.shape().rank() != 4)) {
             Bulk b = new Bulk(src.buffer(), src.offset() * 4, dst.buffer(), dst.offset() * 4, bytes);
-            pool.run(Math.toIntExact((bytes + COPY_BLOCK_BYTES - 1) / COPY_BLOCK_BYTES), BULK_BLOCK, b);
-            return;
-        }
-        copy(src, dst);
-    }
-
-    /** Copies between host tensors of one logical shape, any layouts and strides, on the calling thread. */
-    static void copy(Tensor src, Tensor dst) {
-        if (!src.isHost() || !dst.isHost()) {
-            HostCopy.copy(src, dst);
+            pool.run(Math.toIntExact((bytes + COPY_BLOCK_BYTES - 1) / COPY_BLOCK_BYTES), BULK_BLOCK, b,
+                    WorkerPool.bytesWork(2 * bytes));
             return;
         }
         int rank = dst.shape().rank();
         int inner = dst.layout().storageOrder(rank)[rank - 1];
         if (src.stride(inner) != 1) {
-            if (rank == 4) {
-                transpose4(src, dst);
-            } else {
+            if (rank != 4) {
                 HostCopy.copy(src, dst);
+            } else if (!Transpose.copy(src, dst, pool)) {
+                transpose4(src, dst);
             }
             return;
         }
@@ -115,8 +104,9 @@ final class Elementwise {
     }
 
     /**
-     * A 4-D copy whose innermost destination axis is strided in the source (NCHW ↔ NHWC): four nested loops in
-     * the destination's storage order with running offsets, so the writes are sequential.
+     * A 4-D copy whose innermost destination axis is strided in the source and that {@link Transpose} does not take
+     * (no axis dense in the source): four nested loops in the destination's storage order, so the writes are
+     * sequential.
      */
     private static void transpose4(Tensor src, Tensor dst) {
         MemorySegment xs = src.buffer();

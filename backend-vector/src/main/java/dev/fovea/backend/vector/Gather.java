@@ -48,8 +48,9 @@ final class Gather {
                 for (int j = 0; j < w; j++) {
                     MemorySegment.copy(ts, FLOAT, (src + j * s3) * 4, out, dst + j * c, c);
                 }
+            } else if (s3 == 1) {
+                Transpose.matrix(ts, src, s1, out, dst, c, c, w); // channels-first: a C × W block transposed
             } else {
-                // Channels-first: a transpose of a C × W block.
                 for (int ch = 0; ch < c; ch++) {
                     long cb = src + ch * s1;
                     int d = dst + ch;

@@ -4,6 +4,7 @@ import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Register-blocked GEMM micro-kernels over packed panels, shared by convolution and dense layers:
@@ -479,6 +480,430 @@ final class Gemm {
         if (rows > 7) {
             int o = cOff + 7 * ldc;
             c70.intoArray(c, o);
+        }
+    }
+
+    /** Rows of A a {@link #skinny4x2} call takes at most: a batch this small multiplies by column panels instead. */
+    static final int SKINNY = 4;
+
+    /**
+     * A GEMM of at most {@link #SKINNY} rows of A (a dense layer at batch 1–4) against one {@link #NR}-wide panel
+     * over the whole depth: every weight is read once for all rows, so the panel streams at memory speed. Row
+     * {@code i < rows} of A is {@code a[aOff + i·lda + k]}; tile row {@code i} goes to {@code c[cOff + i·ldc]}.
+     * Products are summed in the same order as {@link #kernel8x2}'s, so a batch of one gives the same results as a
+     * larger batch. Rows past {@code rows} compute a copy of row 0 and are not stored.
+     */
+    static void skinny4x2(float[] a, int aOff, int lda, int rows, int depth, float[] b, int bOff, float[] c,
+            int cOff, int ldc) {
+        int a0 = aOff;
+        int a1 = aOff + (rows > 1 ? 1 : 0) * lda;
+        int a2 = aOff + (rows > 2 ? 2 : 0) * lda;
+        int a3 = aOff + (rows > 3 ? 3 : 0) * lda;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c0a = z;
+        FloatVector c0b = z;
+        FloatVector c1a = z;
+        FloatVector c1b = z;
+        FloatVector c2a = z;
+        FloatVector c2b = z;
+        FloatVector c3a = z;
+        FloatVector c3b = z;
+        for (int k = 0; k < depth; k++) {
+            int bk = bOff + k * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + V);
+            FloatVector s;
+            s = FloatVector.broadcast(F, a[a0 + k]);
+            c0a = s.fma(b0, c0a); c0b = s.fma(b1, c0b);
+            s = FloatVector.broadcast(F, a[a1 + k]);
+            c1a = s.fma(b0, c1a); c1b = s.fma(b1, c1b);
+            s = FloatVector.broadcast(F, a[a2 + k]);
+            c2a = s.fma(b0, c2a); c2b = s.fma(b1, c2b);
+            s = FloatVector.broadcast(F, a[a3 + k]);
+            c3a = s.fma(b0, c3a); c3b = s.fma(b1, c3b);
+        }
+        {
+            int o = cOff;
+            c0a.intoArray(c, o);
+            c0b.intoArray(c, o + V);
+        }
+        if (rows > 1) {
+            int o = cOff + 1 * ldc;
+            c1a.intoArray(c, o);
+            c1b.intoArray(c, o + V);
+        }
+        if (rows > 2) {
+            int o = cOff + 2 * ldc;
+            c2a.intoArray(c, o);
+            c2b.intoArray(c, o + V);
+        }
+        if (rows > 3) {
+            int o = cOff + 3 * ldc;
+            c3a.intoArray(c, o);
+            c3b.intoArray(c, o + V);
+        }
+    }
+
+    /** As {@link #skinny4x2} for a last panel of at most {@link Simd#V} columns (panel rows of {@code V} floats). */
+    static void skinny4x1(float[] a, int aOff, int lda, int rows, int depth, float[] b, int bOff, float[] c,
+            int cOff, int ldc) {
+        int a0 = aOff;
+        int a1 = aOff + (rows > 1 ? 1 : 0) * lda;
+        int a2 = aOff + (rows > 2 ? 2 : 0) * lda;
+        int a3 = aOff + (rows > 3 ? 3 : 0) * lda;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c0a = z;
+        FloatVector c1a = z;
+        FloatVector c2a = z;
+        FloatVector c3a = z;
+        for (int k = 0; k < depth; k++) {
+            int bk = bOff + k * V;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector s;
+            s = FloatVector.broadcast(F, a[a0 + k]);
+            c0a = s.fma(b0, c0a);
+            s = FloatVector.broadcast(F, a[a1 + k]);
+            c1a = s.fma(b0, c1a);
+            s = FloatVector.broadcast(F, a[a2 + k]);
+            c2a = s.fma(b0, c2a);
+            s = FloatVector.broadcast(F, a[a3 + k]);
+            c3a = s.fma(b0, c3a);
+        }
+        {
+            int o = cOff;
+            c0a.intoArray(c, o);
+        }
+        if (rows > 1) {
+            int o = cOff + 1 * ldc;
+            c1a.intoArray(c, o);
+        }
+        if (rows > 2) {
+            int o = cOff + 2 * ldc;
+            c2a.intoArray(c, o);
+        }
+        if (rows > 3) {
+            int o = cOff + 3 * ldc;
+            c3a.intoArray(c, o);
+        }
+    }
+
+    /**
+     * Rows per tile of the packed-A kernels: 12 rows × 2 vectors are 24 accumulators of AVX-512's 32 registers.
+     * Taller than {@link #MR} because A is one sequential stream here (bench/RESULTS.md: kernel A/B).
+     */
+    static final int PMR = 12;
+    /** Slack past the last row pointer that {@link #packA} reads (whole index vectors). */
+    static final int PACK_SLACK = PMR + V;
+
+    /** Floats of A packed by {@link #packA} for {@code rows} rows of {@code depth} elements, with a vector of slack. */
+    static int packedSize(int rows, int depth) {
+        return Math.toIntExact((long) Math.ceilDiv(rows, PMR) * PMR * depth + V);
+    }
+
+    /**
+     * Packs rows {@code 0 .. rows − 1} of A as tiles of {@link #PMR} rows, each stored {@code [kk][PMR]} (one
+     * sequential stream for the kernel): {@code dst[(t·depth + kk)·PMR + i] = src[ptr[t·PMR + i] + off[kk]]}.
+     * Each column of a tile is one vector gather (or {@code PMR / V} of them). Rows past {@code rows} are zeros (their
+     * results are never stored); {@code ptr} needs {@link #PACK_SLACK} entries past {@code rows} that point inside
+     * {@code src} too (the gather range-checks masked-off lanes as well).
+     */
+    static void packA(float[] src, int[] ptr, int[] off, int rows, int depth, float[] dst) {
+        for (int m = 0; m < rows; m += PMR) {
+            int tileBase = m * depth;
+            int valid = Math.min(PMR, rows - m);
+            for (int i0 = 0; i0 < PMR; i0 += V) {
+                VectorMask<Float> lanes = F.indexInRange(i0, PMR);
+                VectorMask<Float> real = F.indexInRange(i0, valid);
+                for (int kk = 0; kk < depth; kk++) {
+                    FloatVector v = FloatVector.fromArray(F, src, off[kk], ptr, m + i0, real);
+                    v.intoArray(dst, tileBase + kk * PMR + i0, lanes);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out[m, kl] = Σ_kk A[m, kk] · B[kk, kl]} for one group, A packed by {@link #packA}: loops cache block,
+     * panel, tile, as {@link #multiply}.
+     */
+    static void multiplyPacked(Packed b, float[] a, int rows, float[] out, int ldo) {
+        multiplyPacked(b, 0, b.panels(), a, rows, out, ldo, 0);
+    }
+
+    /**
+     * As {@link #multiplyPacked(Packed, float[], int, float[], int)} for panels {@code j0 .. j1 − 1} only, panel
+     * {@code j} stored at column {@code panelCol[j] − col0} of {@code out}.
+     */
+    static void multiplyPacked(Packed b, int j0, int j1, float[] a, int rows, float[] out, int ldo, int col0) {
+        if (b.groups != 1) {
+            throw new IllegalArgumentException("packed A takes one group, got " + b.groups);
+        }
+        int depth = b.depth;
+        for (int kk0 = 0; kk0 < depth; kk0 += KC) {
+            int len = Math.min(KC, depth - kk0);
+            boolean accumulate = kk0 > 0;
+            for (int j = j0; j < j1; j++) {
+                int width = b.panelWidth[j];
+                int bOff = b.panelOff[j] + kk0 * width;
+                int col = b.panelCol[j] - col0;
+                for (int m = 0; m < rows; m += PMR) {
+                    int tile = Math.min(PMR, rows - m);
+                    int aOff = m * depth + kk0 * PMR;
+                    if (width == NR) {
+                        packed12x2(a, aOff, len, b.data, bOff, out, m * ldo + col, ldo, tile, accumulate);
+                    } else {
+                        packed12x1(a, aOff, len, b.data, bOff, out, m * ldo + col, ldo, tile, accumulate);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The packed-A micro-kernel: a {@link #PMR}-row × {@link #NR}-column tile, 24 accumulators (2 vector loads of B
+     * and 12 broadcasts of A per 24 FMAs). A is read at {@code a[aOff + k·PMR + i]} for {@code k < depth}, B at
+     * consecutive {@code NR}-float rows from {@code bOff}; tile row {@code i < rows} is stored at
+     * {@code c[cOff + i·ldc]}, added to what is there when {@code accumulate}.
+     */
+    static void packed12x2(float[] a, int aOff, int depth, float[] b, int bOff, float[] c, int cOff, int ldc, int rows,
+            boolean accumulate) {
+        FloatVector c0a; FloatVector c0b;
+        FloatVector c1a; FloatVector c1b;
+        FloatVector c2a; FloatVector c2b;
+        FloatVector c3a; FloatVector c3b;
+        FloatVector c4a; FloatVector c4b;
+        FloatVector c5a; FloatVector c5b;
+        FloatVector c6a; FloatVector c6b;
+        FloatVector c7a; FloatVector c7b;
+        FloatVector c8a; FloatVector c8b;
+        FloatVector c9a; FloatVector c9b;
+        FloatVector c10a; FloatVector c10b;
+        FloatVector c11a; FloatVector c11b;
+        if (accumulate) {
+            int o0 = cOff;
+            c0a = FloatVector.fromArray(F, c, o0); c0b = FloatVector.fromArray(F, c, o0 + V);
+            int o1 = cOff + (rows > 1 ? 1 : 0) * ldc;
+            c1a = FloatVector.fromArray(F, c, o1); c1b = FloatVector.fromArray(F, c, o1 + V);
+            int o2 = cOff + (rows > 2 ? 2 : 0) * ldc;
+            c2a = FloatVector.fromArray(F, c, o2); c2b = FloatVector.fromArray(F, c, o2 + V);
+            int o3 = cOff + (rows > 3 ? 3 : 0) * ldc;
+            c3a = FloatVector.fromArray(F, c, o3); c3b = FloatVector.fromArray(F, c, o3 + V);
+            int o4 = cOff + (rows > 4 ? 4 : 0) * ldc;
+            c4a = FloatVector.fromArray(F, c, o4); c4b = FloatVector.fromArray(F, c, o4 + V);
+            int o5 = cOff + (rows > 5 ? 5 : 0) * ldc;
+            c5a = FloatVector.fromArray(F, c, o5); c5b = FloatVector.fromArray(F, c, o5 + V);
+            int o6 = cOff + (rows > 6 ? 6 : 0) * ldc;
+            c6a = FloatVector.fromArray(F, c, o6); c6b = FloatVector.fromArray(F, c, o6 + V);
+            int o7 = cOff + (rows > 7 ? 7 : 0) * ldc;
+            c7a = FloatVector.fromArray(F, c, o7); c7b = FloatVector.fromArray(F, c, o7 + V);
+            int o8 = cOff + (rows > 8 ? 8 : 0) * ldc;
+            c8a = FloatVector.fromArray(F, c, o8); c8b = FloatVector.fromArray(F, c, o8 + V);
+            int o9 = cOff + (rows > 9 ? 9 : 0) * ldc;
+            c9a = FloatVector.fromArray(F, c, o9); c9b = FloatVector.fromArray(F, c, o9 + V);
+            int o10 = cOff + (rows > 10 ? 10 : 0) * ldc;
+            c10a = FloatVector.fromArray(F, c, o10); c10b = FloatVector.fromArray(F, c, o10 + V);
+            int o11 = cOff + (rows > 11 ? 11 : 0) * ldc;
+            c11a = FloatVector.fromArray(F, c, o11); c11b = FloatVector.fromArray(F, c, o11 + V);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c0a = z; c0b = z;
+            c1a = z; c1b = z;
+            c2a = z; c2b = z;
+            c3a = z; c3b = z;
+            c4a = z; c4b = z;
+            c5a = z; c5b = z;
+            c6a = z; c6b = z;
+            c7a = z; c7b = z;
+            c8a = z; c8b = z;
+            c9a = z; c9b = z;
+            c10a = z; c10b = z;
+            c11a = z; c11b = z;
+        }
+        for (int k = 0; k < depth; k++) {
+            int ak = aOff + k * PMR;
+            int bk = bOff + k * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + V);
+            FloatVector s;
+            s = FloatVector.broadcast(F, a[ak + 0]);
+            c0a = s.fma(b0, c0a); c0b = s.fma(b1, c0b);
+            s = FloatVector.broadcast(F, a[ak + 1]);
+            c1a = s.fma(b0, c1a); c1b = s.fma(b1, c1b);
+            s = FloatVector.broadcast(F, a[ak + 2]);
+            c2a = s.fma(b0, c2a); c2b = s.fma(b1, c2b);
+            s = FloatVector.broadcast(F, a[ak + 3]);
+            c3a = s.fma(b0, c3a); c3b = s.fma(b1, c3b);
+            s = FloatVector.broadcast(F, a[ak + 4]);
+            c4a = s.fma(b0, c4a); c4b = s.fma(b1, c4b);
+            s = FloatVector.broadcast(F, a[ak + 5]);
+            c5a = s.fma(b0, c5a); c5b = s.fma(b1, c5b);
+            s = FloatVector.broadcast(F, a[ak + 6]);
+            c6a = s.fma(b0, c6a); c6b = s.fma(b1, c6b);
+            s = FloatVector.broadcast(F, a[ak + 7]);
+            c7a = s.fma(b0, c7a); c7b = s.fma(b1, c7b);
+            s = FloatVector.broadcast(F, a[ak + 8]);
+            c8a = s.fma(b0, c8a); c8b = s.fma(b1, c8b);
+            s = FloatVector.broadcast(F, a[ak + 9]);
+            c9a = s.fma(b0, c9a); c9b = s.fma(b1, c9b);
+            s = FloatVector.broadcast(F, a[ak + 10]);
+            c10a = s.fma(b0, c10a); c10b = s.fma(b1, c10b);
+            s = FloatVector.broadcast(F, a[ak + 11]);
+            c11a = s.fma(b0, c11a); c11b = s.fma(b1, c11b);
+        }
+        c0a.intoArray(c, cOff + 0 * ldc); c0b.intoArray(c, cOff + 0 * ldc + V);
+        if (rows > 1) {
+            c1a.intoArray(c, cOff + 1 * ldc); c1b.intoArray(c, cOff + 1 * ldc + V);
+        }
+        if (rows > 2) {
+            c2a.intoArray(c, cOff + 2 * ldc); c2b.intoArray(c, cOff + 2 * ldc + V);
+        }
+        if (rows > 3) {
+            c3a.intoArray(c, cOff + 3 * ldc); c3b.intoArray(c, cOff + 3 * ldc + V);
+        }
+        if (rows > 4) {
+            c4a.intoArray(c, cOff + 4 * ldc); c4b.intoArray(c, cOff + 4 * ldc + V);
+        }
+        if (rows > 5) {
+            c5a.intoArray(c, cOff + 5 * ldc); c5b.intoArray(c, cOff + 5 * ldc + V);
+        }
+        if (rows > 6) {
+            c6a.intoArray(c, cOff + 6 * ldc); c6b.intoArray(c, cOff + 6 * ldc + V);
+        }
+        if (rows > 7) {
+            c7a.intoArray(c, cOff + 7 * ldc); c7b.intoArray(c, cOff + 7 * ldc + V);
+        }
+        if (rows > 8) {
+            c8a.intoArray(c, cOff + 8 * ldc); c8b.intoArray(c, cOff + 8 * ldc + V);
+        }
+        if (rows > 9) {
+            c9a.intoArray(c, cOff + 9 * ldc); c9b.intoArray(c, cOff + 9 * ldc + V);
+        }
+        if (rows > 10) {
+            c10a.intoArray(c, cOff + 10 * ldc); c10b.intoArray(c, cOff + 10 * ldc + V);
+        }
+        if (rows > 11) {
+            c11a.intoArray(c, cOff + 11 * ldc); c11b.intoArray(c, cOff + 11 * ldc + V);
+        }
+    }
+
+    /** As {@link #packed12x2} for a last panel of at most {@link Simd#V} columns (panel rows of {@code V} floats). */
+    static void packed12x1(float[] a, int aOff, int depth, float[] b, int bOff, float[] c, int cOff, int ldc, int rows,
+            boolean accumulate) {
+        FloatVector c0a;
+        FloatVector c1a;
+        FloatVector c2a;
+        FloatVector c3a;
+        FloatVector c4a;
+        FloatVector c5a;
+        FloatVector c6a;
+        FloatVector c7a;
+        FloatVector c8a;
+        FloatVector c9a;
+        FloatVector c10a;
+        FloatVector c11a;
+        if (accumulate) {
+            int o0 = cOff;
+            c0a = FloatVector.fromArray(F, c, o0);
+            int o1 = cOff + (rows > 1 ? 1 : 0) * ldc;
+            c1a = FloatVector.fromArray(F, c, o1);
+            int o2 = cOff + (rows > 2 ? 2 : 0) * ldc;
+            c2a = FloatVector.fromArray(F, c, o2);
+            int o3 = cOff + (rows > 3 ? 3 : 0) * ldc;
+            c3a = FloatVector.fromArray(F, c, o3);
+            int o4 = cOff + (rows > 4 ? 4 : 0) * ldc;
+            c4a = FloatVector.fromArray(F, c, o4);
+            int o5 = cOff + (rows > 5 ? 5 : 0) * ldc;
+            c5a = FloatVector.fromArray(F, c, o5);
+            int o6 = cOff + (rows > 6 ? 6 : 0) * ldc;
+            c6a = FloatVector.fromArray(F, c, o6);
+            int o7 = cOff + (rows > 7 ? 7 : 0) * ldc;
+            c7a = FloatVector.fromArray(F, c, o7);
+            int o8 = cOff + (rows > 8 ? 8 : 0) * ldc;
+            c8a = FloatVector.fromArray(F, c, o8);
+            int o9 = cOff + (rows > 9 ? 9 : 0) * ldc;
+            c9a = FloatVector.fromArray(F, c, o9);
+            int o10 = cOff + (rows > 10 ? 10 : 0) * ldc;
+            c10a = FloatVector.fromArray(F, c, o10);
+            int o11 = cOff + (rows > 11 ? 11 : 0) * ldc;
+            c11a = FloatVector.fromArray(F, c, o11);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c0a = z;
+            c1a = z;
+            c2a = z;
+            c3a = z;
+            c4a = z;
+            c5a = z;
+            c6a = z;
+            c7a = z;
+            c8a = z;
+            c9a = z;
+            c10a = z;
+            c11a = z;
+        }
+        for (int k = 0; k < depth; k++) {
+            int ak = aOff + k * PMR;
+            int bk = bOff + k * V;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector s;
+            s = FloatVector.broadcast(F, a[ak + 0]);
+            c0a = s.fma(b0, c0a);
+            s = FloatVector.broadcast(F, a[ak + 1]);
+            c1a = s.fma(b0, c1a);
+            s = FloatVector.broadcast(F, a[ak + 2]);
+            c2a = s.fma(b0, c2a);
+            s = FloatVector.broadcast(F, a[ak + 3]);
+            c3a = s.fma(b0, c3a);
+            s = FloatVector.broadcast(F, a[ak + 4]);
+            c4a = s.fma(b0, c4a);
+            s = FloatVector.broadcast(F, a[ak + 5]);
+            c5a = s.fma(b0, c5a);
+            s = FloatVector.broadcast(F, a[ak + 6]);
+            c6a = s.fma(b0, c6a);
+            s = FloatVector.broadcast(F, a[ak + 7]);
+            c7a = s.fma(b0, c7a);
+            s = FloatVector.broadcast(F, a[ak + 8]);
+            c8a = s.fma(b0, c8a);
+            s = FloatVector.broadcast(F, a[ak + 9]);
+            c9a = s.fma(b0, c9a);
+            s = FloatVector.broadcast(F, a[ak + 10]);
+            c10a = s.fma(b0, c10a);
+            s = FloatVector.broadcast(F, a[ak + 11]);
+            c11a = s.fma(b0, c11a);
+        }
+        c0a.intoArray(c, cOff + 0 * ldc);
+        if (rows > 1) {
+            c1a.intoArray(c, cOff + 1 * ldc);
+        }
+        if (rows > 2) {
+            c2a.intoArray(c, cOff + 2 * ldc);
+        }
+        if (rows > 3) {
+            c3a.intoArray(c, cOff + 3 * ldc);
+        }
+        if (rows > 4) {
+            c4a.intoArray(c, cOff + 4 * ldc);
+        }
+        if (rows > 5) {
+            c5a.intoArray(c, cOff + 5 * ldc);
+        }
+        if (rows > 6) {
+            c6a.intoArray(c, cOff + 6 * ldc);
+        }
+        if (rows > 7) {
+            c7a.intoArray(c, cOff + 7 * ldc);
+        }
+        if (rows > 8) {
+            c8a.intoArray(c, cOff + 8 * ldc);
+        }
+        if (rows > 9) {
+            c9a.intoArray(c, cOff + 9 * ldc);
+        }
+        if (rows > 10) {
+            c10a.intoArray(c, cOff + 10 * ldc);
+        }
+        if (rows > 11) {
+            c11a.intoArray(c, cOff + 11 * ldc);
         }
     }
 

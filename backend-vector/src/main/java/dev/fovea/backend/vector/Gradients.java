@@ -40,11 +40,7 @@ final class Gradients implements WorkerPool.Body {
         Call call = new Call(act, y.buffer(), y.offset(), dy.buffer(), dy.offset(), dx.buffer(), dx.offset(), count,
                 CHUNK);
         int tasks = (int) Math.ceilDiv(count, CHUNK);
-        if (tasks <= 1) {
-            INSTANCE.run(0, call);
-        } else {
-            pool.run(tasks, INSTANCE, call);
-        }
+        pool.run(tasks, INSTANCE, call, WorkerPool.bytesWork(12 * count));
     }
 
     @Override

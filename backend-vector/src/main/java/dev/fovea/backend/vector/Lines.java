@@ -111,8 +111,9 @@ final class Lines {
             range(kernel, 0, units, g);
             return;
         }
+        // Every operand is read (or written) once per element, at most.
         pool.run((int) tasks, (task, ctx) -> range(kernel, task * perTask, Math.min(units, (task + 1) * perTask), g),
-                null);
+                null, WorkerPool.bytesWork(4 * total * strides.length));
     }
 
     /** How the lines are cut: {@code segs} segments of {@code seg} per line, blocks of {@code block} rows. */

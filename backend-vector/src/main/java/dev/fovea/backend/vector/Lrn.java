@@ -34,13 +34,8 @@ final class Lrn {
         int n = op.input().n();
         int h = op.input().h();
         WorkerPool.Body body = (task, ctx) -> row(op, x, y, task / h, task % h, last);
-        if (op.input().elementCount() < (1 << 14)) {
-            for (int t = 0; t < n * h; t++) {
-                body.run(t, null);
-            }
-        } else {
-            pool.run(n * h, body, null);
-        }
+        // A window sum and a power per element: about as much work as moving eight more bytes.
+        pool.run(n * h, body, null, WorkerPool.bytesWork(16 * op.input().elementCount()));
     }
 
     /** Row {@code r} of image {@code img}. */

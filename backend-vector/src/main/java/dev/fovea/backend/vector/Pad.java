@@ -34,13 +34,8 @@ final class Pad {
         int n = op.output().n();
         int p = op.output().h();
         WorkerPool.Body body = (task, ctx) -> row(op, x, y, task / p, task % p, channelsLast);
-        if (op.output().elementCount() < (1 << 16)) {
-            for (int t = 0; t < n * p; t++) {
-                body.run(t, null);
-            }
-        } else {
-            pool.run(n * p, body, null);
-        }
+        long bytes = 4 * (op.input().elementCount() + op.output().elementCount());
+        pool.run(n * p, body, null, WorkerPool.bytesWork(bytes));
     }
 
     /** Output row {@code oh} of image {@code img}, every channel. */

@@ -48,13 +48,7 @@ final class Pooling implements WorkerPool.Body {
         boolean byRows = channelsLast && !op.dilated() && op.input().c() < 4 * V && op.strideH() >= op.kernelH()
                 && op.strideW() >= op.kernelW() && x.buffer().asOverlappingSlice(y.buffer()).isEmpty();
         Call call = new Call(op, x, y, rows, perImage, channelsLast, byRows, op.rowTaps(), op.colTaps());
-        if (bytes < (1 << 18)) {
-            for (int t = 0; t < n * perImage; t++) {
-                INSTANCE.run(t, call);
-            }
-        } else {
-            pool.run(n * perImage, INSTANCE, call);
-        }
+        pool.run(n * perImage, INSTANCE, call, WorkerPool.bytesWork(bytes));
     }
 
     @Override

@@ -49,13 +49,7 @@ final class PoolingBackward implements WorkerPool.Body {
         Call call = new Call(op, x, dy, dx, channelsLast, th, tw, rows, cols);
         int tasks = op.input().n() * (channelsLast ? 1 : op.input().c());
         long bytes = 4 * (2 * op.input().elementCount() + op.output().elementCount());
-        if (bytes < (1 << 18)) {
-            for (int t = 0; t < tasks; t++) {
-                INSTANCE.run(t, call);
-            }
-        } else {
-            pool.run(tasks, INSTANCE, call);
-        }
+        pool.run(tasks, INSTANCE, call, WorkerPool.bytesWork(bytes));
     }
 
     /** Which input rows (or columns) some window covers. */
@@ -268,13 +262,8 @@ final class PoolingBackward implements WorkerPool.Body {
         int c = op.input().c();
         WorkerPool.Body body = (task, ctx) -> dilatedPlane(op, x, dy, dx, task / c, task % c, th, tw);
         int tasks = op.input().n() * c;
-        if (op.input().elementCount() < (1 << 14)) {
-            for (int t = 0; t < tasks; t++) {
-                body.run(t, null);
-            }
-        } else {
-            pool.run(tasks, body, null);
-        }
+        pool.run(tasks, body, null, WorkerPool.bytesWork(4 * (2 * op.input().elementCount()
+                + op.output().elementCount())));
     }
 
     private static void dilatedPlane(PoolingDescriptor op, Tensor x, Tensor dy, Tensor dx, int img, int ch,

@@ -27,6 +27,8 @@ final class Scratch {
     float[] packed = new float[0];
     /** Partial sums of the tasks of one call, reduced by the caller (owned by the calling thread). */
     float[] partials = new float[0];
+    /** Two tiles of a blocked transpose ({@link Transpose}): as read, and transposed. */
+    final float[] tiles = new float[2 * Transpose.AREA];
     /** A single run (offset, length) for a GEMM over one contiguous reduction. */
     final int[] runOff = new int[1];
     final int[] runLen = new int[1];

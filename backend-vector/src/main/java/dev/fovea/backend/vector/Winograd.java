@@ -228,13 +228,7 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
             return;
         }
         Tensor[] io = {x, y};
-        if (flops < 2_000_000L) {
-            for (int t = 0; t < tasks; t++) {
-                run(t, io);
-            }
-        } else {
-            pool.run(tasks, this, io);
-        }
+        pool.run(tasks, this, io, flops);
     }
 
     private ConvPlan directPlan() {

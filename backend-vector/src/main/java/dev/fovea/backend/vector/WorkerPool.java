@@ -9,6 +9,10 @@ import java.util.concurrent.locks.LockSupport;
  * calling thread and up to {@code threads − 1} helpers, which claim indices one at a time (dynamic balancing:
  * on a shared 2-core host one core is often slower). Several callers may run jobs at once; each job is
  * finished before its {@code run} returns.
+ *
+ * <p>Every kernel states its work, and {@link #run} alone decides from it whether the job is worth handing to
+ * the helpers: work is counted in FLOPs, and a kernel that moves data rather than computes on it converts its
+ * bytes with {@link #bytesWork}.
  */
 final class WorkerPool implements AutoCloseable {
     /** The work of one index of a job; {@code ctx} carries the call's tensors, so plans need no lambda per call. */
@@ -51,6 +55,19 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Work, in FLOPs, below which a job runs on the calling thread: waking helpers and waiting for the last one
+     * costs tens of microseconds, what one core needs for about a million FLOPs of these kernels.
+     */
+    static final long INLINE_WORK = 1_000_000L;
+
+    /**
+     * FLOPs that one byte read or written counts for in a kernel that moves data (copies, pooling, padding,
+     * element-wise ops): such loops stream a few bytes per cycle where the GEMM kernels do about four times as
+     * many FLOPs.
+     */
+    static final long WORK_PER_BYTE = 4;
+
     /** Polls of an empty queue before a helper blocks (about 20 µs). */
     private static final int SPINS = 2000;
 
@@ -78,8 +95,27 @@ final class WorkerPool implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code body} for every index in {@code [0, tasks)}; returns when all are done; rethrows a failure. */
-    void run(int tasks, Body body, Object ctx) {
+    /** The work, in FLOPs ({@link #INLINE_WORK}), of a kernel that reads and writes {@code bytes} in all. */
+    static long bytesWork(long bytes) {
+        return bytes * WORK_PER_BYTE;
+    }
+
+    /**
+     * Runs {@code body} for every index in {@code [0, tasks)}, on the calling thread alone when {@code work} (FLOPs,
+     * or {@link #bytesWork} of the bytes moved) is below {@link #INLINE_WORK}, else shared with the helpers;
+     * returns when all are done; rethrows a failure.
+     */
+    void run(int tasks, Body body, Object ctx, long work) {
+        if (work < INLINE_WORK) {
+            for (int t = 0; t < tasks; t++) {
+                body.run(t, ctx);
+            }
+            return;
+        }
+        spread(tasks, body, ctx);
+    }
+
+    private void spread(int tasks, Body body, Object ctx) {
         if (tasks <= 0) {
             return;
         }

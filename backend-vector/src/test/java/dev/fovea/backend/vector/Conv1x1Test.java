@@ -1,6 +1,5 @@
 package dev.fovea.backend.vector;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,13 +9,9 @@ import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.Padding;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
-import dev.fovea.tensor.Tensor;
-import dev.fovea.tensor.TensorScope;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,19 +21,8 @@ import org.junit.jupiter.api.Test;
  * fused activations, both layouts and an output that is a channel slice of a larger tensor; with 1 and 2 threads.
  */
 class Conv1x1Test {
-    private static final WorkerPool ONE = new WorkerPool(1);
-    private static final WorkerPool TWO = new WorkerPool(2);
-    /** The conformance bound for convolution: {@code 1e-5 · S + 1e-5 · |y|}, S the largest sum of |terms|. */
-    private static final double BOUND = 1e-5;
-
     record Case(int n, int c, int k, int h, int w, int stride, boolean bias, Activation act, Layout layout,
                 boolean slice) {
-    }
-
-    @AfterAll
-    static void closePools() {
-        ONE.close();
-        TWO.close();
     }
 
     @Test
@@ -54,13 +38,12 @@ class Conv1x1Test {
         cases.add(new Case(3, 24, 144, 5, 5, 1, true, Activation.RELU6, Layout.NCHW, false));
         cases.add(new Case(1, 512, 1000, 1, 1, 1, true, Activation.NONE, Layout.NHWC, false));
         while (cases.size() < 36) {
-            cases.add(new Case(1 + rnd.nextInt(3), channels[rnd.nextInt(channels.length)],
-                    filters[rnd.nextInt(filters.length)], 1 + rnd.nextInt(17), 1 + rnd.nextInt(17),
-                    1 + rnd.nextInt(3), rnd.nextBoolean(), acts[rnd.nextInt(acts.length)],
-                    Layout.values()[rnd.nextInt(2)], rnd.nextInt(4) == 0));
+            cases.add(new Case(1 + rnd.nextInt(3), ConvCase.pick(rnd, channels), ConvCase.pick(rnd, filters),
+                    1 + rnd.nextInt(17), 1 + rnd.nextInt(17), 1 + rnd.nextInt(3), rnd.nextBoolean(),
+                    ConvCase.pick(rnd, acts), ConvCase.pick(rnd, Layout.values()), rnd.nextInt(4) == 0));
         }
         for (Case cs : cases) {
-            check(cs, rnd.nextLong(), rnd.nextBoolean() ? ONE : TWO);
+            check(cs, rnd.nextLong(), rnd.nextBoolean() ? ConvCase.ONE : ConvCase.TWO);
         }
     }
 
@@ -83,73 +66,16 @@ class Conv1x1Test {
         return ConvolutionDescriptor.create("conv", Shape.of(cs.n, cs.c, cs.h, cs.w), cs.layout, p);
     }
 
-    /** Runs both plans twice (the second time over a poisoned output) and compares them with the oracle. */
+    /** Runs the 1×1 plan and the general one and compares both with the oracle, each output within its own bound. */
     private static void check(Case cs, long seed, WorkerPool pool) {
         ConvolutionDescriptor op = descriptor(cs);
         assertTrue(Conv1x1.applies(op), cs.toString());
-        SplittableRandom rnd = new SplittableRandom(seed);
-        try (TensorScope scope = new TensorScope()) {
-            Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
-            float[] wts = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
-            float[] b = cs.bias ? Oracle.random(rnd, cs.k, 1) : null;
-            Tensor[] direct = Oracle.destination(scope, op.output(), cs.layout, false);
-            Tensor[] gemm = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
-            try (ConvPlan d = new ConvPlan(op, null, wts, b, pool); Conv1x1 g = new Conv1x1(op, wts, b, pool)) {
-                d.execute(x, direct[0]);
-                g.execute(x, gemm[0]);
-                float[] first = gemm[0].toArray();
-                gemm[0].fill(Float.NaN);
-                g.execute(x, gemm[0]);
-                assertEquals(Arrays.toString(first), Arrays.toString(gemm[0].toArray()), cs + ": second run");
-            }
-            if (cs.slice) {
-                Oracle.assertUntouchedOutside(cs.toString(), gemm[1], op.output().c());
-            }
-            compare(cs, op, x, wts, b, direct[0], gemm[0]);
+        try (ConvCase c = new ConvCase(op, cs.slice, seed);
+             ConvPlan d = new ConvPlan(op, null, c.weights, c.bias, pool);
+             Conv1x1 g = new Conv1x1(op, c.weights, c.bias, pool)) {
+            ConvCase.Exact exact = c.exact();
+            exact.assertWithin(cs + ", direct", c.run(cs + ", direct", d), false);
+            exact.assertWithin(cs + ", 1×1 GEMM", c.run(cs + ", 1×1 GEMM", g), false);
         }
-    }
-
-    private static void compare(Case cs, ConvolutionDescriptor op, Tensor x, float[] wts, float[] b, Tensor direct,
-                                Tensor gemm) {
-        int p = op.output().h();
-        int q = op.output().w();
-        for (int i = 0; i < cs.n; i++) {
-            for (int oh = 0; oh < p; oh++) {
-                for (int ow = 0; ow < q; ow++) {
-                    double[] in = new double[cs.c];
-                    for (int ch = 0; ch < cs.c; ch++) {
-                        in[ch] = x.get(i, ch, oh * cs.stride, ow * cs.stride);
-                    }
-                    for (int f = 0; f < cs.k; f++) {
-                        double sum = b == null ? 0 : b[f];
-                        double abs = Math.abs(sum);
-                        for (int ch = 0; ch < cs.c; ch++) {
-                            double term = in[ch] * wts[f * cs.c + ch];
-                            sum += term;
-                            abs += Math.abs(term);
-                        }
-                        double exact = activate(sum, cs.act);
-                        double tol = BOUND * abs + BOUND * Math.abs(exact) + (cs.act == Activation.SIGMOID ? 2e-6 : 0);
-                        float got = gemm.get(i, f, oh, ow);
-                        float want = direct.get(i, f, oh, ow);
-                        if (!(Math.abs(got - exact) <= tol) || !(Math.abs(want - exact) <= tol)) {
-                            throw new AssertionError(cs + " at [" + i + ", " + f + ", " + oh + ", " + ow + "]: exact "
-                                    + exact + ", direct " + want + ", 1×1 GEMM " + got + ", tolerance " + tol);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static double activate(double v, Activation act) {
-        return switch (act) {
-            case NONE -> v;
-            case RELU -> Math.max(v, 0);
-            case RELU6 -> Math.min(Math.max(v, 0), 6);
-            case SIGMOID -> 1 / (1 + Math.exp(-v));
-            case HARD_SWISH -> v * Math.min(Math.max(v / 6 + 0.5, 0), 1);
-            default -> throw new IllegalArgumentException(act.toString());
-        };
     }
 }

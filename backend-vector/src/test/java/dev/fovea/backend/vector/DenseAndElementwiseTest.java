@@ -183,7 +183,9 @@ class DenseAndElementwiseTest {
             int items = 3;
             Shape item = Shape.of(1, 7, 129, 257); // 0.9 MiB a batch item: 2.8 MiB in all
             Shape shape = item.withBatch(items);
-            assertTrue(shape.elementCount() * 4 > Elementwise.PARALLEL_COPY_BYTES);
+            long bytes = shape.elementCount() * 4;
+            assertTrue(bytes > Elementwise.COPY_BLOCK_BYTES);
+            assertTrue(WorkerPool.bytesWork(2 * bytes) >= WorkerPool.INLINE_WORK);
             float[] values = new float[Math.toIntExact(shape.elementCount())];
             SplittableRandom rnd = new SplittableRandom(7);
             for (int i = 0; i < values.length; i++) {

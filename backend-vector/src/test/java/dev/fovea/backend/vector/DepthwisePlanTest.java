@@ -7,11 +7,8 @@ import dev.fovea.op.Activation;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.Padding;
-import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
-import dev.fovea.tensor.Tensor;
-import dev.fovea.tensor.TensorScope;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -38,22 +35,18 @@ class DepthwisePlanTest {
                 new Case(1, 33, 3, 1, 1, 1, 5, Padding.SAME, true, Activation.RELU6, true),
         };
         SplittableRandom rnd = new SplittableRandom(3);
-        for (int threads : new int[] {1, 2}) {
-            try (WorkerPool pool = new WorkerPool(threads)) {
-                for (Case cs : cases) {
-                    check(cs, threads, pool, rnd.nextLong(), Float.NaN);
-                }
+        for (WorkerPool pool : new WorkerPool[] {ConvCase.ONE, ConvCase.TWO}) {
+            for (Case cs : cases) {
+                check(cs, pool, rnd.nextLong(), Float.NaN);
             }
         }
     }
 
     @Test
     void nonFiniteInputsReachTheOutputsThatReadThem() {
-        try (WorkerPool pool = new WorkerPool(2)) {
-            for (float poison : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-                check(new Case(1, 20, 3, 1, 1, 9, 9, Padding.SAME, true, Activation.NONE, false), 2, pool, 9,
-                        poison);
-            }
+        for (float poison : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            check(new Case(1, 20, 3, 1, 1, 9, 9, Padding.SAME, true, Activation.NONE, false), ConvCase.TWO, 9,
+                    poison);
         }
     }
 
@@ -70,32 +63,20 @@ class DepthwisePlanTest {
     }
 
     /** {@code poison}, unless NaN in a case without it, replaces one input value (the last image, channel 3). */
-    private static void check(Case cs, int threads, WorkerPool pool, long seed, float poison) {
+    private static void check(Case cs, WorkerPool pool, long seed, float poison) {
         ConvolutionParams p = ConvolutionParams.of(cs.c, cs.kernel, cs.kernel).withGroups(cs.c)
                 .withStride(cs.stride, cs.stride).withDilation(cs.dilation, cs.dilation).withPadding(cs.padding)
                 .withBias(cs.bias).withActivation(cs.act);
         ConvolutionDescriptor op = ConvolutionDescriptor.create("dw", Shape.of(cs.n, cs.c, cs.h, cs.w), Layout.NHWC,
                 p);
+        int threads = pool.threads();
         String what = cs + " with " + threads + " worker" + (threads == 1 ? "" : "s") + ", poison " + poison;
-        SplittableRandom rnd = new SplittableRandom(seed);
-        try (TensorScope scope = new TensorScope()) {
-            Tensor x = Oracle.tensor(scope, rnd, op.input(), Layout.NHWC);
+        try (ConvCase c = new ConvCase(op, cs.strided, seed)) {
             if (!Float.isNaN(poison) || seed == 9) {
-                x.set(poison, cs.n - 1, 3, cs.h / 2, cs.w / 2);
+                c.x.set(poison, cs.n - 1, 3, cs.h / 2, cs.w / 2);
             }
-            Tensor w = Oracle.tensor(scope, rnd, op.weightShape(), Layout.NCHW);
-            Tensor b = cs.bias ? Oracle.tensor(scope, rnd, op.biasShape(), Layout.NCHW) : null;
-            Tensor want = Oracle.poisoned(scope, op.output(), Layout.NHWC);
-            try (Plan ref = Oracle.REFERENCE.planConvolution(op, w, b)) {
-                ref.execute(x, want);
-            }
-            Tensor[] got = Oracle.destination(scope, op.output(), Layout.NHWC, cs.strided);
-            DepthwisePlan plan = new DepthwisePlan(op, w.toArray(), b == null ? null : b.toArray(), pool);
-            plan.execute(x, got[0]);
-            Oracle.assertClose(what, want, got[0]);
-            if (cs.strided) {
-                Oracle.assertUntouchedOutside(what, got[1], cs.c);
-            }
+            DepthwisePlan plan = new DepthwisePlan(op, c.weights, c.bias, pool);
+            Oracle.assertClose(what, c.reference(), c.run(what, plan));
         }
     }
 }

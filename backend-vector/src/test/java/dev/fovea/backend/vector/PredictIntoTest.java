@@ -137,6 +137,28 @@ class PredictIntoTest {
         }
     }
 
+    /** predict's results are tensors of their own (the last layers write into them): a later pass leaves them be. */
+    @Test
+    void predictResultsMatchTheReferenceAndOutliveTheNextPass() {
+        try (Model m = twoOutputs(Layout.NHWC); Engine e = Engine.open("vector"); Engine ref = Engine.open("reference");
+             Inference net = m.compile(e); Inference oracle = m.compile(ref); TensorScope s = new TensorScope()) {
+            Tensor x = s.fromArray(random(m.inputShape(2).elementCount(), 9), m.inputShape(2), Layout.NHWC);
+            Tensor other = s.fromArray(random(m.inputShape(2).elementCount(), 10), m.inputShape(2), Layout.NHWC);
+            List<Tensor> got = net.predictAll(List.of(x), s);
+            Tensor first = net.predict(x, s);
+            float[][] values = {got.get(0).toArray(), got.get(1).toArray(), first.toArray()};
+            net.predictAll(List.of(other), s);
+            net.predict(other, s);
+            List<Tensor> want = oracle.predictAll(List.of(x), s);
+            for (int k = 0; k < 2; k++) {
+                assertArrayEquals(values[k], got.get(k).toArray(), "output " + k + " changed by the next pass");
+                assertArrayEquals(want.get(k).toArray(), values[k], 1e-5f, "output " + k);
+            }
+            assertArrayEquals(values[2], first.toArray(), "predict's result changed by the next pass");
+            assertArrayEquals(values[0], values[2], "predict gives the first output");
+        }
+    }
+
     @Test
     void badTensorsAreRefusedBeforeAnythingRuns() {
         try (Model m = convNet(Layout.NHWC); Engine e = Engine.open("vector"); Inference net = m.compile(e);

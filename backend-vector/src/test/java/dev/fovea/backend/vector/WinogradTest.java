@@ -11,12 +11,9 @@ import dev.fovea.op.Padding;
 import dev.fovea.op.ValidationException;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
-import dev.fovea.tensor.Tensor;
-import dev.fovea.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,17 +23,10 @@ import org.junit.jupiter.api.Test;
  * output that is a channel slice of a larger tensor.
  */
 class WinogradTest {
-    private static final WorkerPool POOL = new WorkerPool(2);
-    /** The conformance bound for convolution: {@code 1e-5 · S + 1e-5 · |y|}, S the largest sum of |terms|. */
-    private static final double BOUND = 1e-5;
+    private static final WorkerPool POOL = ConvCase.TWO;
 
     record Case(int n, int c, int k, int h, int w, Padding padding, boolean bias, Activation act, Layout layout,
                 boolean slice) {
-    }
-
-    @AfterAll
-    static void closePool() {
-        POOL.close();
     }
 
     @Test
@@ -52,11 +42,10 @@ class WinogradTest {
         while (cases.size() < 40) {
             Padding pad = rnd.nextInt(3) == 0
                     ? Padding.explicit(rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3))
-                    : paddings[rnd.nextInt(paddings.length)];
-            cases.add(new Case(1 + rnd.nextInt(3), channels[rnd.nextInt(channels.length)],
-                    filters[rnd.nextInt(filters.length)], 6 + rnd.nextInt(18), 6 + rnd.nextInt(18), pad,
-                    rnd.nextBoolean(), acts[rnd.nextInt(acts.length)], Layout.values()[rnd.nextInt(2)],
-                    rnd.nextInt(4) == 0));
+                    : ConvCase.pick(rnd, paddings);
+            cases.add(new Case(1 + rnd.nextInt(3), ConvCase.pick(rnd, channels), ConvCase.pick(rnd, filters),
+                    6 + rnd.nextInt(18), 6 + rnd.nextInt(18), pad, rnd.nextBoolean(), ConvCase.pick(rnd, acts),
+                    ConvCase.pick(rnd, Layout.values()), rnd.nextInt(4) == 0));
         }
         double worst = 0;
         int checked = 0;
@@ -82,8 +71,7 @@ class WinogradTest {
             try (Winograd w = new Winograd(op, new float[(int) op.weightShape().elementCount()], null, POOL)) {
                 assertTrue(w.sliceCount() > 1, cs + ": not sliced");
             }
-            try (WorkerPool one = new WorkerPool(1);
-                 Winograd w = new Winograd(op, new float[(int) op.weightShape().elementCount()], null, one)) {
+            try (Winograd w = new Winograd(op, new float[(int) op.weightShape().elementCount()], null, ConvCase.ONE)) {
                 assertEquals(cs.n, w.taskCount(), cs + ": one worker, one task per image");
             }
             check(cs, op, rnd.nextLong());
@@ -99,22 +87,13 @@ class WinogradTest {
             ConvolutionDescriptor op = descriptor(cs);
             assertTrue(Winograd.applies(op), cs.toString());
             for (float poison : poisons) {
-                SplittableRandom rnd = new SplittableRandom(11);
-                try (TensorScope scope = new TensorScope()) {
-                    Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
-                    x.set(poison, cs.n - 1, 3, 0, cs.w - 1); // a corner cell: few direct windows read it
-                    float[] wts = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
-                    float[] b = cs.bias ? Oracle.random(rnd, cs.k, 1) : null;
-                    Tensor[] direct = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
-                    Tensor[] wino = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
-                    try (ConvPlan d = new ConvPlan(op, null, wts, b, POOL);
-                         Winograd w = new Winograd(op, wts, b, POOL)) {
-                        assertFalse(Winograd.allFinite(x));
-                        d.execute(x, direct[0]);
-                        w.execute(x, wino[0]);
-                    }
-                    float[] want = direct[0].toArray();
-                    float[] got = wino[0].toArray();
+                try (ConvCase c = new ConvCase(op, cs.slice, 11);
+                     ConvPlan d = new ConvPlan(op, null, c.weights, c.bias, POOL);
+                     Winograd w = new Winograd(op, c.weights, c.bias, POOL)) {
+                    c.x.set(poison, cs.n - 1, 3, 0, cs.w - 1); // a corner cell: few direct windows read it
+                    assertFalse(Winograd.allFinite(c.x));
+                    float[] want = c.run(cs + " " + poison + ", direct", d).toArray();
+                    float[] got = c.run(cs + " " + poison + ", winograd", w).toArray();
                     int nonFinite = 0;
                     for (int i = 0; i < want.length; i++) {
                         assertEquals(Float.isNaN(want[i]), Float.isNaN(got[i]), cs + " " + poison + " at " + i);
@@ -151,102 +130,17 @@ class WinogradTest {
         }
     }
 
-    /** Runs both plans; returns Winograd's largest |error| / S against the double-precision oracle. */
+    /**
+     * Runs both plans and checks them against the oracle within the bound of the largest sum of |terms| (a Winograd
+     * output mixes its tile's inputs); returns Winograd's largest |error| / S.
+     */
     private static double check(Case cs, ConvolutionDescriptor op, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        try (TensorScope scope = new TensorScope()) {
-            Tensor x = Oracle.tensor(scope, rnd, op.input(), cs.layout);
-            float[] wts = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
-            float[] b = cs.bias ? Oracle.random(rnd, cs.k, 1) : null;
-            Tensor[] direct = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
-            Tensor[] wino = Oracle.destination(scope, op.output(), cs.layout, cs.slice);
-            try (ConvPlan d = new ConvPlan(op, null, wts, b, POOL); Winograd w = new Winograd(op, wts, b, POOL)) {
-                d.execute(x, direct[0]);
-                w.execute(x, wino[0]);
-                // Plans are reusable: a second run over a poisoned output gives the same values.
-                float[] first = wino[0].toArray();
-                wino[0].fill(Float.NaN);
-                w.execute(x, wino[0]);
-                assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(wino[0].toArray()),
-                        cs + ": second run");
-            }
-            if (cs.slice) {
-                Oracle.assertUntouchedOutside(cs.toString(), wino[1], op.output().c());
-            }
-            return compare(cs, op, x, wts, b, direct[0], wino[0]);
+        try (ConvCase c = new ConvCase(op, cs.slice, seed);
+             ConvPlan d = new ConvPlan(op, null, c.weights, c.bias, POOL);
+             Winograd w = new Winograd(op, c.weights, c.bias, POOL)) {
+            ConvCase.Exact exact = c.exact();
+            exact.assertWithin(cs + ", direct", c.run(cs + ", direct", d), true);
+            return exact.assertWithin(cs + ", winograd", c.run(cs + ", winograd", w), true);
         }
-    }
-
-    /** Both results within the conformance bound of the exact value; Winograd's largest error relative to S. */
-    private static double compare(Case cs, ConvolutionDescriptor op, Tensor x, float[] wts, float[] b, Tensor direct,
-                                  Tensor wino) {
-        int c = cs.c;
-        int h = cs.h;
-        int w = cs.w;
-        int p = op.output().h();
-        int q = op.output().w();
-        int pt = op.pads().top();
-        int pl = op.pads().left();
-        double[][] sums = new double[cs.n * cs.k * p * q][];
-        double s = 0;
-        for (int i = 0; i < cs.n; i++) {
-            for (int f = 0; f < cs.k; f++) {
-                for (int oh = 0; oh < p; oh++) {
-                    for (int ow = 0; ow < q; ow++) {
-                        double sum = b == null ? 0 : b[f];
-                        double abs = b == null ? 0 : Math.abs(b[f]);
-                        for (int ch = 0; ch < c; ch++) {
-                            for (int r = 0; r < 3; r++) {
-                                int ih = oh - pt + r;
-                                if (ih < 0 || ih >= h) {
-                                    continue;
-                                }
-                                for (int t = 0; t < 3; t++) {
-                                    int iw = ow - pl + t;
-                                    if (iw < 0 || iw >= w) {
-                                        continue;
-                                    }
-                                    double term = (double) x.get(i, ch, ih, iw) * wts[((f * c + ch) * 3 + r) * 3 + t];
-                                    sum += term;
-                                    abs += Math.abs(term);
-                                }
-                            }
-                        }
-                        sums[((i * cs.k + f) * p + oh) * q + ow] = new double[] {sum, abs};
-                        s = Math.max(s, abs);
-                    }
-                }
-            }
-        }
-        double worst = 0;
-        for (int i = 0; i < cs.n; i++) {
-            for (int f = 0; f < cs.k; f++) {
-                for (int oh = 0; oh < p; oh++) {
-                    for (int ow = 0; ow < q; ow++) {
-                        double exact = activate(sums[((i * cs.k + f) * p + oh) * q + ow][0], cs.act);
-                        double tol = BOUND * s + BOUND * Math.abs(exact) + (cs.act == Activation.SIGMOID ? 2e-6 : 0);
-                        double dErr = Math.abs(direct.get(i, f, oh, ow) - exact);
-                        double wErr = Math.abs(wino.get(i, f, oh, ow) - exact);
-                        if (!(dErr <= tol) || !(wErr <= tol)) {
-                            throw new AssertionError(cs + " at [" + i + ", " + f + ", " + oh + ", " + ow + "]: exact "
-                                    + exact + ", direct " + direct.get(i, f, oh, ow) + ", winograd "
-                                    + wino.get(i, f, oh, ow) + ", tolerance " + tol + " (S = " + s + ")");
-                        }
-                        worst = Math.max(worst, wErr / s);
-                    }
-                }
-            }
-        }
-        return worst;
-    }
-
-    private static double activate(double v, Activation act) {
-        return switch (act) {
-            case NONE -> v;
-            case RELU -> Math.max(v, 0);
-            case RELU6 -> Math.min(Math.max(v, 0), 6);
-            case SIGMOID -> 1 / (1 + Math.exp(-v));
-            default -> throw new IllegalArgumentException(act.toString());
-        };
     }
 }
