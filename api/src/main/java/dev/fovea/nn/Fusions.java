@@ -1,6 +1,7 @@
 package dev.fovea.nn;
 
 import dev.fovea.op.Activation;
+import dev.fovea.op.BinaryOp;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.PoolingMode;
 import dev.fovea.spi.Plan;
@@ -13,11 +14,15 @@ import java.util.Optional;
 import java.util.function.BinaryOperator;
 
 /**
- * The rewrite rules compiling applies to a model's graph before it runs: each rule looks at a layer and the one
+ * The rewrite rules compiling applies to a model's graph before it runs: most rules look at a layer and the one
  * layer that reads its output (and nothing else does), and may replace the pair with one node. The rules, in
  * order:
  * <ol>
  *   <li>batch normalization folded into the convolution before it (weights scaled, a bias added);</li>
+ *   <li>{@code x · sigmoid(x)} (a sigmoid activation layer and a multiply of the same shape reading x and it, in
+ *       either order, the sigmoid read by nothing else) as one SiLU activation layer on x, and
+ *       {@code x · hardSigmoid(x)} likewise as hard swish: how SiLU and hard swish come out of ONNX exports, two
+ *       passes over memory where the next rule makes none;</li>
  *   <li>an activation layer fused into the convolution, batch normalization or element-wise op before it;</li>
  *   <li>a convolution and the pooling after it as one plan, where the backend offers that
  *       ({@code planConvolutionPooled}).</li>
@@ -25,21 +30,31 @@ import java.util.function.BinaryOperator;
  * Fused nodes read the original layers' weights, so weight changes reach them like any other node.
  */
 final class Fusions {
-    /** A rule: the fused node for a producer and its only consumer, or null when the rule does not apply. */
-    record Rule(String name, BinaryOperator<Node> fuse) {
+    /** A rule: rewrites one match in {@code steps} (in place) and says whether it found one. */
+    record Rule(String name, Rewrite rewrite) {
+        /** A rule over a producer and its only consumer ({@code fuse}: the fused node, or null for no match). */
+        static Rule pair(String name, BinaryOperator<Node> fuse) {
+            return new Rule(name, (steps, outputs) -> fusePair(steps, outputs, fuse));
+        }
+    }
+
+    /** One rewrite of a step list, given the graph's output values. */
+    interface Rewrite {
+        boolean once(List<Model.Step> steps, int[] outputs);
     }
 
     static final List<Rule> INFERENCE = List.of(
-            new Rule("fold batch normalization into convolution", Fusions::foldBatchNorm),
-            new Rule("fuse activation", Fusions::fuseActivation),
-            new Rule("convolution + pooling", Fusions::convPool));
+            Rule.pair("fold batch normalization into convolution", Fusions::foldBatchNorm),
+            new Rule("x · sigmoid(x) as SiLU, x · hardSigmoid(x) as hard swish", Fusions::selfGate),
+            Rule.pair("fuse activation", Fusions::fuseActivation),
+            Rule.pair("convolution + pooling", Fusions::convPool));
 
     /**
      * The rules of training graphs ({@link TrainingGraph}); they must not change what the forward pass computes,
      * nor the gradients (training results stay bit for bit those of the unrewritten graph).
      */
     static final List<Rule> TRAINING = List.of(
-            new Rule("ReLU convolution + max pooling backward", Fusions::reluConvMaxPool));
+            Rule.pair("ReLU convolution + max pooling backward", Fusions::reluConvMaxPool));
 
     private Fusions() {
     }
@@ -48,26 +63,90 @@ final class Fusions {
     static List<Model.Step> apply(List<Model.Step> steps, int[] outputs, List<Rule> rules) {
         List<Model.Step> out = new ArrayList<>(steps);
         for (Rule rule : rules) {
-            boolean changed = true;
-            while (changed) {
-                changed = false;
-                for (int k = 0; k < out.size() && !changed; k++) {
-                    Model.Step producer = out.get(k);
-                    int m = onlyConsumer(out, outputs, producer.output());
-                    if (m < 0) {
-                        continue;
-                    }
-                    Model.Step consumer = out.get(m);
-                    Node fused = rule.fuse().apply(producer.node(), consumer.node());
-                    if (fused != null) {
-                        out.set(m, new Model.Step(fused, producer.inputs(), consumer.output()));
-                        out.remove(k);
-                        changed = true;
-                    }
-                }
+            while (rule.rewrite().once(out, outputs)) {
+                // again, until the rule finds nothing
             }
         }
         return out;
+    }
+
+    /** The first producer–consumer pair {@code fuse} joins, replaced by the fused node; false when none. */
+    private static boolean fusePair(List<Model.Step> steps, int[] outputs, BinaryOperator<Node> fuse) {
+        for (int k = 0; k < steps.size(); k++) {
+            Model.Step producer = steps.get(k);
+            int m = onlyConsumer(steps, outputs, producer.output());
+            if (m < 0) {
+                continue;
+            }
+            Model.Step consumer = steps.get(m);
+            Node fused = fuse.apply(producer.node(), consumer.node());
+            if (fused != null) {
+                steps.set(m, new Model.Step(fused, producer.inputs(), consumer.output()));
+                steps.remove(k);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The first {@code y = x · gate(x)} replaced by one activation step on x (SiLU for a sigmoid gate, hard swish
+     * for a hard sigmoid): a gate activation step whose output is read only by a multiply (no fused activation, no
+     * broadcasting) of x and that output.
+     */
+    private static boolean selfGate(List<Model.Step> steps, int[] outputs) {
+        for (int k = 0; k < steps.size(); k++) {
+            Model.Step sig = steps.get(k);
+            if (!(sig.node() instanceof ActivationLayer.ActivationNode a)) {
+                continue;
+            }
+            Activation gated = switch (a.activation()) {
+                case SIGMOID -> Activation.SILU;
+                case HARD_SIGMOID -> Activation.HARD_SWISH;
+                default -> null;
+            };
+            if (gated == null) {
+                continue;
+            }
+            int x = sig.inputs()[0];
+            int m = onlyReader(steps, outputs, sig.output());
+            if (m < 0) {
+                continue;
+            }
+            Model.Step mul = steps.get(m);
+            int[] in = mul.inputs();
+            if (mul.node() instanceof BinaryNode b && b.descriptor.op() == BinaryOp.MUL
+                    && b.descriptor.activation() == Activation.NONE && b.descriptor.sameShapes()
+                    && (in[0] == x && in[1] == sig.output() || in[1] == x && in[0] == sig.output())) {
+                ActivationLayer layer = ActivationLayer.of(gated);
+                Node fused = layer.new ActivationNode(b.name, layer, b.output);
+                steps.set(m, new Model.Step(fused, new int[] {x}, mul.output()));
+                steps.remove(k);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The index of the one step reading {@code value} (once, among any inputs), or −1 (none, several, an output). */
+    private static int onlyReader(List<Model.Step> steps, int[] outputs, int value) {
+        for (int o : outputs) {
+            if (o == value) {
+                return -1;
+            }
+        }
+        int found = -1;
+        for (int i = 0; i < steps.size(); i++) {
+            for (int in : steps.get(i).inputs()) {
+                if (in == value) {
+                    if (found >= 0) {
+                        return -1;
+                    }
+                    found = i;
+                }
+            }
+        }
+        return found;
     }
 
     /** The index of the one step reading {@code value} as its only input, or −1 (several readers, an output). */

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * so each batch size keeps the last pass's activations (an arena) and the next pass writes into them instead of
  * allocating, zeroing and freeing tens of megabytes. The arena is released with that batch size's plans. A call
  * made while another thread's pass holds the arena allocates its own activations and frees them on return. Compiling applies the rewrite rules of the model's graph (batch normalization folded into the
- * convolution before it, activations fused into the op before them, a convolution and its pooling as one plan
+ * convolution before it, {@code x · sigmoid(x)} as one SiLU activation, activations fused into the op before
+ * them, a convolution and its pooling as one plan
  * where the backend offers one — {@link Engine#planConvolutionPooled}); {@link #trace} runs the graph as built, so
  * it shows every layer's own output. Concatenations on channels copy nothing where they can: each input is written by
  * its producer into its channel slice of the output ({@code -Dfovea.concatInPlace=false}

@@ -10,7 +10,6 @@ import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /**
  * A 1×1 convolution (one group, no padding, any stride) as one GEMM over the batch's output pixels:
@@ -249,6 +248,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         long s1 = y.stride(1);
         long s2 = y.stride(2);
         long s3 = y.stride(3);
+        // A run's pixels holding adjacent channels (dense channels-last, all of them here): activated in one call.
+        boolean adjacent = s1 == 1 && s3 == valid;
         for (PixelRuns r = new PixelRuns(m0, rows); r.next(); ) {
             long start = y.offset() + r.img * s0 + r.row * s2 + r.col * s3 + col0 * s1;
             for (int i = 0; i < r.length; i++) {
@@ -262,8 +263,14 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 } else if (Epilogue.inLoop(act) == act) {
                     storeInLoop(tile, t, col0, valid, ys, base);
                 } else {
-                    storeActivated(tile, t, col0, valid, ys, base);
+                    storeBiased(tile, t, col0, valid, ys, base);
+                    if (!adjacent) {
+                        Epilogue.activateInPlace(ys, base, valid, act);
+                    }
                 }
+            }
+            if (adjacent && Epilogue.inLoop(act) != act) {
+                Epilogue.activateInPlace(ys, start, r.length * valid, act);
             }
         }
     }
@@ -287,17 +294,18 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         }
     }
 
-    /** As {@link #storeInLoop} for the activations computed by {@link Epilogue#activate(FloatVector, int)}. */
-    private void storeActivated(float[] tile, int t, int col0, int valid, MemorySegment ys, long base) {
+    /**
+     * As {@link #storeInLoop} without the activation: the other activations run over the stored channels
+     * ({@link Epilogue#activateInPlace}, whose loops take no vector through a call).
+     */
+    private void storeBiased(float[] tile, int t, int col0, int valid, MemorySegment ys, long base) {
         int j = 0;
         for (; j + V <= valid; j += V) {
-            FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
-            Epilogue.activate(v, act).intoMemorySegment(ys, (base + j) * 4, ORDER);
+            FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j))
+                    .intoMemorySegment(ys, (base + j) * 4, ORDER);
         }
-        if (j < valid) {
-            VectorMask<Float> mask = F.indexInRange(j, valid);
-            FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
-            Epilogue.activate(v, act).intoMemorySegment(ys, (base + j) * 4, ORDER, mask);
+        for (; j < valid; j++) {
+            ys.setAtIndex(FLOAT, base + j, tile[t + j] + bias[col0 + j]);
         }
     }
 }

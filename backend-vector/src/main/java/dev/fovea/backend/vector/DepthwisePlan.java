@@ -114,7 +114,9 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
             int rowIn = (o - o0) * sh * wp * c;
             long rowOut = y.offset() + img * y.stride(0) + o * y.stride(2);
             row(in, rowIn, ys, rowOut, pixelStride, low, high);
-            if (!clamp) {
+            if (!clamp && pixelStride == c) {
+                Epilogue.activateInPlace(ys, rowOut, q * c, act);
+            } else if (!clamp) {
                 for (int j = 0; j < q; j++) {
                     Epilogue.activateInPlace(ys, rowOut + j * pixelStride, c, act);
                 }

@@ -62,7 +62,7 @@ final class Epilogue {
             case RELU6 -> Math.min(Math.max(x, 0f), 6f);
             case HARD_SIGMOID -> hardSigmoid(x);
             case HARD_SWISH -> x * hardSigmoid(x);
-            case SILU -> x * VectorMath.sigmoid(x);
+            case SILU -> VectorMath.silu(x);
             default -> x;
         };
     }
@@ -95,6 +95,10 @@ final class Epilogue {
 
     /** {@code y[i] = act(y[i])} for {@code n} adjacent floats from element {@code y}: the second pass above. */
     static void activateInPlace(MemorySegment ys, long y, int n, int act) {
+        if (act == SIGMOID || act == SILU) {
+            VectorMath.sigmoidInPlace(ys, y, n, act == SILU);
+            return;
+        }
         int i = 0;
         for (; i + V <= n; i += V) {
             activate(FloatVector.fromMemorySegment(F, ys, (y + i) * 4, ORDER), act)
@@ -154,6 +158,13 @@ final class Epilogue {
     }
 
     private static void activated(float[] out, int rows, int ldo, float[] bias, int act) {
+        if (act == SIGMOID || act == SILU) {
+            if (bias != null) {
+                clamp(out, rows, ldo, bias, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+            }
+            VectorMath.sigmoidInPlace(out, 0, rows * ldo, act == SILU);
+            return;
+        }
         if (bias == null) {
             for (int i = 0; i < rows * ldo; i += V) {
                 activate(FloatVector.fromArray(F, out, i), act).intoArray(out, i);

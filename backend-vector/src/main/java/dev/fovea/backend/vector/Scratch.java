@@ -7,6 +7,8 @@ package dev.fovea.backend.vector;
 final class Scratch {
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
+    /** One vector of floats: the tail of a line for loops without masks ({@link VectorMath#sigmoidInPlace}). */
+    private final float[] tail = new float[Simd.V];
     /** Gathered input (padded rows in NHWC order, or im2col rows). */
     float[] input = new float[0];
     /** A second input buffer (im2col from the gathered rows). */
@@ -33,6 +35,10 @@ final class Scratch {
 
     static Scratch get() {
         return LOCAL.get();
+    }
+
+    float[] tail() {
+        return tail;
     }
 
     float[] input(int size) {

@@ -2,6 +2,10 @@ package dev.fovea.backend.vector;
 
 import static dev.fovea.backend.vector.Simd.F;
 
+import static dev.fovea.backend.vector.Epilogue.ORDER;
+import static dev.fovea.backend.vector.Simd.V;
+
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -76,9 +80,86 @@ final class VectorMath {
         return r.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 
-    /** 1 / (1 + e^−x) per lane. */
+    /**
+     * {@code y[i] = sigmoid(y[i])}, or {@code y[i]·sigmoid(y[i])} with {@code silu}, for {@code n} adjacent floats
+     * from element {@code y}: {@code 1 / (1 + e^−x)} with {@link #exp}'s operations written out in one loop. No
+     * vector crosses a call here: a vector passed to a method that C2 had compiled on its own (it does not inline
+     * "a big method") was allocated, 24 bytes per float, and the sigmoid ran 10× slower than its arithmetic. Nor
+     * does the loop use masks (masked loads and stores made C2 allocate every vector too): the last
+     * {@code n mod V} floats go through a scratch vector.
+     */
+    static void sigmoidInPlace(MemorySegment ys, long y, int n, boolean silu) {
+        int main = n - n % V;
+        sigmoidVectors(null, ys, y, main, silu);
+        if (main < n) {
+            float[] tail = Scratch.get().tail();
+            MemorySegment.copy(ys, Epilogue.FLOAT, (y + main) * 4, tail, 0, n - main);
+            sigmoidVectors(tail, null, 0, V, silu);
+            MemorySegment.copy(tail, 0, ys, Epilogue.FLOAT, (y + main) * 4, n - main);
+        }
+    }
+
+    /** {@link #sigmoidInPlace} over {@code n} floats of {@code a} from {@code from}. */
+    static void sigmoidInPlace(float[] a, int from, int n, boolean silu) {
+        int main = n - n % V;
+        sigmoidVectors(a, null, from, main, silu);
+        if (main < n) {
+            float[] tail = Scratch.get().tail();
+            System.arraycopy(a, from + main, tail, 0, n - main);
+            sigmoidVectors(tail, null, 0, V, silu);
+            System.arraycopy(tail, 0, a, from + main, n - main);
+        }
+    }
+
+    /**
+     * {@link #sigmoidInPlace} of {@code n}, a multiple of {@link Simd#V}, floats of the array {@code a}, or of the
+     * segment {@code ys} when {@code a} is null. Arrays are not wrapped in segments: a load site that sees both
+     * heap and native segments is not compiled to vector loads either.
+     */
+    private static void sigmoidVectors(float[] a, MemorySegment ys, long y, int n, boolean silu) {
+        FloatVector log2e = FloatVector.broadcast(F, LOG2E);
+        FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
+        FloatVector ln2hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector ln2lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p0 = FloatVector.broadcast(F, P0);
+        FloatVector p1 = FloatVector.broadcast(F, P1);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p4 = FloatVector.broadcast(F, P4);
+        FloatVector p5 = FloatVector.broadcast(F, P5);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int rounderBits = Float.floatToRawIntBits(ROUNDER);
+        for (int i = 0; i < n; i += V) {
+            long at = y + i;
+            FloatVector x = a != null ? FloatVector.fromArray(F, a, (int) at)
+                    : FloatVector.fromMemorySegment(F, ys, at * 4, ORDER);
+            // exp(−x), as exp() computes it.
+            FloatVector xc = x.neg().lanewise(VectorOperators.MIN, 89f).lanewise(VectorOperators.MAX, -104f);
+            FloatVector t = xc.fma(log2e, rounder);
+            FloatVector k = t.sub(rounder);
+            IntVector ki = t.reinterpretAsInts().sub(rounderBits);
+            FloatVector r = k.fma(ln2hi, xc);
+            r = k.fma(ln2lo, r);
+            FloatVector p = r.fma(p0, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+            FloatVector e = p.mul(r.mul(r)).add(r).add(one);
+            IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector sig = one.div(e.mul(s1).mul(s2).add(one));
+            FloatVector out = silu ? x.mul(sig) : sig;
+            if (a != null) {
+                out.intoArray(a, (int) at);
+            } else {
+                out.intoMemorySegment(ys, at * 4, ORDER);
+            }
+        }
+    }
+
+    /** 1 / (1 + e^−x) per lane, by {@link #sigmoidInPlace}'s operations (for the rare per-vector callers). */
     static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(F, 1f).div(exp(x.neg()).add(1f));
+        float[] a = x.toArray();
+        sigmoidInPlace(a, 0, a.length, false);
+        return FloatVector.fromArray(F, a, 0);
     }
 
     /** {@link #exp}, {@link #tanh} or {@link #sigmoid} of one float, by the same operations. */
@@ -91,7 +172,16 @@ final class VectorMath {
     }
 
     static float sigmoid(float x) {
-        return sigmoid(FloatVector.broadcast(F, x)).lane(0);
+        float[] a = {x};
+        sigmoidInPlace(a, 0, 1, false);
+        return a[0];
+    }
+
+    /** {@code x · sigmoid(x)}, as {@link #sigmoidInPlace} computes it with {@code silu}. */
+    static float silu(float x) {
+        float[] a = {x};
+        sigmoidInPlace(a, 0, 1, true);
+        return a[0];
     }
 
     /** The sum of the lanes in lane order: {@code reduceLanes(ADD)} may add in another order once compiled. */

@@ -37,6 +37,9 @@ class Conv1x1Test {
         cases.add(new Case(1, 64, 256, 7, 9, 2, false, Activation.NONE, Layout.NHWC, true));
         cases.add(new Case(3, 24, 144, 5, 5, 1, true, Activation.RELU6, Layout.NCHW, false));
         cases.add(new Case(1, 512, 1000, 1, 1, 1, true, Activation.NONE, Layout.NHWC, false));
+        // SiLU over whole output rows (dense channels-last), then per pixel (a channel slice); 40: a vector tail.
+        cases.add(new Case(2, 24, 40, 9, 11, 1, true, Activation.SILU, Layout.NHWC, false));
+        cases.add(new Case(1, 16, 40, 6, 7, 2, false, Activation.SILU, Layout.NHWC, true));
         while (cases.size() < 36) {
             cases.add(new Case(1 + rnd.nextInt(3), ConvCase.pick(rnd, channels), ConvCase.pick(rnd, filters),
                     1 + rnd.nextInt(17), 1 + rnd.nextInt(17), 1 + rnd.nextInt(3), rnd.nextBoolean(),

@@ -95,4 +95,37 @@ class VectorMathTest {
             assertArrayEquals(first, y.toArray());
         }
     }
+
+    /**
+     * The line kernel the epilogues use: every length (whole vectors, tails, shorter than one vector) gives, bit for
+     * bit, the one-float sigmoid at every position, and SiLU is x times it; within 3 ulp of the exact sigmoid.
+     */
+    @Test
+    void sigmoidAndSiluLinesOfAnyLengthMatchTheOneFloatFunction() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int n : new int[] {1, 3, 7, 13, 16, 17, 31, 33, 65, 200}) {
+            float[] x = new float[n + 2];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextDouble(-30, 30);
+            }
+            x[1] = Float.NaN;
+            x[x.length - 2] = Float.POSITIVE_INFINITY;
+            for (boolean silu : new boolean[] {false, true}) {
+                float[] y = x.clone();
+                VectorMath.sigmoidInPlace(y, 1, n, silu); // from element 1: an unaligned start
+                assertEquals(x[0], y[0], "element before the line");
+                assertEquals(x[n + 1], y[n + 1], "element after the line");
+                for (int i = 1; i <= n; i++) {
+                    float expected = silu ? VectorMath.silu(x[i]) : VectorMath.sigmoid(x[i]);
+                    assertEquals(expected, y[i], "n = " + n + ", x = " + x[i] + (silu ? " (SiLU)" : ""));
+                    if (!silu && Float.isFinite(x[i])) {
+                        assertTrue(ulps(y[i], 1 / (1 + Math.exp(-x[i]))) <= 3, "sigmoid(" + x[i] + ") = " + y[i]);
+                    }
+                }
+            }
+        }
+        assertEquals(Float.POSITIVE_INFINITY, VectorMath.silu(Float.POSITIVE_INFINITY));
+        assertEquals(0f, VectorMath.silu(-200f), 1e-30);
+        assertEquals(3 * VectorMath.sigmoid(3f), VectorMath.silu(3f));
+    }
 }
