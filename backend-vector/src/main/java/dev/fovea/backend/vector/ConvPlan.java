@@ -23,9 +23,7 @@ import java.lang.foreign.MemorySegment;
  *       horizontal dilation a kernel row (s, c) is one contiguous run of S·C values;</li>
  *   <li>im2col: when runs would be short (few channels per group, e.g. the first layer of a CNN), the block's
  *       patches are first copied into rows of {@code R·S·C/groups} values;</li>
- *   <li>depthwise (one input and one output channel per group): {@link Depthwise}, vectorized across channels;</li>
- *   <li>direct, for few input channels (a network's first layer): {@link FewChannelConv} broadcasts the gathered
- *       rows' values against weight rows held in L1, with no im2col copy.</li>
+ *   <li>depthwise (one input and one output channel per group): {@link Depthwise}, vectorized across channels.</li>
  * </ul>
  * A 9-element reduction (3×3 on one channel) whose filters fill one {@link Gemm#NR}-wide panel takes
  * {@link Gemm#smallDepth}, weight-stationary: the panel stays in registers across all output pixels.
@@ -41,7 +39,7 @@ import java.lang.foreign.MemorySegment;
  * the convolution's output never reaches memory: MNIST's first activation is 22 MB written and read back.
  */
 final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
-    private enum Mode { IMPLICIT, IM2COL, DEPTHWISE, DIRECT }
+    private enum Mode { IMPLICIT, IM2COL, DEPTHWISE }
 
     /** Output pixels a task aims at: enough to amortize the gather, few enough for its tile to stay in L2. */
     private static final int TARGET_PIXELS = 256;
@@ -94,8 +92,6 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
     private final boolean smallPool;
     /** Its bias: {@link Gemm#NR} floats, zeros without one. */
     private final float[] smallBias;
-    /** The direct kernel with its packed weights (DIRECT), or null. */
-    private final FewChannelConv few;
     /** Depthwise weights {@code [r·S + s][cPad]}. */
     private final float[] dwWeights;
     private final int[] dwOff;
@@ -112,21 +108,13 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
 
     /** @param pooling the pooling reading this convolution's output, run in the same tasks; null for none */
     ConvPlan(ConvolutionDescriptor op, PoolingDescriptor pooling, float[] wts, float[] b, WorkerPool pool) {
-        this(op, pooling, wts, b, pool, true);
-    }
-
-    /** @param direct whether few input channels may take {@link FewChannelConv} (false: the GEMM paths, for A/B) */
-    ConvPlan(ConvolutionDescriptor op, PoolingDescriptor pooling, float[] wts, float[] b, WorkerPool pool,
-             boolean direct) {
         super(op);
         this.pool = pool;
         this.pooling = pooling;
         act = Epilogue.code(op.activation());
         flops = op.flops();
 
-        if (direct && FewChannelConv.applies(op)) {
-            mode = Mode.DIRECT;
-        } else if (cg == 1 && kg == 1) {
+        if (cg == 1 && kg == 1) {
             mode = Mode.DEPTHWISE;
         } else {
             int runLength = groups == 1 && dw == 1 ? s * c : cg;
@@ -142,7 +130,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         // Task size: about TARGET_PIXELS convolution pixels, but at least 4 tasks per thread when the batch allows;
         // large weights get those tasks by filter slices instead (one task in all with one worker).
         int panelUnits = Math.ceilDiv(k, Gemm.NR);
-        boolean sliceable = mode != Mode.DEPTHWISE && mode != Mode.DIRECT && groups == 1 && pooling == null && panelUnits > 1
+        boolean sliceable = mode != Mode.DEPTHWISE && groups == 1 && pooling == null && panelUnits > 1
                 && (long) depth * k >= SLICE_WEIGHTS;
         long wanted = sliceable && pool.threads() == 1 ? 1 : 4L * pool.threads();
         int rows = Math.max(1, Math.min(outP, (TARGET_PIXELS + q * poolStrideH - 1) / (q * poolStrideH)));
@@ -177,22 +165,7 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             rowPtr[m] = (m / (convRows * q)) * imageStride + ((i / q) * sh * wp + (i % q) * sw) * c;
         }
 
-        if (mode == Mode.DIRECT) {
-            few = new FewChannelConv(this, wts);
-            int kPad = few.kPad;
-            tapOff = null;
-            dwWeights = null;
-            dwOff = null;
-            runs = null;
-            smallOff = null;
-            smallPool = false;
-            smallBias = null;
-            colPtr = null;
-            colStride = 0;
-            outGroups = 1;
-            slices = new Slice[] {new Slice(null, 0, k, kPad, kPad, tileBias(b, 0, k, 1, k, kPad))};
-        } else if (mode == Mode.DEPTHWISE) {
-            few = null;
+        if (mode == Mode.DEPTHWISE) {
             int cPad = roundUp(c, V);
             dwWeights = new float[r * s * cPad];
             dwOff = new int[r * s];
@@ -215,7 +188,6 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
             outGroups = 1;
             slices = new Slice[] {new Slice(null, 0, k, cPad, cPad, tileBias(b, 0, k, 1, k, cPad))};
         } else {
-            few = null;
             dwWeights = null;
             dwOff = null;
             // Reduction order within a group is (r, s, c) in every mode; a slice packs its filters' columns.
@@ -317,11 +289,6 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         return smallPool;
     }
 
-    /** Whether the products run in {@link FewChannelConv}. */
-    boolean direct() {
-        return mode == Mode.DIRECT;
-    }
-
     /** Tasks of one pass. */
     int taskCount() {
         return tasks;
@@ -399,7 +366,6 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
                 }
             }
             case DEPTHWISE -> Depthwise.run(in, rowPtr, pixels, dwOff, dwWeights, c, ldo, out);
-            case DIRECT -> few.multiply(in, rowPtr, pixels, out, ldo);
         }
         float[] result = out;
         if (pooling == null) {
