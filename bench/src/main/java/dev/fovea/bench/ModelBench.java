@@ -65,6 +65,12 @@ public final class ModelBench {
     static final int MIN_CALLS = 3;
     /** A warm-up never takes longer than this many round lengths per runtime. */
     private static final int WARMUP_LIMIT_ROUNDS = 15;
+    /**
+     * Calls a warm-up makes at least (within its time limit): a kernel that runs once per call (a global pooling, a
+     * dense layer at batch 1) reaches C2 only after tens of calls, and until then its vector code runs interpreted,
+     * tens of times slower, while the rounds stay steady enough to end a warm-up that watches only the times.
+     */
+    static final int WARMUP_CALLS = 150;
 
     private ModelBench() {
     }
@@ -424,8 +430,8 @@ public final class ModelBench {
 
     /**
      * Runs {@code runtime} in short rounds (half a round length, at least {@link #MIN_CALLS} calls) until one no
-     * longer gets 2 % faster than the best before it, after at least two round lengths in all; at most
-     * {@link #WARMUP_LIMIT_ROUNDS} round lengths.
+     * longer gets 2 % faster than the best before it, after at least two round lengths and {@link #WARMUP_CALLS}
+     * calls in all; at most {@link #WARMUP_LIMIT_ROUNDS} round lengths.
      */
     private static void warmUp(String name, Call runtime, double roundSeconds, PrintWriter progress)
             throws Exception {
@@ -433,10 +439,13 @@ public final class ModelBench {
         long least = (long) (2 * roundSeconds * 1e9);
         long limit = (long) (WARMUP_LIMIT_ROUNDS * roundSeconds * 1e9);
         double best = Double.MAX_VALUE;
+        int calls = 0;
         while (true) {
-            double median = median(round(runtime, roundSeconds / 2));
+            double[] times = round(runtime, roundSeconds / 2);
+            double median = median(times);
+            calls += times.length;
             long elapsed = System.nanoTime() - start;
-            if (elapsed > limit || (elapsed >= least && median > 0.98 * best)) {
+            if (elapsed > limit || (elapsed >= least && calls >= WARMUP_CALLS && median > 0.98 * best)) {
                 progress.printf(Locale.ROOT, "warmed up %s in %.1f s: %.3f ms%n", name, elapsed / 1e9, median);
                 return;
             }
