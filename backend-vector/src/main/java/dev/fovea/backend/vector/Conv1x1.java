@@ -20,7 +20,9 @@ import jdk.incubator.vector.FloatVector;
  * per-thread row-major block (a plain copy of one run per output row when the input is channels-last and the
  * stride is 1, only the pixels read when it is not), multiplies it with the weights packed once at plan time by
  * {@link Gemm}'s 8 × 2-vector micro-kernel (a 6 × 4-vector kernel was slower in A/B runs here), and stores the
- * tile with bias and activation applied on the way out.
+ * tile with bias and activation applied on the way out. When the reduction is one cache block, the output's channels
+ * are adjacent and the activation is a clamp (none, ReLU, ReLU6), full panels skip the tile: the kernel adds the
+ * bias, clamps and stores its registers straight to the output ({@link Gemm#kernel8x2Store}).
  */
 final class Conv1x1 implements Plan, WorkerPool.Body {
     private static final int MR = Gemm.MR;
