@@ -43,6 +43,9 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     private final int sh;
     private final int sw;
     private final int act;
+    /** The activation as a clamp {@code [clampLo, clampHi]} (none, ReLU, ReLU6); NaN for the others. */
+    private final float clampLo;
+    private final float clampHi;
     private final long flops;
     private final Gemm.Packed weights;
     /** The reduction as one run of {@code c} floats per row, split into cache blocks. */
@@ -76,6 +79,9 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         sh = op.strideH();
         sw = op.strideW();
         act = Epilogue.code(op.activation());
+        clampLo = act == Epilogue.NONE ? Float.NEGATIVE_INFINITY : act == Epilogue.RELU || act == Epilogue.RELU6 ? 0f
+                : Float.NaN;
+        clampHi = act == Epilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
         flops = op.flops();
 
         weights = new Gemm.Packed(1, c, k, (float[]) null);
@@ -146,8 +152,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         float[] a = scratch.input(rows * c);
         gather(io[0], m0, rows, a);
         int jd = directPanels(io[1], j0, j1);
-        int[] yRow = jd > j0 ? outputRows(io[1], m0, rows, Scratch.get().pointers(rows)) : null;
-        multiply(a, rows, j0, jd, j1, col0, tile, width, io[1], yRow);
+        int[] yRow = jd > j0 ? outputRows(io[1], m0, rows, scratch.pointers(rows)) : null;
+        multiply(a, rows, j0, jd, j1, col0, tile, width, io[1], m0, yRow);
         if (jd < j1) {
             int done = weights.panelCol[jd] - col0;
             store(tile, width, done, rows, m0, col0 + done, Math.min(width, k - col0) - done, io[1]);
@@ -160,8 +166,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
      * a pixel are adjacent and the activation is a clamp (none, ReLU, ReLU6).
      */
     private int directPanels(Tensor y, int j0, int j1) {
-        boolean clamp = act == Epilogue.NONE || act == Epilogue.RELU || act == Epilogue.RELU6;
-        if (runs.blockStart.length != 2 || y.stride(1) != 1 || !clamp) {
+        if (runs.blockStart.length != 2 || y.stride(1) != 1 || Float.isNaN(clampLo)) {
             return j0;
         }
         int j = j0;
@@ -171,10 +176,11 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         return j;
     }
 
-    /** Element offsets in {@code y}, from {@code y.offset()}, of output pixels {@code m0 .. m0 + rows − 1}. */
+    /** Element offsets in {@code y} of output pixels {@code m0 .. m0 + rows − 1}, from that of pixel {@code m0}. */
     private int[] outputRows(Tensor y, int m0, int rows, int[] yRow) {
+        long first = pixel(y, m0);
         for (PixelRuns r = new PixelRuns(m0, rows); r.next(); ) {
-            long start = r.img * y.stride(0) + r.row * y.stride(2) + r.col * y.stride(3);
+            long start = r.img * y.stride(0) + r.row * y.stride(2) + r.col * y.stride(3) - first;
             for (int i = 0; i < r.length; i++) {
                 yRow[r.m + i] = Math.toIntExact(start + i * y.stride(3));
             }
@@ -182,12 +188,19 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         return yRow;
     }
 
+    /** Element offset of output pixel {@code m} of the batch in {@code y}, from {@code y.offset()}. */
+    private long pixel(Tensor y, int m) {
+        return m / (p * q) * y.stride(0) + m % (p * q) / q * y.stride(2) + m % q * y.stride(3);
+    }
+
     /**
      * Tile columns of panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a}; panels before
-     * {@code jd} go straight to {@code y} instead (the task's pixel {@code m} at element {@code yRow[m]}).
+     * {@code jd} go straight to {@code y} instead (the task's pixel {@code m}, output pixel {@code m0 + m}, at
+     * element {@code yRow[m]} from that of pixel {@code m0}).
      */
     private void multiply(float[] a, int rows, int j0, int jd, int j1, int col0, float[] tile, int width, Tensor y,
-            int[] yRow) {
+            int m0, int[] yRow) {
+        long yBase = jd > j0 ? y.offset() + pixel(y, m0) : 0;
         for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
             int rs = runs.blockStart[blk];
             int re = runs.blockStart[blk + 1];
@@ -201,8 +214,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                     int tileRows = Math.min(MR, rows - m);
                     if (j < jd) {
                         Gemm.kernel8x2Store(a, m * c, c, tileRows, c, weights.data, bOff, y.buffer(),
-                                y.offset() + weights.panelCol[j], yRow, m, bias, weights.panelCol[j], act == Epilogue.NONE
-                                ? Float.NEGATIVE_INFINITY : 0f, act == Epilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY);
+                                yBase + weights.panelCol[j], yRow, m, bias, weights.panelCol[j], clampLo, clampHi);
                     } else if (pw == Gemm.NR) {
                         Gemm.kernel8x2(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
                                 m * width + tOff, width, accumulate);
@@ -282,8 +294,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     }
 
     /**
-     * Stores tile columns {@code [tOff, tOff + valid)} of rows {@code 0 .. rows − 1} ({@code ldt} floats apart) as channels
-     * {@code col0 ..} of output pixels {@code m0 ..}, with bias and activation applied.
+     * Stores tile columns {@code [tOff, tOff + valid)} of rows {@code 0 .. rows − 1} ({@code ldt} floats apart) as
+     * channels {@code col0 ..} of output pixels {@code m0 ..}, with bias and activation applied.
      */
     private void store(float[] tile, int ldt, int tOff, int rows, int m0, int col0, int valid, Tensor y) {
         MemorySegment ys = y.buffer();

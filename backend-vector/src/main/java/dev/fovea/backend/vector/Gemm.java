@@ -541,7 +541,7 @@ final class Gemm {
             s = FloatVector.broadcast(F, a[x7 + k]);
             c70 = s.fma(b0, c70); c71 = s.fma(b1, c71);
         }
-        // Bias and a clamp written out here (ReLU: [0, ∞), ReLU6: [0, 6]): a call C2 did not inline boxed every vector.
+        // Bias and clamp written out here (ReLU: [0, ∞), ReLU6: [0, 6]): a call C2 did not inline boxed the vectors.
         FloatVector bias0 = FloatVector.fromArray(F, bias, biasOff);
         FloatVector bias1 = FloatVector.fromArray(F, bias, biasOff + V);
         {
