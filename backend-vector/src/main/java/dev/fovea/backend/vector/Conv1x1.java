@@ -20,7 +20,9 @@ import jdk.incubator.vector.FloatVector;
  * per-thread row-major block (a plain copy of one run per output row when the input is channels-last and the
  * stride is 1, only the pixels read when it is not), multiplies it with the weights packed once at plan time by
  * {@link Gemm}'s 8 × 2-vector micro-kernel (a 6 × 4-vector kernel was slower in A/B runs here), and stores the
- * tile with bias and activation applied on the way out.
+ * tile with bias and activation applied on the way out. When the reduction is one cache block, the output's channels
+ * are adjacent and the activation is a clamp (none, ReLU, ReLU6), full panels skip the tile: the kernel adds the
+ * bias, clamps and stores its registers straight to the output ({@link Gemm#kernel8x2Store}).
  */
 final class Conv1x1 implements Plan, WorkerPool.Body {
     private static final int MR = Gemm.MR;
@@ -41,6 +43,9 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     private final int sh;
     private final int sw;
     private final int act;
+    /** The activation as a clamp {@code [clampLo, clampHi]} (none, ReLU, ReLU6); NaN for the others. */
+    private final float clampLo;
+    private final float clampHi;
     private final long flops;
     private final Gemm.Packed weights;
     /** The reduction as one run of {@code c} floats per row, split into cache blocks. */
@@ -74,6 +79,9 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         sh = op.strideH();
         sw = op.strideW();
         act = Epilogue.code(op.activation());
+        clampLo = act == Epilogue.NONE ? Float.NEGATIVE_INFINITY : act == Epilogue.RELU || act == Epilogue.RELU6 ? 0f
+                : Float.NaN;
+        clampHi = act == Epilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
         flops = op.flops();
 
         weights = new Gemm.Packed(1, c, k, (float[]) null);
@@ -143,12 +151,56 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         float[] tile = scratch.output(rows * width);
         float[] a = scratch.input(rows * c);
         gather(io[0], m0, rows, a);
-        multiply(a, rows, j0, j1, col0, tile, width);
-        store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
+        int jd = directPanels(io[1], j0, j1);
+        int[] yRow = jd > j0 ? outputRows(io[1], m0, rows, scratch.pointers(rows)) : null;
+        multiply(a, rows, j0, jd, j1, col0, tile, width, io[1], m0, yRow);
+        if (jd < j1) {
+            int done = weights.panelCol[jd] - col0;
+            store(tile, width, done, rows, m0, col0 + done, Math.min(width, k - col0) - done, io[1]);
+        }
     }
 
-    /** Tile columns of panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a}. */
-    private void multiply(float[] a, int rows, int j0, int j1, int col0, float[] tile, int width) {
+    /**
+     * The end of the first panels from {@code j0} that the kernel stores straight to {@code y}: full panels of
+     * {@link Gemm#NR} valid columns, when the reduction is one cache block (nothing to accumulate), the channels of
+     * a pixel are adjacent and the activation is a clamp (none, ReLU, ReLU6).
+     */
+    private int directPanels(Tensor y, int j0, int j1) {
+        if (runs.blockStart.length != 2 || y.stride(1) != 1 || Float.isNaN(clampLo)) {
+            return j0;
+        }
+        int j = j0;
+        while (j < j1 && weights.panelWidth[j] == Gemm.NR && weights.panelCol[j] + Gemm.NR <= k) {
+            j++;
+        }
+        return j;
+    }
+
+    /** Element offsets in {@code y} of output pixels {@code m0 .. m0 + rows − 1}, from that of pixel {@code m0}. */
+    private int[] outputRows(Tensor y, int m0, int rows, int[] yRow) {
+        long first = pixel(y, m0);
+        for (PixelRuns r = new PixelRuns(m0, rows); r.next(); ) {
+            long start = r.img * y.stride(0) + r.row * y.stride(2) + r.col * y.stride(3) - first;
+            for (int i = 0; i < r.length; i++) {
+                yRow[r.m + i] = Math.toIntExact(start + i * y.stride(3));
+            }
+        }
+        return yRow;
+    }
+
+    /** Element offset of output pixel {@code m} of the batch in {@code y}, from {@code y.offset()}. */
+    private long pixel(Tensor y, int m) {
+        return m / (p * q) * y.stride(0) + m % (p * q) / q * y.stride(2) + m % q * y.stride(3);
+    }
+
+    /**
+     * Tile columns of panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a}; panels before
+     * {@code jd} go straight to {@code y} instead (the task's pixel {@code m}, output pixel {@code m0 + m}, at
+     * element {@code yRow[m]} from that of pixel {@code m0}).
+     */
+    private void multiply(float[] a, int rows, int j0, int jd, int j1, int col0, float[] tile, int width, Tensor y,
+            int m0, int[] yRow) {
+        long yBase = jd > j0 ? y.offset() + pixel(y, m0) : 0;
         for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
             int rs = runs.blockStart[blk];
             int re = runs.blockStart[blk + 1];
@@ -160,7 +212,10 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 int tOff = weights.panelCol[j] - col0;
                 for (int m = 0; m < rows; m += MR) {
                     int tileRows = Math.min(MR, rows - m);
-                    if (pw == Gemm.NR) {
+                    if (j < jd) {
+                        Gemm.kernel8x2Store(a, m * c, c, tileRows, c, weights.data, bOff, y.buffer(),
+                                yBase + weights.panelCol[j], yRow, m, bias, weights.panelCol[j], clampLo, clampHi);
+                    } else if (pw == Gemm.NR) {
                         Gemm.kernel8x2(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
                                 m * width + tOff, width, accumulate);
                     } else {
@@ -239,10 +294,10 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     }
 
     /**
-     * Stores tile columns {@code [0, valid)} of rows {@code 0 .. rows − 1} ({@code ldt} floats apart) as channels
-     * {@code col0 ..} of output pixels {@code m0 ..}, with bias and activation applied.
+     * Stores tile columns {@code [tOff, tOff + valid)} of rows {@code 0 .. rows − 1} ({@code ldt} floats apart) as
+     * channels {@code col0 ..} of output pixels {@code m0 ..}, with bias and activation applied.
      */
-    private void store(float[] tile, int ldt, int rows, int m0, int col0, int valid, Tensor y) {
+    private void store(float[] tile, int ldt, int tOff, int rows, int m0, int col0, int valid, Tensor y) {
         MemorySegment ys = y.buffer();
         long s0 = y.stride(0);
         long s1 = y.stride(1);
@@ -254,7 +309,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
             long start = y.offset() + r.img * s0 + r.row * s2 + r.col * s3 + col0 * s1;
             for (int i = 0; i < r.length; i++) {
                 long base = start + i * s3;
-                int t = (r.m + i) * ldt;
+                int t = (r.m + i) * ldt + tOff;
                 if (s1 != 1) {
                     for (int j = 0; j < valid; j++) {
                         float v = tile[t + j] + bias[col0 + j];

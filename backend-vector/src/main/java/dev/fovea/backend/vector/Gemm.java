@@ -1,8 +1,10 @@
 package dev.fovea.backend.vector;
 
+import static dev.fovea.backend.vector.Epilogue.ORDER;
 import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -480,6 +482,99 @@ final class Gemm {
         if (rows > 7) {
             int o = cOff + 7 * ldc;
             c70.intoArray(c, o);
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} for rows of A held whole and evenly spaced (a 1×1 convolution's gathered pixels: row
+     * {@code i < rows} is {@code a[aOff + i·lda + k]}, {@code k < depth}), finished in registers: bias
+     * {@code bias[biasOff ..]} added, the sum clamped to {@code [lo, hi]} (NaN stays NaN, as {@link Math#max}) and
+     * row {@code i} stored straight to native {@code y} at element {@code yBase + yRow[yr0 + i]}, {@link #NR} floats,
+     * instead of through a tile and a pass of its own. Same products in the same order as {@link #kernel8x2}.
+     */
+    static void kernel8x2Store(float[] a, int aOff, int lda, int rows, int depth, float[] b, int bOff,
+            MemorySegment y, long yBase, int[] yRow, int yr0, float[] bias, int biasOff, float lo, float hi) {
+        int x0 = aOff;
+        int x1 = aOff + (rows > 1 ? 1 : 0) * lda;
+        int x2 = aOff + (rows > 2 ? 2 : 0) * lda;
+        int x3 = aOff + (rows > 3 ? 3 : 0) * lda;
+        int x4 = aOff + (rows > 4 ? 4 : 0) * lda;
+        int x5 = aOff + (rows > 5 ? 5 : 0) * lda;
+        int x6 = aOff + (rows > 6 ? 6 : 0) * lda;
+        int x7 = aOff + (rows > 7 ? 7 : 0) * lda;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z;
+        FloatVector c01 = z;
+        FloatVector c10 = z;
+        FloatVector c11 = z;
+        FloatVector c20 = z;
+        FloatVector c21 = z;
+        FloatVector c30 = z;
+        FloatVector c31 = z;
+        FloatVector c40 = z;
+        FloatVector c41 = z;
+        FloatVector c50 = z;
+        FloatVector c51 = z;
+        FloatVector c60 = z;
+        FloatVector c61 = z;
+        FloatVector c70 = z;
+        FloatVector c71 = z;
+        for (int k = 0; k < depth; k++) {
+            int bk = bOff + k * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + V);
+            FloatVector s;
+            s = FloatVector.broadcast(F, a[x0 + k]);
+            c00 = s.fma(b0, c00); c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(F, a[x1 + k]);
+            c10 = s.fma(b0, c10); c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(F, a[x2 + k]);
+            c20 = s.fma(b0, c20); c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(F, a[x3 + k]);
+            c30 = s.fma(b0, c30); c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(F, a[x4 + k]);
+            c40 = s.fma(b0, c40); c41 = s.fma(b1, c41);
+            s = FloatVector.broadcast(F, a[x5 + k]);
+            c50 = s.fma(b0, c50); c51 = s.fma(b1, c51);
+            s = FloatVector.broadcast(F, a[x6 + k]);
+            c60 = s.fma(b0, c60); c61 = s.fma(b1, c61);
+            s = FloatVector.broadcast(F, a[x7 + k]);
+            c70 = s.fma(b0, c70); c71 = s.fma(b1, c71);
+        }
+        // Bias and clamp written out here (ReLU: [0, ∞), ReLU6: [0, 6]): a call C2 did not inline boxed the vectors.
+        FloatVector bias0 = FloatVector.fromArray(F, bias, biasOff);
+        FloatVector bias1 = FloatVector.fromArray(F, bias, biasOff + V);
+        {
+            c00.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER);
+            c01.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0] + V) * 4, ORDER);
+        }
+        if (rows > 1) {
+            c10.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER);
+            c11.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1] + V) * 4, ORDER);
+        }
+        if (rows > 2) {
+            c20.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER);
+            c21.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2] + V) * 4, ORDER);
+        }
+        if (rows > 3) {
+            c30.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER);
+            c31.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3] + V) * 4, ORDER);
+        }
+        if (rows > 4) {
+            c40.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER);
+            c41.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4] + V) * 4, ORDER);
+        }
+        if (rows > 5) {
+            c50.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER);
+            c51.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5] + V) * 4, ORDER);
+        }
+        if (rows > 6) {
+            c60.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER);
+            c61.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6] + V) * 4, ORDER);
+        }
+        if (rows > 7) {
+            c70.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER);
+            c71.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7] + V) * 4, ORDER);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.fovea.backend.vector;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.Padding;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,7 +43,13 @@ class Conv1x1Test {
         // SiLU over whole output rows (dense channels-last), then per pixel (a channel slice); 40: a vector tail.
         cases.add(new Case(2, 24, 40, 9, 11, 1, true, Activation.SILU, Layout.NHWC, false));
         cases.add(new Case(1, 16, 40, 6, 7, 2, false, Activation.SILU, Layout.NHWC, true));
-        while (cases.size() < 36) {
+        // Stored straight from the kernel (one cache block of depth, a clamp activation): full panels then a narrow
+        // one (144), an output channel slice, a stride, and a panel of 32 with 24 valid columns (tile path only).
+        cases.add(new Case(2, 24, 144, 13, 7, 1, true, Activation.RELU6, Layout.NHWC, false));
+        cases.add(new Case(1, 48, 96, 5, 9, 2, true, Activation.RELU, Layout.NHWC, true));
+        cases.add(new Case(3, 40, 64, 3, 5, 1, false, Activation.NONE, Layout.NHWC, false));
+        cases.add(new Case(1, 144, 24, 6, 6, 1, true, Activation.RELU6, Layout.NHWC, true));
+        while (cases.size() < 40) {
             cases.add(new Case(1 + rnd.nextInt(3), ConvCase.pick(rnd, channels), ConvCase.pick(rnd, filters),
                     1 + rnd.nextInt(17), 1 + rnd.nextInt(17), 1 + rnd.nextInt(3), rnd.nextBoolean(),
                     ConvCase.pick(rnd, acts), ConvCase.pick(rnd, Layout.values()), rnd.nextInt(4) == 0));
@@ -61,6 +70,35 @@ class Conv1x1Test {
                 p.withPadding(Padding.explicit(1)))));
         assertFalse(Conv1x1.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, ConvolutionParams.of(16, 3, 3))));
         assertFalse(Conv1x1.applies(ConvolutionDescriptor.create("c", s, Layout.NHWC, ConvolutionParams.of(16, 1, 3))));
+    }
+
+    @Test
+    void clampedOutputsKeepNaNAndInfinities() {
+        // 64 filters: full panels at every vector width, so the kernel stores them itself.
+        for (Activation act : new Activation[] {Activation.NONE, Activation.RELU, Activation.RELU6}) {
+            ConvolutionDescriptor op = ConvolutionDescriptor.create("c", Shape.of(1, 3, 2, 5), Layout.NHWC,
+                    ConvolutionParams.of(64, 1, 1).withActivation(act));
+            float[] w = new float[64 * 3];
+            java.util.Arrays.fill(w, 1f);
+            try (TensorScope scope = new TensorScope(); Conv1x1 g = new Conv1x1(op, w, null, ConvCase.ONE)) {
+                Tensor x = scope.allocate(op.input(), Layout.NHWC);
+                x.fill(0.5f);
+                x.set(Float.NaN, 0, 1, 0, 3);
+                x.set(Float.NEGATIVE_INFINITY, 0, 0, 1, 2);
+                x.set(-2f, 0, 2, 1, 4);
+                x.set(7f, 0, 0, 0, 1);
+                Tensor y = scope.allocate(op.output(), Layout.NHWC);
+                g.execute(x, y);
+                for (int f = 0; f < 64; f++) {
+                    assertTrue(Float.isNaN(y.get(0, f, 0, 3)), act + " filter " + f);
+                    float inf = y.get(0, f, 1, 2);
+                    assertEquals(act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f, inf, act + " -inf");
+                    assertEquals(act == Activation.NONE ? -1f : 0f, y.get(0, f, 1, 4), act + " negative sum");
+                    assertEquals(1.5f, y.get(0, f, 0, 0), act + " small sum");
+                    assertEquals(act == Activation.RELU6 ? 6f : 8f, y.get(0, f, 0, 1), act + " large sum");
+                }
+            }
+        }
     }
 
     private static ConvolutionDescriptor descriptor(Case cs) {
