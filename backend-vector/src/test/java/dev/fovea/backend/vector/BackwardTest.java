@@ -88,6 +88,12 @@ class BackwardTest {
                 REFERENCE.convolutionBackwardBias(op, dy, dbRef);
                 VECTOR.convolutionBackwardBias(op, dy, db);
                 Oracle.assertClose(cs + " db", dbRef, db);
+                // Both gradients from one read of dy: dw bit for bit the filter gradient's, db as close.
+                Tensor dwBoth = Oracle.poisoned(scope, op.weightShape(), Layout.NCHW);
+                Tensor dbBoth = Oracle.poisoned(scope, op.biasShape(), Layout.NCHW);
+                VECTOR.convolutionBackwardWeights(op, x, dy, dwBoth, dbBoth);
+                assertArrayEquals(dw.toArray(), dwBoth.toArray(), cs + " dw with db");
+                Oracle.assertClose(cs + " db with dw", dbRef, dbBoth);
             }
             // Scratch and cached geometry hold no stale state: a second call gives the same bits.
             float[] first = dw.toArray();
