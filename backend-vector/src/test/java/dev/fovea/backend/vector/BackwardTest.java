@@ -115,7 +115,10 @@ class BackwardTest {
                         () -> pooling(cs, ties))));
     }
 
-    /** With {@code ties}, inputs take few distinct values so that max windows hold equal maxima. */
+    /**
+     * With {@code ties}, inputs take few distinct values so that max windows hold equal maxima, and every fifth is
+     * NaN (which never displaces a window's first cell, and which no later cell displaces).
+     */
     static void pooling(PoolingTest.Case cs, boolean ties) {
         PoolingDescriptor op = PoolingTest.descriptor(cs);
         SplittableRandom rnd = new SplittableRandom(cs.seed() + (ties ? 1 : 0));
@@ -124,7 +127,7 @@ class BackwardTest {
             if (ties) {
                 float[] v = x.toArray();
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = Math.round(v[i] * 1.5f);
+                    v[i] = i % 5 == 3 ? Float.NaN : Math.round(v[i] * 1.5f);
                 }
                 x.copyFrom(v);
             }
