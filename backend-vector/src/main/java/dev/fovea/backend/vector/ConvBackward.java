@@ -22,7 +22,8 @@ import jdk.incubator.vector.FloatVector;
  *       The pixels are cut into tasks of whole images (or row blocks of large images) whose count does not depend
  *       on the thread count; each task gathers its input rows zero-padded and channels-last (as the forward),
  *       transposes its {@code dy} and multiplies into its own partial sum, and the caller adds the partial sums
- *       in task order: the result is the same for any number of threads.</li>
+ *       in task order: the result is the same for any number of threads. Asked for the bias gradient too, each
+ *       task also sums the {@code dy} rows it gathered, added up in task order the same way.</li>
  *   <li>{@link Data}: for stride 1, dilation 1 and one group where {@link Winograd} applies, a forward
  *       convolution of {@code dy} with the rotated, transposed filters; otherwise {@code T = dy · W_gᵀ} for a
  *       block of output pixels (a GEMM with the reduction over the filters), then col2im: every pixel's
