@@ -376,6 +376,24 @@ public final class Engine implements AutoCloseable {
         backend.convolutionBackwardBias(op, dy, db);
     }
 
+    /**
+     * {@code dw} and, when {@code db} is not null, {@code db} of a convolution in one call: the checks of
+     * {@link #convolutionBackwardFilter} and {@link #convolutionBackwardBias} together.
+     */
+    public void convolutionBackwardWeights(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        Violations v = new Violations(op.layer() + " backward weights");
+        checkTraining(op);
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkGradient(v, "dw", dw, op.weightShape());
+        if (db != null) {
+            v.check(op.bias(), "bias", "the convolution has no bias");
+            checkGradient(v, "db", db, op.biasShape());
+        }
+        v.throwIfAny("backend " + name());
+        backend.convolutionBackwardWeights(op, x, dy, dw, db);
+    }
+
     /** {@code dx} of a pooling from the forward's {@code x}, {@code y} and {@code dy}. */
     public void poolingBackward(PoolingDescriptor op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         Violations v = new Violations(op.layer() + " backward");

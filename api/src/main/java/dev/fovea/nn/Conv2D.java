@@ -211,10 +211,7 @@ public final class Conv2D extends Layer {
                 dz = run.allocate(output);
                 run.engine().activationBackward(d.activation(), y, dy, dz);
             }
-            run.engine().convolutionBackwardFilter(d, x, dz, grads.get(0));
-            if (d.bias()) {
-                run.engine().convolutionBackwardBias(d, dz, grads.get(1));
-            }
+            run.engine().convolutionBackwardWeights(d, x, dz, grads.get(0), d.bias() ? grads.get(1) : null);
             if (!needDx) {
                 return null;
             }

@@ -181,6 +181,17 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * {@link #convolutionBackwardFilter} and, when {@code db} is not null, {@link #convolutionBackwardBias} in one
+     * call, what training asks for. By default the two ops; a backend overrides it to read {@code dy} once for both.
+     */
+    default void convolutionBackwardWeights(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        convolutionBackwardFilter(op, x, dy, dw);
+        if (db != null) {
+            convolutionBackwardBias(op, dy, db);
+        }
+    }
+
+    /**
      * Pooling gradient {@code dx} from the forward's {@code x}, {@code y} and {@code dy}. MAX: each window's
      * {@code dy} goes to the first maximal input cell in window order (rows, then columns, over the cells inside
      * the input); a backend that kept no argmax recomputes it from {@code x}. AVERAGE: each cell inside the input

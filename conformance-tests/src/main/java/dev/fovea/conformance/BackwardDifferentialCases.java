@@ -70,6 +70,16 @@ final class BackwardDifferentialCases {
                             p, Oracle.toDouble(dy)), ref -> ref.convBackwardFilter(d, x, dy));
                     Check.close("dw" + against(e), dw, d.weightShape().dims(), want,
                             BackwardCases.convFilterTolerance(yd, x, dy));
+                    if (p.bias()) {
+                        // Both gradients in one call, as training asks for them: the same bounds as apart.
+                        float[][] both = r.convBackwardWeights(d, x, dy);
+                        Check.close("dw with db" + against(e), both[0], d.weightShape().dims(), want,
+                                BackwardCases.convFilterTolerance(yd, x, dy));
+                        double[] wantDb = DifferentialCases.expected(e, () -> OracleBackward.convBias(yd,
+                                Oracle.toDouble(dy)), ref -> ref.convBackwardBias(d, dy));
+                        Check.close("db with dw" + against(e), both[1], new int[] {p.filters()}, wantDb,
+                                BackwardCases.convBiasTolerance(yd, dy));
+                    }
                 }
                 case BIAS -> {
                     float[] db = r.convBackwardBias(d, dy);

@@ -304,6 +304,17 @@ final class Run implements AutoCloseable {
         return read(db);
     }
 
+    /** {@code {dw, db}} of a convolution with a bias from its input and {@code dy}, in one call. */
+    float[][] convBackwardWeights(ConvolutionDescriptor d, float[] x, float[] dy) {
+        requireTraining(d);
+        Tensor xt = input(d.input(), d.layout(), x);
+        Tensor dyt = input(d.output(), d.layout(), dy);
+        Tensor dw = output(d.weightShape(), Layout.NCHW);
+        Tensor db = output(d.biasShape(), Layout.NCHW);
+        engine.convolutionBackwardWeights(d, xt, dyt, dw, db);
+        return new float[][] {read(dw), read(db)};
+    }
+
     /** {@code dx} of a pooling from the forward's input and output and {@code dy}. */
     float[] poolBackward(PoolingDescriptor d, float[] x, float[] y, float[] dy) {
         requireTraining(d);

@@ -22,7 +22,8 @@ import jdk.incubator.vector.FloatVector;
  *       The pixels are cut into tasks of whole images (or row blocks of large images) whose count does not depend
  *       on the thread count; each task gathers its input rows zero-padded and channels-last (as the forward),
  *       transposes its {@code dy} and multiplies into its own partial sum, and the caller adds the partial sums
- *       in task order: the result is the same for any number of threads.</li>
+ *       in task order: the result is the same for any number of threads. Asked for the bias gradient too, each
+ *       task also sums the {@code dy} rows it gathered, added up in task order the same way.</li>
  *   <li>{@link Data}: for stride 1, dilation 1 and one group where {@link Winograd} applies, a forward
  *       convolution of {@code dy} with the rotated, transposed filters; otherwise {@code T = dy · W_gᵀ} for a
  *       block of output pixels (a GEMM with the reduction over the filters), then col2im: every pixel's
@@ -54,7 +55,8 @@ final class ConvBackward {
      * </ul>
      */
     static final class Filter extends ConvGeometry implements WorkerPool.Body {
-        private record Call(Tensor x, Tensor dy, float[] partials) {
+        /** {@code biasSums}: per task, {@code dy} summed over its pixels (null without a bias gradient). */
+        private record Call(Tensor x, Tensor dy, float[] partials, double[] biasSums) {
         }
 
         private final int rowsPerTask;
@@ -143,11 +145,25 @@ final class ConvBackward {
             }
         }
 
-        void execute(Tensor x, Tensor dy, Tensor dwt, WorkerPool pool) {
+        /**
+         * {@code dwt} and, when {@code db} is not null, the bias gradient: each task sums the {@code dy} rows it has
+         * gathered anyway, so {@code dy} is read once for both.
+         */
+        void execute(Tensor x, Tensor dy, Tensor dwt, Tensor db, WorkerPool pool) {
             int partial = groups * outRows * ldp;
             float[] partials = Scratch.get().partials(tasks * partial);
-            Call call = new Call(x, dy, partials);
+            Call call = new Call(x, dy, partials, db == null ? null : new double[tasks * k]);
             pool.run(tasks, this, call, 2L * n * p * q * k * depth);
+            if (db != null) {
+                // Tasks in order: the same sum for any thread count.
+                for (int ch = 0; ch < k; ch++) {
+                    double total = 0;
+                    for (int t = 0; t < tasks; t++) {
+                        total += call.biasSums[t * k + ch];
+                    }
+                    db.buffer().setAtIndex(FLOAT, db.offset() + ch * db.stride(0), (float) total);
+                }
+            }
             // Sum the partials in task order, then write dW in its logical [K, cg, R, S] order.
             MemorySegment out = dwt.buffer();
             long base = dwt.offset();
@@ -201,6 +217,9 @@ final class ConvBackward {
             for (int i = 0; i < images; i++) {
                 for (int row = 0; row < rows; row++) {
                     Gather.pixels(call.dy, img0 + i, p0 + row, 1, q, k, line, 0);
+                    if (call.biasSums != null) {
+                        sumPixels(line, 0, q, k, call.biasSums, task * k, scratch);
+                    }
                     int m0 = (i * rows + row) * q;
                     // Filter-major: each row of dyᵀ is written contiguously (the line is small and stays in L1).
                     for (int ch = 0; ch < k; ch++) {
@@ -252,6 +271,11 @@ final class ConvBackward {
             float[] dyRows = scratch.output(pixels * k);
             for (int i = 0; i < images; i++) {
                 Gather.pixels(call.dy, img0 + i, p0, rows, q, k, dyRows, i * rows * q * k);
+            }
+            if (call.biasSums != null) {
+                for (int row = 0; row < images * rows; row++) {
+                    sumPixels(dyRows, row * q * k, q, k, call.biasSums, task * k, scratch);
+                }
             }
             float[] colT = scratch.transposed(groups * depth * pixels);
             for (int g = 0; g < groups; g++) {
@@ -469,6 +493,21 @@ final class ConvBackward {
                 total += perImage[img * k + ch];
             }
             out.setAtIndex(FLOAT, db.offset() + ch * db.stride(0), (float) total);
+        }
+    }
+
+    /**
+     * Adds to {@code sums[at .. at + k)} the {@code pixels} channels-last pixels of {@code k} channels from
+     * {@code rows[from]}, summed in float (one image row at a time, as {@link #bias} sums them).
+     */
+    private static void sumPixels(float[] rows, int from, int pixels, int k, double[] sums, int at, Scratch scratch) {
+        float[] sum = scratch.columns(k);
+        System.arraycopy(rows, from, sum, 0, k);
+        for (int j = 1; j < pixels; j++) {
+            add(rows, from + j * k, sum, 0, k);
+        }
+        for (int ch = 0; ch < k; ch++) {
+            sums[at + ch] += sum[ch];
         }
     }
 

@@ -121,6 +121,11 @@ final class PoolingBackward implements WorkerPool.Body {
                 long x0 = xb + hs * xs2 + ws * xs3;
                 long d0 = db + hs * ds2 + ws * ds3;
                 int ch = 0;
+                if (max && he - hs == 2 && we - ws == 2) {
+                    for (; ch + V <= c; ch += V) {
+                        max2x2(xs, x0 + ch, dys, g + ch, dxs, d0 + ch, xs2, xs3, ds2, ds3, disjoint);
+                    }
+                }
                 for (; ch + V <= c; ch += V) {
                     window(xs, x0 + ch, dys, g + ch, dxs, d0 + ch, he - hs, we - ws, xs2, xs3, ds2, ds3, max, scale,
                             disjoint, null);
@@ -169,6 +174,32 @@ final class PoolingBackward implements WorkerPool.Body {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #window} for a 2×2 MAX window and a full vector, in straight lines (the loops cost more than the work
+     * of four cells): the cell that set the running maximum last (strictly greater than all before it) wins, which
+     * is the first maximal cell; a NaN never compares greater, so a window starting with one keeps its first cell.
+     */
+    private static void max2x2(MemorySegment xs, long x0, MemorySegment dys, long g, MemorySegment dxs, long d0,
+                               long xs2, long xs3, long ds2, long ds3, boolean store) {
+        FloatVector d = load(dys, g, null);
+        FloatVector v00 = load(xs, x0, null);
+        FloatVector v01 = load(xs, x0 + xs3, null);
+        FloatVector v10 = load(xs, x0 + xs2, null);
+        FloatVector v11 = load(xs, x0 + xs2 + xs3, null);
+        VectorMask<Float> gt01 = v01.compare(VectorOperators.GT, v00);
+        FloatVector best = v00.blend(v01, gt01);
+        VectorMask<Float> gt10 = v10.compare(VectorOperators.GT, best);
+        best = best.blend(v10, gt10);
+        VectorMask<Float> gt11 = v11.compare(VectorOperators.GT, best);
+        VectorMask<Float> later10 = gt10.or(gt11);
+        VectorMask<Float> later01 = gt01.or(later10);
+        FloatVector zero = FloatVector.zero(F);
+        put(dxs, d0, d.blend(zero, later01), store, null);
+        put(dxs, d0 + ds3, zero.blend(d, gt01.andNot(later10)), store, null);
+        put(dxs, d0 + ds2, zero.blend(d, gt10.andNot(gt11)), store, null);
+        put(dxs, d0 + ds2 + ds3, zero.blend(d, gt11), store, null);
     }
 
     private static void put(MemorySegment s, long e, FloatVector v, boolean store, VectorMask<Float> m) {

@@ -147,7 +147,12 @@ final class VectorBackend implements Backend {
 
     @Override
     public void convolutionBackwardFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
-        filters.computeIfAbsent(op, ConvBackward.Filter::new).execute(x, dy, dw, pool);
+        filters.computeIfAbsent(op, ConvBackward.Filter::new).execute(x, dy, dw, null, pool);
+    }
+
+    @Override
+    public void convolutionBackwardWeights(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        filters.computeIfAbsent(op, ConvBackward.Filter::new).execute(x, dy, dw, db, pool);
     }
 
     @Override

@@ -88,6 +88,12 @@ class BackwardTest {
                 REFERENCE.convolutionBackwardBias(op, dy, dbRef);
                 VECTOR.convolutionBackwardBias(op, dy, db);
                 Oracle.assertClose(cs + " db", dbRef, db);
+                // Both gradients from one read of dy: dw bit for bit the filter gradient's, db as close.
+                Tensor dwBoth = Oracle.poisoned(scope, op.weightShape(), Layout.NCHW);
+                Tensor dbBoth = Oracle.poisoned(scope, op.biasShape(), Layout.NCHW);
+                VECTOR.convolutionBackwardWeights(op, x, dy, dwBoth, dbBoth);
+                assertArrayEquals(dw.toArray(), dwBoth.toArray(), cs + " dw with db");
+                Oracle.assertClose(cs + " db with dw", dbRef, dbBoth);
             }
             // Scratch and cached geometry hold no stale state: a second call gives the same bits.
             float[] first = dw.toArray();
@@ -109,7 +115,10 @@ class BackwardTest {
                         () -> pooling(cs, ties))));
     }
 
-    /** With {@code ties}, inputs take few distinct values so that max windows hold equal maxima. */
+    /**
+     * With {@code ties}, inputs take few distinct values so that max windows hold equal maxima, and every fifth is
+     * NaN (which never displaces a window's first cell, and which no later cell displaces).
+     */
     static void pooling(PoolingTest.Case cs, boolean ties) {
         PoolingDescriptor op = PoolingTest.descriptor(cs);
         SplittableRandom rnd = new SplittableRandom(cs.seed() + (ties ? 1 : 0));
@@ -118,7 +127,7 @@ class BackwardTest {
             if (ties) {
                 float[] v = x.toArray();
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = Math.round(v[i] * 1.5f);
+                    v[i] = i % 5 == 3 ? Float.NaN : Math.round(v[i] * 1.5f);
                 }
                 x.copyFrom(v);
             }
