@@ -20,8 +20,10 @@ import jdk.incubator.vector.VectorMask;
  * layers' few FLOPs per value the two extra passes cost more than the FMAs.
  *
  * <p>A task takes a block of output rows of one image and gathers the input rows under it, zero-padded and
- * channels-last ({@link Gather#paddedRows}), so the loop never tests borders. Pixels go four at a time so that
- * each weight vector loaded serves four FMAs; channels go {@link Simd#V} at a time, the last vector masked.
+ * channels-last ({@link Gather#paddedRows}), into native memory on a cache-line boundary (vector loads from a
+ * float[] split cache lines in some runs), so the loop never tests borders. Channels go {@link Simd#V} at a time,
+ * the last vector masked, outermost in a row, so that a 3×3 filter's nine weight vectors stay in registers along
+ * the row and a 5-wide filter row's five serve four pixels; pixels go four at a time.
  */
 final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body {
     /** Output pixels a task aims at: enough to amortize the gather, few enough for its input rows to stay in L2. */
@@ -101,9 +103,9 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         int img = task / tasksPerImage;
         int o0 = (task % tasksPerImage) * rowsPerTask;
         int o1 = Math.min(p, o0 + rowsPerTask);
-        float[] in = Scratch.get().input(gathered);
+        MemorySegment in = Scratch.get().aligned(gathered);
         int gRows = (o1 - o0 - 1) * sh + (r - 1) * dh + 1;
-        Gather.paddedRows(x, img, o0 * sh - pt, gRows, h, w, c, pl, wp, in, 0);
+        Gather.paddedRows(x, img, o0 * sh - pt, gRows, h, w, c, pl, wp, in);
         MemorySegment ys = y.buffer();
         long pixelStride = y.stride(3);
         // ReLU and ReLU6 are clamps applied in the store; other activations run over the stored row afterwards.
@@ -111,9 +113,15 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         float low = act == Epilogue.RELU || act == Epilogue.RELU6 ? 0f : Float.NEGATIVE_INFINITY;
         float high = act == Epilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
         for (int o = o0; o < o1; o++) {
-            int rowIn = (o - o0) * sh * wp * c;
+            long rowIn = 4L * (o - o0) * sh * wp * c;
             long rowOut = y.offset() + img * y.stride(0) + o * y.stride(2);
-            row(in, rowIn, ys, rowOut, pixelStride, low, high);
+            if (r == 3 && s == 3) {
+                row3x3(in, rowIn, ys, rowOut, pixelStride, low, high);
+            } else if (s == 5) {
+                rowS5(in, rowIn, ys, rowOut, pixelStride, low, high);
+            } else {
+                row(in, rowIn, ys, rowOut, pixelStride, low, high);
+            }
             if (!clamp && pixelStride == c) {
                 Epilogue.activateInPlace(ys, rowOut, q * c, act);
             } else if (!clamp) {
@@ -125,15 +133,203 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
     }
 
     /**
+     * {@link #row} for 3×3 filters, channel vectors outermost: the nine weight vectors and the bias stay in registers
+     * across the row, so an FMA costs one load, and with stride 1 neighbouring pixels' equal loads can be shared.
+     */
+    private void row3x3(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
+                        float high) {
+        long step = 4L * sw * c;
+        long col = 4L * dw * c;
+        long row = 4L * dh * wp * c;
+        long ps = pixelStride * 4;
+        for (int ch = 0; ch < c; ch += V) {
+            FloatVector b = FloatVector.fromArray(F, bias, ch);
+            FloatVector w00 = FloatVector.fromArray(F, weights, ch);
+            FloatVector w01 = FloatVector.fromArray(F, weights, cPad + ch);
+            FloatVector w02 = FloatVector.fromArray(F, weights, 2 * cPad + ch);
+            FloatVector w10 = FloatVector.fromArray(F, weights, 3 * cPad + ch);
+            FloatVector w11 = FloatVector.fromArray(F, weights, 4 * cPad + ch);
+            FloatVector w12 = FloatVector.fromArray(F, weights, 5 * cPad + ch);
+            FloatVector w20 = FloatVector.fromArray(F, weights, 6 * cPad + ch);
+            FloatVector w21 = FloatVector.fromArray(F, weights, 7 * cPad + ch);
+            FloatVector w22 = FloatVector.fromArray(F, weights, 8 * cPad + ch);
+            boolean whole = ch + V <= c;
+            VectorMask<Float> m = F.indexInRange(ch, c);
+            int j = 0;
+            for (; j + 4 <= q; j += 4) {
+                long x0 = rowIn + j * step + 4L * ch;
+                long x1 = x0 + step;
+                long x2 = x1 + step;
+                long x3 = x2 + step;
+                FloatVector a0 = b;
+                FloatVector a1 = b;
+                FloatVector a2 = b;
+                FloatVector a3 = b;
+                a0 = FloatVector.fromMemorySegment(F, in, x0, ORDER).fma(w00, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1, ORDER).fma(w00, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2, ORDER).fma(w00, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3, ORDER).fma(w00, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + col, ORDER).fma(w01, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + col, ORDER).fma(w01, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + col, ORDER).fma(w01, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + col, ORDER).fma(w01, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * col, ORDER).fma(w02, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * col, ORDER).fma(w02, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * col, ORDER).fma(w02, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * col, ORDER).fma(w02, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + row, ORDER).fma(w10, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + row, ORDER).fma(w10, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + row, ORDER).fma(w10, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + row, ORDER).fma(w10, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + row + col, ORDER).fma(w11, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + row + col, ORDER).fma(w11, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + row + col, ORDER).fma(w11, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + row + col, ORDER).fma(w11, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + row + 2 * col, ORDER).fma(w12, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + row + 2 * col, ORDER).fma(w12, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + row + 2 * col, ORDER).fma(w12, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + row + 2 * col, ORDER).fma(w12, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * row, ORDER).fma(w20, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * row, ORDER).fma(w20, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * row, ORDER).fma(w20, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * row, ORDER).fma(w20, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + col, ORDER).fma(w21, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * row + col, ORDER).fma(w21, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * row + col, ORDER).fma(w21, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * row + col, ORDER).fma(w21, a3);
+                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + 2 * col, ORDER).fma(w22, a0);
+                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * row + 2 * col, ORDER).fma(w22, a1);
+                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * row + 2 * col, ORDER).fma(w22, a2);
+                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * row + 2 * col, ORDER).fma(w22, a3);
+                long e = (rowOut + j * pixelStride + ch) * 4;
+                if (whole) {
+                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
+                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
+                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
+                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                } else {
+                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
+                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER, m);
+                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER, m);
+                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER, m);
+                }
+            }
+            for (; j < q; j++) {
+                long x0 = rowIn + j * step + 4L * ch;
+                FloatVector a = b;
+                a = FloatVector.fromMemorySegment(F, in, x0, ORDER).fma(w00, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + col, ORDER).fma(w01, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * col, ORDER).fma(w02, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + row, ORDER).fma(w10, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + row + col, ORDER).fma(w11, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + row + 2 * col, ORDER).fma(w12, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * row, ORDER).fma(w20, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + col, ORDER).fma(w21, a);
+                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + 2 * col, ORDER).fma(w22, a);
+                long e = (rowOut + j * pixelStride + ch) * 4;
+                a.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
+            }
+        }
+    }
+
+    /**
+     * {@link #row} for filters 5 wide (EfficientNet's 5×5), channel vectors outermost: a filter row's five weight
+     * vectors are loaded once per four pixels, and each pixel's loads come from its own window row.
+     */
+    private void rowS5(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
+                       float high) {
+        long step = 4L * sw * c;
+        long col = 4L * dw * c;
+        long row = 4L * dh * wp * c;
+        long ps = pixelStride * 4;
+        for (int ch = 0; ch < c; ch += V) {
+            FloatVector b = FloatVector.fromArray(F, bias, ch);
+            boolean whole = ch + V <= c;
+            VectorMask<Float> m = F.indexInRange(ch, c);
+            int j = 0;
+            for (; j + 4 <= q; j += 4) {
+                long x0 = rowIn + j * step + 4L * ch;
+                long x1 = x0 + step;
+                long x2 = x1 + step;
+                long x3 = x2 + step;
+                FloatVector a0 = b;
+                FloatVector a1 = b;
+                FloatVector a2 = b;
+                FloatVector a3 = b;
+                for (int i = 0; i < r; i++) {
+                    long o = i * row;
+                    int wi = i * 5 * cPad + ch;
+                    FloatVector v0 = FloatVector.fromArray(F, weights, wi);
+                    FloatVector v1 = FloatVector.fromArray(F, weights, wi + cPad);
+                    FloatVector v2 = FloatVector.fromArray(F, weights, wi + 2 * cPad);
+                    FloatVector v3 = FloatVector.fromArray(F, weights, wi + 3 * cPad);
+                    FloatVector v4 = FloatVector.fromArray(F, weights, wi + 4 * cPad);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o, ORDER).fma(v0, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o, ORDER).fma(v0, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o, ORDER).fma(v0, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o, ORDER).fma(v0, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 1 * col, ORDER).fma(v1, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 1 * col, ORDER).fma(v1, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 1 * col, ORDER).fma(v1, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 1 * col, ORDER).fma(v1, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(v2, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 2 * col, ORDER).fma(v2, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 2 * col, ORDER).fma(v2, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 2 * col, ORDER).fma(v2, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 3 * col, ORDER).fma(v3, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 3 * col, ORDER).fma(v3, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 3 * col, ORDER).fma(v3, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 3 * col, ORDER).fma(v3, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 4 * col, ORDER).fma(v4, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 4 * col, ORDER).fma(v4, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 4 * col, ORDER).fma(v4, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 4 * col, ORDER).fma(v4, a3);
+                }
+                long e = (rowOut + j * pixelStride + ch) * 4;
+                if (whole) {
+                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
+                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
+                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
+                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                } else {
+                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
+                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER, m);
+                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER, m);
+                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER, m);
+                }
+            }
+            for (; j < q; j++) {
+                long x0 = rowIn + j * step + 4L * ch;
+                FloatVector a = b;
+                for (int i = 0; i < r; i++) {
+                    long o = i * row;
+                    a = FloatVector.fromMemorySegment(F, in, x0 + o, ORDER).fma(
+                            FloatVector.fromArray(F, weights, (i * 5 + 0) * cPad + ch), a);
+                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 1 * col, ORDER).fma(
+                            FloatVector.fromArray(F, weights, (i * 5 + 1) * cPad + ch), a);
+                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(
+                            FloatVector.fromArray(F, weights, (i * 5 + 2) * cPad + ch), a);
+                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 3 * col, ORDER).fma(
+                            FloatVector.fromArray(F, weights, (i * 5 + 3) * cPad + ch), a);
+                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 4 * col, ORDER).fma(
+                            FloatVector.fromArray(F, weights, (i * 5 + 4) * cPad + ch), a);
+                }
+                long e = (rowOut + j * pixelStride + ch) * 4;
+                a.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
+            }
+        }
+    }
+
+    /**
      * One output row: pixel j reads the gathered window at {@code in[rowIn + j·sw·c + off[t] + ch]}, and its
      * channels are stored at {@code y[rowOut + j·pixelStride + ch]} (floats), clamped to {@code [low, high]}.
      */
-    private void row(float[] in, int rowIn, MemorySegment y, long rowOut, long pixelStride, float low, float high) {
+    private void row(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low, float high) {
         int taps = off.length;
         int step = sw * c;
         int j = 0;
         for (; j + 4 <= q; j += 4) {
-            int p0 = rowIn + j * step;
+            long p0 = rowIn + 4L * j * step;
             for (int ch = 0; ch < c; ch += V) {
                 FloatVector b = FloatVector.fromArray(F, bias, ch);
                 FloatVector a0 = b;
@@ -142,11 +338,11 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                 FloatVector a3 = b;
                 for (int t = 0; t < taps; t++) {
                     FloatVector wt = FloatVector.fromArray(F, weights, t * cPad + ch);
-                    int at = p0 + off[t] + ch;
-                    a0 = FloatVector.fromArray(F, in, at).fma(wt, a0);
-                    a1 = FloatVector.fromArray(F, in, at + step).fma(wt, a1);
-                    a2 = FloatVector.fromArray(F, in, at + 2 * step).fma(wt, a2);
-                    a3 = FloatVector.fromArray(F, in, at + 3 * step).fma(wt, a3);
+                    long at = p0 + 4L * (off[t] + ch);
+                    a0 = FloatVector.fromMemorySegment(F, in, at, ORDER).fma(wt, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, at + 4L * step, ORDER).fma(wt, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, at + 8L * step, ORDER).fma(wt, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, at + 12L * step, ORDER).fma(wt, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
                 long ps = pixelStride * 4;
@@ -165,11 +361,11 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
             }
         }
         for (; j < q; j++) {
-            int p0 = rowIn + j * step;
+            long p0 = rowIn + 4L * j * step;
             for (int ch = 0; ch < c; ch += V) {
                 FloatVector a = FloatVector.fromArray(F, bias, ch);
                 for (int t = 0; t < taps; t++) {
-                    a = FloatVector.fromArray(F, in, p0 + off[t] + ch)
+                    a = FloatVector.fromMemorySegment(F, in, p0 + 4L * (off[t] + ch), ORDER)
                             .fma(FloatVector.fromArray(F, weights, t * cPad + ch), a);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;

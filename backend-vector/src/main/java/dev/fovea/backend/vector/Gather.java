@@ -31,6 +31,36 @@ final class Gather {
         }
     }
 
+    /** {@link #paddedRows} into native memory: {@code out} from float 0. */
+    static void paddedRows(Tensor x, int img, int ih0, int rows, int h, int w, int c, int pl, int wp,
+                           MemorySegment out) {
+        long rowLen = (long) wp * c;
+        MemorySegment xs = x.buffer();
+        long s1 = x.stride(1);
+        long s3 = x.stride(3);
+        for (int i = 0; i < rows; i++) {
+            int ih = ih0 + i;
+            long o = i * rowLen;
+            if (ih < 0 || ih >= h) {
+                out.asSlice(o * 4, rowLen * 4).fill((byte) 0);
+                continue;
+            }
+            out.asSlice(o * 4, (long) pl * c * 4).fill((byte) 0);
+            out.asSlice((o + (long) (pl + w) * c) * 4, (rowLen - (long) (pl + w) * c) * 4).fill((byte) 0);
+            long src = x.offset() + img * x.stride(0) + ih * x.stride(2);
+            long dst = o + (long) pl * c;
+            if (s1 == 1 && s3 == c) {
+                MemorySegment.copy(xs, src * 4, out, dst * 4, (long) w * c * 4);
+            } else {
+                for (int j = 0; j < w; j++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        out.setAtIndex(FLOAT, dst + (long) j * c + ch, xs.getAtIndex(FLOAT, src + j * s3 + ch * s1));
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * Copies {@code rows} rows of {@code w} pixels of image {@code img} of {@code t} from row {@code row0} into
      * {@code out} from {@code at} as {@code [pixel][c]}.

@@ -1,5 +1,8 @@
 package dev.fovea.backend.vector;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /**
  * Per-thread working buffers, grown on demand and then reused, so kernels never allocate after warm-up.
  * Each thread runs one task at a time, so one set per thread is enough even with concurrent plans.
@@ -11,6 +14,12 @@ final class Scratch {
     private final float[] tail = new float[Simd.V];
     /** Gathered input (padded rows in NHWC order, or im2col rows). */
     float[] input = new float[0];
+    /**
+     * Gathered input in native memory on a cache-line boundary. A float[]'s data starts wherever the garbage
+     * collector put the array, so vector loads from it split cache lines in some runs and not in others (measured:
+     * the depthwise kernel 25 % slower split than aligned).
+     */
+    private MemorySegment aligned = MemorySegment.NULL;
     /** A second input buffer (im2col from the gathered rows). */
     float[] columns = new float[0];
     /** Output tile before the epilogue and the store. */
@@ -46,6 +55,14 @@ final class Scratch {
             input = new float[grow(size)];
         }
         return input;
+    }
+
+    /** {@code floats} floats of native memory, 64-byte aligned, freed when the thread's buffers are dropped. */
+    MemorySegment aligned(long floats) {
+        if (aligned.byteSize() < floats * 4) {
+            aligned = Arena.ofAuto().allocate(grow((int) floats) * 4L, 64);
+        }
+        return aligned;
     }
 
     float[] columns(int size) {

@@ -33,6 +33,8 @@ class DepthwisePlanTest {
                 new Case(1, 7, 3, 1, 2, 10, 10, Padding.VALID, true, Activation.HARD_SWISH, true),
                 new Case(2, 144, 5, 2, 1, 13, 14, Padding.SAME, true, Activation.SILU, false),
                 new Case(1, 33, 3, 1, 1, 1, 5, Padding.SAME, true, Activation.RELU6, true),
+                new Case(1, 24, 5, 1, 2, 12, 13, Padding.SAME, true, Activation.RELU, true),
+                new Case(2, 48, 7, 1, 1, 9, 10, Padding.SAME, true, Activation.RELU6, false),
         };
         SplittableRandom rnd = new SplittableRandom(3);
         for (WorkerPool pool : new WorkerPool[] {ConvCase.ONE, ConvCase.TWO}) {
