@@ -358,9 +358,7 @@ public final class Engine implements AutoCloseable {
     public void convolutionBackwardFilter(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
         Violations v = new Violations(op.layer() + " backward filter");
         checkTraining(op);
-        checkTensor(v, "x", x, op.input(), op.layout(), true);
-        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
-        checkGradient(v, "dw", dw, op.weightShape());
+        checkFilterGradient(v, op, x, dy, dw);
         v.throwIfAny("backend " + name());
         backend.convolutionBackwardFilter(op, x, dy, dw);
     }
@@ -369,9 +367,8 @@ public final class Engine implements AutoCloseable {
     public void convolutionBackwardBias(ConvolutionDescriptor op, Tensor dy, Tensor db) {
         Violations v = new Violations(op.layer() + " backward bias");
         checkTraining(op);
-        v.check(op.bias(), "bias", "the convolution has no bias");
         checkTensor(v, "dy", dy, op.output(), op.layout(), true);
-        checkGradient(v, "db", db, op.biasShape());
+        checkBiasGradient(v, op, db);
         v.throwIfAny("backend " + name());
         backend.convolutionBackwardBias(op, dy, db);
     }
@@ -383,15 +380,25 @@ public final class Engine implements AutoCloseable {
     public void convolutionBackwardWeights(ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw, Tensor db) {
         Violations v = new Violations(op.layer() + " backward weights");
         checkTraining(op);
-        checkTensor(v, "x", x, op.input(), op.layout(), true);
-        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
-        checkGradient(v, "dw", dw, op.weightShape());
+        checkFilterGradient(v, op, x, dy, dw);
         if (db != null) {
-            v.check(op.bias(), "bias", "the convolution has no bias");
-            checkGradient(v, "db", db, op.biasShape());
+            checkBiasGradient(v, op, db);
         }
         v.throwIfAny("backend " + name());
         backend.convolutionBackwardWeights(op, x, dy, dw, db);
+    }
+
+    /** The operands of a convolution's filter gradient: the forward's {@code x}, {@code dy} and {@code dw}. */
+    private void checkFilterGradient(Violations v, ConvolutionDescriptor op, Tensor x, Tensor dy, Tensor dw) {
+        checkTensor(v, "x", x, op.input(), op.layout(), true);
+        checkTensor(v, "dy", dy, op.output(), op.layout(), true);
+        checkGradient(v, "dw", dw, op.weightShape());
+    }
+
+    /** A convolution's bias gradient {@code db}: the convolution must have a bias. */
+    private void checkBiasGradient(Violations v, ConvolutionDescriptor op, Tensor db) {
+        v.check(op.bias(), "bias", "the convolution has no bias");
+        checkGradient(v, "db", db, op.biasShape());
     }
 
     /** {@code dx} of a pooling from the forward's {@code x}, {@code y} and {@code dy}. */

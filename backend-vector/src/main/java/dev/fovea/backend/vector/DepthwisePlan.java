@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorMask;
  * <p>A task takes a block of output rows of one image and gathers the input rows under it, zero-padded and
  * channels-last ({@link Gather#paddedRows}), into native memory on a cache-line boundary (vector loads from a
  * float[] split cache lines in some runs), so the loop never tests borders. Channels go {@link Simd#V} at a time,
- * the last vector masked, outermost in a row, so that a 3×3 filter's nine weight vectors stay in registers along
- * the row and a 5-wide filter row's five serve four pixels; pixels go four at a time.
+ * the last vector masked, outermost in a row, and pixels four at a time, so that a filter row's weight vectors
+ * (3 or 5 wide: written-out kernels) each serve four FMAs.
  */
 final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body {
     /** Output pixels a task aims at: enough to amortize the gather, few enough for its input rows to stay in L2. */
@@ -115,8 +115,8 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         for (int o = o0; o < o1; o++) {
             long rowIn = 4L * (o - o0) * sh * wp * c;
             long rowOut = y.offset() + img * y.stride(0) + o * y.stride(2);
-            if (r == 3 && s == 3) {
-                row3x3(in, rowIn, ys, rowOut, pixelStride, low, high);
+            if (s == 3) {
+                rowS3(in, rowIn, ys, rowOut, pixelStride, low, high);
             } else if (s == 5) {
                 rowS5(in, rowIn, ys, rowOut, pixelStride, low, high);
             } else {
@@ -133,30 +133,22 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
     }
 
     /**
-     * {@link #row} for 3×3 filters, channel vectors outermost: the nine weight vectors and the bias stay in registers
-     * across the row, so an FMA costs one load, and with stride 1 neighbouring pixels' equal loads can be shared.
+     * {@link #row} for filters 3 wide (MobileNet's 3×3), channel vectors outermost: a filter row's three weight
+     * vectors are loaded once per four pixels. Only whole vectors and blocks of four pixels here, the rest by
+     * {@link #pixels}: a larger method (all nine taps written out, masked stores, tails) was too big for C1 ("out of
+     * virtual registers") and ran interpreted until C2 took it, seconds later.
      */
-    private void row3x3(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
-                        float high) {
+    private void rowS3(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
+                       float high) {
         long step = 4L * sw * c;
         long col = 4L * dw * c;
         long row = 4L * dh * wp * c;
         long ps = pixelStride * 4;
-        for (int ch = 0; ch < c; ch += V) {
+        int cWhole = c - c % V;
+        int qBlocks = q - q % 4;
+        for (int ch = 0; ch < cWhole; ch += V) {
             FloatVector b = FloatVector.fromArray(F, bias, ch);
-            FloatVector w00 = FloatVector.fromArray(F, weights, ch);
-            FloatVector w01 = FloatVector.fromArray(F, weights, cPad + ch);
-            FloatVector w02 = FloatVector.fromArray(F, weights, 2 * cPad + ch);
-            FloatVector w10 = FloatVector.fromArray(F, weights, 3 * cPad + ch);
-            FloatVector w11 = FloatVector.fromArray(F, weights, 4 * cPad + ch);
-            FloatVector w12 = FloatVector.fromArray(F, weights, 5 * cPad + ch);
-            FloatVector w20 = FloatVector.fromArray(F, weights, 6 * cPad + ch);
-            FloatVector w21 = FloatVector.fromArray(F, weights, 7 * cPad + ch);
-            FloatVector w22 = FloatVector.fromArray(F, weights, 8 * cPad + ch);
-            boolean whole = ch + V <= c;
-            VectorMask<Float> m = F.indexInRange(ch, c);
-            int j = 0;
-            for (; j + 4 <= q; j += 4) {
+            for (int j = 0; j < qBlocks; j += 4) {
                 long x0 = rowIn + j * step + 4L * ch;
                 long x1 = x0 + step;
                 long x2 = x1 + step;
@@ -165,89 +157,48 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                 FloatVector a1 = b;
                 FloatVector a2 = b;
                 FloatVector a3 = b;
-                a0 = FloatVector.fromMemorySegment(F, in, x0, ORDER).fma(w00, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1, ORDER).fma(w00, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2, ORDER).fma(w00, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3, ORDER).fma(w00, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + col, ORDER).fma(w01, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + col, ORDER).fma(w01, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + col, ORDER).fma(w01, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + col, ORDER).fma(w01, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * col, ORDER).fma(w02, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * col, ORDER).fma(w02, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * col, ORDER).fma(w02, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * col, ORDER).fma(w02, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + row, ORDER).fma(w10, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + row, ORDER).fma(w10, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + row, ORDER).fma(w10, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + row, ORDER).fma(w10, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + row + col, ORDER).fma(w11, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + row + col, ORDER).fma(w11, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + row + col, ORDER).fma(w11, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + row + col, ORDER).fma(w11, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + row + 2 * col, ORDER).fma(w12, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + row + 2 * col, ORDER).fma(w12, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + row + 2 * col, ORDER).fma(w12, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + row + 2 * col, ORDER).fma(w12, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * row, ORDER).fma(w20, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * row, ORDER).fma(w20, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * row, ORDER).fma(w20, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * row, ORDER).fma(w20, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + col, ORDER).fma(w21, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * row + col, ORDER).fma(w21, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * row + col, ORDER).fma(w21, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * row + col, ORDER).fma(w21, a3);
-                a0 = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + 2 * col, ORDER).fma(w22, a0);
-                a1 = FloatVector.fromMemorySegment(F, in, x1 + 2 * row + 2 * col, ORDER).fma(w22, a1);
-                a2 = FloatVector.fromMemorySegment(F, in, x2 + 2 * row + 2 * col, ORDER).fma(w22, a2);
-                a3 = FloatVector.fromMemorySegment(F, in, x3 + 2 * row + 2 * col, ORDER).fma(w22, a3);
-                long e = (rowOut + j * pixelStride + ch) * 4;
-                if (whole) {
-                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
-                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
-                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
-                } else {
-                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
-                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER, m);
-                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER, m);
-                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER, m);
+                for (int i = 0; i < r; i++) {
+                    long o = i * row;
+                    int wi = i * 3 * cPad + ch;
+                    FloatVector v0 = FloatVector.fromArray(F, weights, wi);
+                    FloatVector v1 = FloatVector.fromArray(F, weights, wi + cPad);
+                    FloatVector v2 = FloatVector.fromArray(F, weights, wi + 2 * cPad);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o, ORDER).fma(v0, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o, ORDER).fma(v0, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o, ORDER).fma(v0, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o, ORDER).fma(v0, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 1 * col, ORDER).fma(v1, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 1 * col, ORDER).fma(v1, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 1 * col, ORDER).fma(v1, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 1 * col, ORDER).fma(v1, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(v2, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 2 * col, ORDER).fma(v2, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 2 * col, ORDER).fma(v2, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 2 * col, ORDER).fma(v2, a3);
                 }
-            }
-            for (; j < q; j++) {
-                long x0 = rowIn + j * step + 4L * ch;
-                FloatVector a = b;
-                a = FloatVector.fromMemorySegment(F, in, x0, ORDER).fma(w00, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + col, ORDER).fma(w01, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * col, ORDER).fma(w02, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + row, ORDER).fma(w10, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + row + col, ORDER).fma(w11, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + row + 2 * col, ORDER).fma(w12, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * row, ORDER).fma(w20, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + col, ORDER).fma(w21, a);
-                a = FloatVector.fromMemorySegment(F, in, x0 + 2 * row + 2 * col, ORDER).fma(w22, a);
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                a.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
+                a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
+                a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
+                a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
+                a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
             }
         }
+        pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
+        pixels(in, rowIn, y, rowOut, pixelStride, low, high, qBlocks, q, 0, cWhole);
     }
 
-    /**
-     * {@link #row} for filters 5 wide (EfficientNet's 5×5), channel vectors outermost: a filter row's five weight
-     * vectors are loaded once per four pixels, and each pixel's loads come from its own window row.
-     */
+    /** {@link #rowS3} for filters 5 wide (EfficientNet's 5×5). */
     private void rowS5(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
                        float high) {
         long step = 4L * sw * c;
         long col = 4L * dw * c;
         long row = 4L * dh * wp * c;
         long ps = pixelStride * 4;
-        for (int ch = 0; ch < c; ch += V) {
+        int cWhole = c - c % V;
+        int qBlocks = q - q % 4;
+        for (int ch = 0; ch < cWhole; ch += V) {
             FloatVector b = FloatVector.fromArray(F, bias, ch);
-            boolean whole = ch + V <= c;
-            VectorMask<Float> m = F.indexInRange(ch, c);
-            int j = 0;
-            for (; j + 4 <= q; j += 4) {
+            for (int j = 0; j < qBlocks; j += 4) {
                 long x0 = rowIn + j * step + 4L * ch;
                 long x1 = x0 + step;
                 long x2 = x1 + step;
@@ -286,36 +237,33 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                     a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 4 * col, ORDER).fma(v4, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                if (whole) {
-                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
-                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
-                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
-                } else {
-                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
-                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER, m);
-                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER, m);
-                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER, m);
-                }
+                a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
+                a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
+                a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
+                a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
             }
-            for (; j < q; j++) {
-                long x0 = rowIn + j * step + 4L * ch;
-                FloatVector a = b;
-                for (int i = 0; i < r; i++) {
-                    long o = i * row;
-                    a = FloatVector.fromMemorySegment(F, in, x0 + o, ORDER).fma(
-                            FloatVector.fromArray(F, weights, (i * 5 + 0) * cPad + ch), a);
-                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 1 * col, ORDER).fma(
-                            FloatVector.fromArray(F, weights, (i * 5 + 1) * cPad + ch), a);
-                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(
-                            FloatVector.fromArray(F, weights, (i * 5 + 2) * cPad + ch), a);
-                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 3 * col, ORDER).fma(
-                            FloatVector.fromArray(F, weights, (i * 5 + 3) * cPad + ch), a);
-                    a = FloatVector.fromMemorySegment(F, in, x0 + o + 4 * col, ORDER).fma(
-                            FloatVector.fromArray(F, weights, (i * 5 + 4) * cPad + ch), a);
+        }
+        pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
+        pixels(in, rowIn, y, rowOut, pixelStride, low, high, qBlocks, q, 0, cWhole);
+    }
+
+    /**
+     * Pixels {@code j0 .. j1 − 1} of an output row, channels {@code ch0 .. ch1 − 1} (from a vector boundary), one
+     * vector at a time: the tails of {@link #rowS3} and {@link #rowS5}.
+     */
+    private void pixels(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
+                        float high, int j0, int j1, int ch0, int ch1) {
+        int taps = off.length;
+        for (int j = j0; j < j1; j++) {
+            long p0 = rowIn + 4L * j * sw * c;
+            for (int ch = ch0; ch < ch1; ch += V) {
+                FloatVector a = FloatVector.fromArray(F, bias, ch);
+                for (int t = 0; t < taps; t++) {
+                    a = FloatVector.fromMemorySegment(F, in, p0 + 4L * (off[t] + ch), ORDER)
+                            .fma(FloatVector.fromArray(F, weights, t * cPad + ch), a);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                a.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
+                a.max(low).min(high).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, ch1));
             }
         }
     }
