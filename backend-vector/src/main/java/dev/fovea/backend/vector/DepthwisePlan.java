@@ -134,7 +134,7 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
 
     /**
      * {@link #row} for filters 3 wide (MobileNet's 3×3), channel vectors outermost: a filter row's three weight
-     * vectors are loaded once per four pixels. Only whole vectors and blocks of four pixels here, the rest by
+     * vectors are loaded once per four pixels. Only whole vectors and blocks of four pixels here, the last channels by
      * {@link #pixels}: a larger method (all nine taps written out, masked stores, tails) was too big for C1 ("out of
      * virtual registers") and ran interpreted until C2 took it, seconds later.
      */
@@ -144,11 +144,13 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         long col = 4L * dw * c;
         long row = 4L * dh * wp * c;
         long ps = pixelStride * 4;
-        int cWhole = c - c % V;
-        int qBlocks = q - q % 4;
+        // Whole channel vectors only; with fewer than four pixels, none here. The last block of four ends at the
+        // row's end, overlapping the one before: its pixels computed twice store the same values.
+        int cWhole = q < 4 ? 0 : c - c % V;
         for (int ch = 0; ch < cWhole; ch += V) {
             FloatVector b = FloatVector.fromArray(F, bias, ch);
-            for (int j = 0; j < qBlocks; j += 4) {
+            for (int jb = 0; jb < q; jb += 4) {
+                int j = Math.min(jb, q - 4);
                 long x0 = rowIn + j * step + 4L * ch;
                 long x1 = x0 + step;
                 long x2 = x1 + step;
@@ -184,7 +186,6 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
             }
         }
         pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
-        pixels(in, rowIn, y, rowOut, pixelStride, low, high, qBlocks, q, 0, cWhole);
     }
 
     /** {@link #rowS3} for filters 5 wide (EfficientNet's 5×5). */
@@ -194,11 +195,13 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         long col = 4L * dw * c;
         long row = 4L * dh * wp * c;
         long ps = pixelStride * 4;
-        int cWhole = c - c % V;
-        int qBlocks = q - q % 4;
+        // Whole channel vectors only; with fewer than four pixels, none here. The last block of four ends at the
+        // row's end, overlapping the one before: its pixels computed twice store the same values.
+        int cWhole = q < 4 ? 0 : c - c % V;
         for (int ch = 0; ch < cWhole; ch += V) {
             FloatVector b = FloatVector.fromArray(F, bias, ch);
-            for (int j = 0; j < qBlocks; j += 4) {
+            for (int jb = 0; jb < q; jb += 4) {
+                int j = Math.min(jb, q - 4);
                 long x0 = rowIn + j * step + 4L * ch;
                 long x1 = x0 + step;
                 long x2 = x1 + step;
@@ -244,12 +247,11 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
             }
         }
         pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
-        pixels(in, rowIn, y, rowOut, pixelStride, low, high, qBlocks, q, 0, cWhole);
     }
 
     /**
      * Pixels {@code j0 .. j1 − 1} of an output row, channels {@code ch0 .. ch1 − 1} (from a vector boundary), one
-     * vector at a time: the tails of {@link #rowS3} and {@link #rowS5}.
+     * vector at a time: the channel tails of {@link #rowS3} and {@link #rowS5}, and rows of fewer than four pixels.
      */
     private void pixels(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
                         float high, int j0, int j1, int ch0, int ch1) {

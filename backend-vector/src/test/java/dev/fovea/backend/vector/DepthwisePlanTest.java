@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The channels-last depthwise plan against the reference backend: channel counts below, at and between vector
- * widths (the masked last vector), 3×3 and 5×5 windows, strides 1 and 2, dilation, asymmetric padding, batches
- * above 1, with and without bias, every activation kind (clamped in the store or applied after it), 1 and 2
- * workers, and an output that is a channel slice of a wider tensor; also NaN and infinity in the input.
+ * widths (the masked last vector), 3×3, 5×5 and 7×7 windows, output rows of fewer than four pixels and of four
+ * and more (blocks of four, the last overlapping), strides 1 and 2, dilation, asymmetric padding, batches above 1,
+ * with and without bias, every activation kind (clamped in the store or applied after it), 1 and 2 workers, and an
+ * output that is a channel slice of a wider tensor; also NaN and infinity in the input.
  */
 class DepthwisePlanTest {
     record Case(int n, int c, int kernel, int stride, int dilation, int h, int w, Padding padding, boolean bias,
@@ -35,6 +36,8 @@ class DepthwisePlanTest {
                 new Case(1, 33, 3, 1, 1, 1, 5, Padding.SAME, true, Activation.RELU6, true),
                 new Case(1, 24, 5, 1, 2, 12, 13, Padding.SAME, true, Activation.RELU, true),
                 new Case(2, 48, 7, 1, 1, 9, 10, Padding.SAME, true, Activation.RELU6, false),
+                new Case(1, 20, 3, 2, 1, 5, 5, Padding.VALID, true, Activation.RELU6, false),
+                new Case(1, 36, 5, 1, 1, 3, 3, Padding.SAME, true, Activation.SILU, true),
         };
         SplittableRandom rnd = new SplittableRandom(3);
         for (WorkerPool pool : new WorkerPool[] {ConvCase.ONE, ConvCase.TWO}) {
