@@ -5,13 +5,15 @@ import static dev.fovea.backend.vector.Epilogue.ORDER;
 import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
+import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.spi.HostCopy;
+import dev.fovea.tensor.Positions;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import dev.fovea.tensor.Positions;
 
 /**
  * Softmax and copies over tensors of any strides (activations: {@link Pointwise#activation}). Copies walk both
@@ -98,6 +100,40 @@ final class Elementwise {
             } else {
                 for (int i = 0; i < count; i++) {
                     ys.setAtIndex(FLOAT, yi + i * yst, xs.getAtIndex(FLOAT, xi + i * xst));
+                }
+            }
+        });
+    }
+
+    /**
+     * An axis permutation ({@code y}'s axis i is {@code x}'s axis {@code perm[i]}): a copy along lines of {@code y}'s
+     * storage order, reading {@code x} through its permuted strides; lines dense in both (ShuffleNet's channel
+     * shuffle moves whole image rows) are block copies.
+     */
+    static void transpose(TransposeDescriptor op, Tensor x, Tensor y, WorkerPool pool) {
+        int[] perm = op.perm();
+        long[] xs = x.strides();
+        long[] permuted = new long[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            permuted[i] = xs[perm[i]];
+        }
+        Shape out = op.output();
+        Lines lines = new Lines(out.dims(), y.layout().storageOrder(out.rank()), new long[][] {permuted, y.strides()},
+                new long[] {x.offset(), y.offset()});
+        MemorySegment xm = x.buffer();
+        MemorySegment ym = y.buffer();
+        long xi = lines.inner(0);
+        long yi = lines.inner(1);
+        lines.run(pool, (at, st, rows, n) -> {
+            for (int r = 0; r < rows; r++) {
+                long a = at[0] + r * st[0];
+                long b = at[1] + r * st[1];
+                if (xi == 1 && yi == 1) {
+                    MemorySegment.copy(xm, a * 4, ym, b * 4, (long) n * 4);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        ym.setAtIndex(FLOAT, b + i * yi, xm.getAtIndex(FLOAT, a + i * xi));
+                    }
                 }
             }
         });

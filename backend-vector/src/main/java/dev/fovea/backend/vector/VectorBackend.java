@@ -9,6 +9,7 @@ import dev.fovea.op.LrnDescriptor;
 import dev.fovea.op.PadDescriptor;
 import dev.fovea.op.PoolingDescriptor;
 import dev.fovea.op.ScaleShiftDescriptor;
+import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.spi.Backend;
 import dev.fovea.spi.Capability;
 import dev.fovea.spi.Plan;
@@ -133,6 +134,11 @@ final class VectorBackend implements Backend {
     @Override
     public void padForward(PadDescriptor op, Tensor x, Tensor y) {
         Pad.forward(op, x, y, pool);
+    }
+
+    @Override
+    public void transposeForward(TransposeDescriptor op, Tensor x, Tensor y) {
+        Elementwise.transpose(op, x, y, pool);
     }
 
     @Override

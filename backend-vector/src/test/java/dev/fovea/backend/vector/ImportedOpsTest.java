@@ -336,18 +336,32 @@ class ImportedOpsTest {
         }
     }
 
+    /**
+     * Axis permutations of 3-, 4- and 5-D tensors in both layouts: rows copied whole (ShuffleNet's channel shuffle,
+     * large enough to be split between the two workers), element by element, and merged axes.
+     */
     @Test
     void transpose() {
-        for (Layout layout : Layout.values()) {
-            TransposeDescriptor op = TransposeDescriptor.create("t", Shape.of(2, 5, 3, 7), layout,
-                    new int[] {0, 2, 3, 1});
-            try (TensorScope scope = new TensorScope()) {
-                Tensor x = input(scope, new SplittableRandom(2), op.input(), layout, true, 1);
-                Tensor expected = Oracle.poisoned(scope, op.output(), layout);
-                REFERENCE.transposeForward(op, x, expected);
-                Tensor y = Oracle.poisoned(scope, op.output(), layout);
-                VECTOR.transposeForward(op, x, y);
-                Oracle.assertClose(op.toString(), expected, y, 0, 0);
+        record Case(Shape shape, int[] perm) {
+        }
+        Case[] cases = {
+                new Case(Shape.of(2, 5, 3, 7), new int[] {0, 2, 3, 1}),
+                new Case(Shape.of(2, 5, 3, 7), new int[] {0, 1, 3, 2}),
+                new Case(Shape.of(2, 2, 58, 28, 28), new int[] {0, 2, 1, 3, 4}),
+                new Case(Shape.of(1, 3, 4, 5, 6), new int[] {0, 4, 2, 3, 1}),
+                new Case(Shape.of(3, 6, 10), new int[] {0, 2, 1}),
+        };
+        for (Case cs : cases) {
+            for (Layout layout : Layout.values()) {
+                TransposeDescriptor op = TransposeDescriptor.create("t", cs.shape, layout, cs.perm);
+                try (TensorScope scope = new TensorScope()) {
+                    Tensor x = input(scope, new SplittableRandom(2), op.input(), layout, true, 1);
+                    Tensor expected = Oracle.poisoned(scope, op.output(), layout);
+                    REFERENCE.transposeForward(op, x, expected);
+                    Tensor y = Oracle.poisoned(scope, op.output(), layout);
+                    VECTOR.transposeForward(op, x, y);
+                    Oracle.assertClose(op.toString(), expected, y, 0, 0);
+                }
             }
         }
     }
