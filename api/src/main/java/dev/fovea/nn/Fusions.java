@@ -4,11 +4,14 @@ import dev.fovea.op.Activation;
 import dev.fovea.op.BinaryOp;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.PoolingMode;
+import dev.fovea.op.TransposeDescriptor;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Layout;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.TensorScope;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BinaryOperator;
@@ -23,6 +26,10 @@ import java.util.function.BinaryOperator;
  *       either order, the sigmoid read by nothing else) as one SiLU activation layer on x, and
  *       {@code x · hardSigmoid(x)} likewise as hard swish: how SiLU and hard swish come out of ONNX exports, two
  *       passes over memory where the next rule makes none;</li>
+ *   <li>a channel shuffle, as ONNX exports of ShuffleNet write it (a reshape of {@code [N, C, H, W]} to
+ *       {@code [N, g, C/g, H, W]}, a transpose of axes 1 and 2, a reshape back to {@code [N, C, H, W]}, each read
+ *       only by the next), as one permutation of the channels: the reshapes would each copy a channels-last tensor
+ *       into row-major order and back;</li>
  *   <li>an activation layer fused into the convolution, batch normalization or element-wise op before it;</li>
  *   <li>a convolution and the pooling after it as one plan, where the backend offers that
  *       ({@code planConvolutionPooled}).</li>
@@ -46,6 +53,7 @@ final class Fusions {
     static final List<Rule> INFERENCE = List.of(
             Rule.pair("fold batch normalization into convolution", Fusions::foldBatchNorm),
             new Rule("x · sigmoid(x) as SiLU, x · hardSigmoid(x) as hard swish", Fusions::selfGate),
+            new Rule("reshape, transpose, reshape as a channel shuffle", Fusions::channelShuffle),
             Rule.pair("fuse activation", Fusions::fuseActivation),
             Rule.pair("convolution + pooling", Fusions::convPool));
 
@@ -124,6 +132,39 @@ final class Fusions {
                 steps.remove(k);
                 return true;
             }
+        }
+        return false;
+    }
+
+    /**
+     * The first reshape {@code [N, C, H, W] → [N, g, C/g, H, W]}, transpose {@code (0, 2, 1, 3, 4)} and reshape back
+     * to {@code [N, C, H, W]}, each read only by the next, replaced by one {@link ChannelShuffle} step.
+     */
+    private static boolean channelShuffle(List<Model.Step> steps, int[] outputs) {
+        for (int k = 0; k < steps.size(); k++) {
+            Model.Step split = steps.get(k);
+            Shape in = split.node().input;
+            Shape grouped = split.node().output;
+            if (!(split.node().layer instanceof Reshape) || in.rank() != 4 || grouped.rank() != 5
+                    || grouped.dim(0) != in.dim(0) || (long) grouped.dim(1) * grouped.dim(2) != in.dim(1)
+                    || grouped.dim(3) != in.dim(2) || grouped.dim(4) != in.dim(3)) {
+                continue;
+            }
+            int t = onlyConsumer(steps, outputs, split.output());
+            if (t < 0 || !(steps.get(t).node().layer instanceof Transpose tr)
+                    || !Arrays.equals(tr.perm(), new int[] {0, 2, 1, 3, 4})) {
+                continue;
+            }
+            int m = onlyConsumer(steps, outputs, steps.get(t).output());
+            if (m < 0 || !(steps.get(m).node().layer instanceof Reshape) || !steps.get(m).node().output.equals(in)) {
+                continue;
+            }
+            Model.Step merge = steps.get(m);
+            Node shuffle = new ChannelShuffle(steps.get(t).node(), in, grouped.dim(1));
+            steps.set(m, new Model.Step(shuffle, split.inputs(), merge.output()));
+            steps.remove(Math.max(k, t));
+            steps.remove(Math.min(k, t));
+            return true;
         }
         return false;
     }
@@ -358,6 +399,36 @@ final class Fusions {
             }
             Tensor y = dst != null ? dst : run.allocate(output);
             both.execute(x, y);
+            return y;
+        }
+    }
+
+    /**
+     * A channel shuffle: output channel {@code j·g + i} is input channel {@code i·(C/g) + j}. Input and output are seen
+     * as {@code [N, g, C/g, H, W]} and {@code [N, C/g, g, H, W]} through their strides ({@link Tensor#splitAxis}),
+     * so one backend transpose moves every value once, in whatever layout the tensors have.
+     */
+    static final class ChannelShuffle extends Node {
+        private final int groups;
+
+        ChannelShuffle(Node transpose, Shape shape, int groups) {
+            super(transpose.name, transpose.layer, shape, shape);
+            this.groups = groups;
+        }
+
+        /** The transpose addresses its operands through their strides. */
+        @Override
+        boolean readsStridedViews() {
+            return true;
+        }
+
+        @Override
+        Tensor forward(Run run, Tensor x, Tensor dst) {
+            Tensor y = dst != null ? dst : run.allocate(output);
+            Tensor from = x.splitAxis(1, groups);
+            Tensor to = y.splitAxis(1, output.dim(1) / groups);
+            run.engine().transposeForward(TransposeDescriptor.create(name, from.shape(), x.layout(),
+                    new int[] {0, 2, 1, 3, 4}), from, to);
             return y;
         }
     }

@@ -207,6 +207,39 @@ public final class Tensor {
     }
 
     /**
+     * A view with logical axis {@code axis} split in two, {@code [.., outer, dim / outer, ..]}: element
+     * {@code (.., i, j, ..)} of the view is element {@code (.., i·(dim / outer) + j, ..)} of this tensor, whatever
+     * its strides (ShuffleNet's channel groups of a channels-last tensor). Writes go to this tensor's memory.
+     */
+    public Tensor splitAxis(int axis, int outer) {
+        int rank = shape.rank();
+        if (axis < 0 || axis >= rank) {
+            throw new IllegalArgumentException("splitAxis: axis " + axis + " outside [0, " + rank + ") of " + shape);
+        }
+        int dim = shape.dim(axis);
+        if (outer < 1 || dim % outer != 0) {
+            throw new IllegalArgumentException("splitAxis: axis " + axis + " of " + shape + " (" + dim
+                    + ") does not split into " + outer + " equal parts");
+        }
+        int inner = dim / outer;
+        int[] dims = new int[rank + 1];
+        long[] st = new long[rank + 1];
+        for (int i = 0, j = 0; i < rank; i++, j++) {
+            if (i == axis) {
+                dims[j] = outer;
+                st[j] = strides[i] * inner;
+                j++;
+                dims[j] = inner;
+                st[j] = strides[i];
+            } else {
+                dims[j] = shape.dim(i);
+                st[j] = strides[i];
+            }
+        }
+        return new Tensor(Shape.of(dims), layout, dtype, st, offset, buffer, scope, host);
+    }
+
+    /**
      * A 2-D {@code [N, perItem]} view of a contiguous tensor: each item's elements in storage order
      * (so an NHWC tensor flattens in (h, w, c) order as Keras does, an NCHW one in (c, h, w) order).
      */

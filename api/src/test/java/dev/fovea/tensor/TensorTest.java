@@ -48,6 +48,35 @@ class TensorTest {
         return out;
     }
 
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void splitAxisSeesTheSameElements(Layout layout) {
+        try (TensorScope s = new TensorScope()) {
+            Tensor t = s.allocate(Shape.of(2, 6, 3, 4), layout).channelSlice(0, 6);
+            Tensor wide = s.allocate(Shape.of(2, 9, 3, 4), layout);
+            Tensor sliced = wide.channelSlice(2, 6);
+            for (Tensor x : List.of(t, sliced)) {
+                for (int i = 0; i < 2 * 6 * 3 * 4; i++) {
+                    x.set(i, i / 72, i / 12 % 6, i / 4 % 3, i % 4);
+                }
+                Tensor v = x.splitAxis(1, 2);
+                assertEquals(Shape.of(2, 2, 3, 3, 4), v.shape());
+                for (int n = 0; n < 2; n++) {
+                    for (int g = 0; g < 2; g++) {
+                        for (int c = 0; c < 3; c++) {
+                            assertEquals(x.get(n, g * 3 + c, 2, 1), v.get(n, g, c, 2, 1));
+                        }
+                    }
+                }
+                v.set(-1f, 1, 1, 2, 0, 3);
+                assertEquals(-1f, x.get(1, 5, 0, 3), "writes reach the tensor's memory");
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.splitAxis(1, 4));
+            assertTrue(e.getMessage().contains("(6) does not split into 4"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> t.splitAxis(4, 1));
+        }
+    }
+
     @Test
     void everyAllocationIs64ByteAligned() {
         assertEquals(64, TensorScope.ALIGNMENT);

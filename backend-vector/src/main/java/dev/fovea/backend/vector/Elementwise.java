@@ -11,6 +11,7 @@ import dev.fovea.tensor.Positions;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -107,7 +108,7 @@ final class Elementwise {
 
     /**
      * An axis permutation ({@code y}'s axis i is {@code x}'s axis {@code perm[i]}): a copy along lines of {@code y}'s
-     * storage order, reading {@code x} through its permuted strides; lines dense in both (ShuffleNet's channel
+     * memory, reading {@code x} through its permuted strides; lines dense in both (ShuffleNet's channel
      * shuffle moves whole image rows) are block copies.
      */
     static void transpose(TransposeDescriptor op, Tensor x, Tensor y, WorkerPool pool) {
@@ -117,9 +118,17 @@ final class Elementwise {
         for (int i = 0; i < perm.length; i++) {
             permuted[i] = xs[perm[i]];
         }
+        // Walked in y's memory order (its axes by falling stride), or in x's when that gives longer lines: a channel
+        // shuffle of channels-last tensors writes runs of g elements but reads runs of C/g.
         Shape out = op.output();
-        Lines lines = new Lines(out.dims(), y.layout().storageOrder(out.rank()), new long[][] {permuted, y.strides()},
-                new long[] {x.offset(), y.offset()});
+        long[] ys = y.strides();
+        long[][] strides = {permuted, ys};
+        long[] base = {x.offset(), y.offset()};
+        Lines lines = new Lines(out.dims(), memoryOrder(ys), strides, base);
+        Lines byInput = new Lines(out.dims(), memoryOrder(permuted), strides, base);
+        if (byInput.lineLength() > lines.lineLength()) {
+            lines = byInput;
+        }
         MemorySegment xm = x.buffer();
         MemorySegment ym = y.buffer();
         long xi = lines.inner(0);
@@ -137,6 +146,20 @@ final class Elementwise {
                 }
             }
         });
+    }
+
+    /** The axes of a tensor with these strides, outermost first in memory (by falling stride). */
+    private static int[] memoryOrder(long[] strides) {
+        Integer[] axes = new Integer[strides.length];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        Arrays.sort(axes, (a, b) -> Long.compare(strides[b], strides[a]));
+        int[] order = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            order[i] = axes[i];
+        }
+        return order;
     }
 
     /**

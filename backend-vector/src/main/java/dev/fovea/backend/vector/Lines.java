@@ -89,6 +89,11 @@ final class Lines {
         return true;
     }
 
+    /** Elements per line (after merging). */
+    int lineLength() {
+        return dims[dims.length - 1];
+    }
+
     /** Operand {@code k}'s stride along the lines. */
     long inner(int k) {
         return strides[k][dims.length - 1];

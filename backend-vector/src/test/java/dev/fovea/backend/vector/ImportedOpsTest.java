@@ -366,6 +366,26 @@ class ImportedOpsTest {
         }
     }
 
+    /** A channel shuffle as compiled graphs run it: 5-D views of 4-D tensors of either layout, split channel axes. */
+    @Test
+    void channelShuffleOnSplitViews() {
+        for (Layout layout : Layout.values()) {
+            for (int groups : new int[] {2, 3}) {
+                Shape shape = Shape.of(2, 12 * groups, 9, 7);
+                try (TensorScope scope = new TensorScope()) {
+                    Tensor x = input(scope, new SplittableRandom(5), shape, layout, true, 1).splitAxis(1, groups);
+                    Tensor expected = Oracle.poisoned(scope, shape, layout);
+                    Tensor y = Oracle.poisoned(scope, shape, layout);
+                    TransposeDescriptor op = TransposeDescriptor.create("shuffle", x.shape(), layout,
+                            new int[] {0, 2, 1, 3, 4});
+                    REFERENCE.transposeForward(op, x, expected.splitAxis(1, 12));
+                    VECTOR.transposeForward(op, x, y.splitAxis(1, 12));
+                    Oracle.assertClose(op + " in " + groups + " groups", expected, y, 0, 0);
+                }
+            }
+        }
+    }
+
     // ---- NaN and thread count
 
     /** NaN propagates through the new activations, clamp, scale-and-shift and LRN, as in the reference. */
