@@ -169,10 +169,10 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                     a1 = FloatVector.fromMemorySegment(F, in, x1 + o, ORDER).fma(v0, a1);
                     a2 = FloatVector.fromMemorySegment(F, in, x2 + o, ORDER).fma(v0, a2);
                     a3 = FloatVector.fromMemorySegment(F, in, x3 + o, ORDER).fma(v0, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 1 * col, ORDER).fma(v1, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 1 * col, ORDER).fma(v1, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 1 * col, ORDER).fma(v1, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 1 * col, ORDER).fma(v1, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + col, ORDER).fma(v1, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + col, ORDER).fma(v1, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + col, ORDER).fma(v1, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + col, ORDER).fma(v1, a3);
                     a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(v2, a0);
                     a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 2 * col, ORDER).fma(v2, a1);
                     a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 2 * col, ORDER).fma(v2, a2);
@@ -195,8 +195,6 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         long col = 4L * dw * c;
         long row = 4L * dh * wp * c;
         long ps = pixelStride * 4;
-        // Whole channel vectors only; with fewer than four pixels, none here. The last block of four ends at the
-        // row's end, overlapping the one before: its pixels computed twice store the same values.
         int cWhole = q < 4 ? 0 : c - c % V;
         for (int ch = 0; ch < cWhole; ch += V) {
             FloatVector b = FloatVector.fromArray(F, bias, ch);
@@ -222,10 +220,10 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                     a1 = FloatVector.fromMemorySegment(F, in, x1 + o, ORDER).fma(v0, a1);
                     a2 = FloatVector.fromMemorySegment(F, in, x2 + o, ORDER).fma(v0, a2);
                     a3 = FloatVector.fromMemorySegment(F, in, x3 + o, ORDER).fma(v0, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 1 * col, ORDER).fma(v1, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 1 * col, ORDER).fma(v1, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 1 * col, ORDER).fma(v1, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 1 * col, ORDER).fma(v1, a3);
+                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + col, ORDER).fma(v1, a0);
+                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + col, ORDER).fma(v1, a1);
+                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + col, ORDER).fma(v1, a2);
+                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + col, ORDER).fma(v1, a3);
                     a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(v2, a0);
                     a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 2 * col, ORDER).fma(v2, a1);
                     a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 2 * col, ORDER).fma(v2, a2);

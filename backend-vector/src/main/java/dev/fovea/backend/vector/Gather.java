@@ -51,6 +51,10 @@ final class Gather {
             long dst = o + (long) pl * c;
             if (s1 == 1 && s3 == c) {
                 MemorySegment.copy(xs, src * 4, out, dst * 4, (long) w * c * 4);
+            } else if (s1 == 1) {
+                for (int j = 0; j < w; j++) {
+                    MemorySegment.copy(xs, (src + j * s3) * 4, out, (dst + (long) j * c) * 4, (long) c * 4);
+                }
             } else {
                 for (int j = 0; j < w; j++) {
                     for (int ch = 0; ch < c; ch++) {

@@ -7,8 +7,11 @@ import dev.fovea.op.Activation;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.Padding;
+import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.TensorScope;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +55,32 @@ class DepthwisePlanTest {
         for (float poison : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
             check(new Case(1, 20, 3, 1, 1, 9, 9, Padding.SAME, true, Activation.NONE, false), ConvCase.TWO, 9,
                     poison);
+        }
+    }
+
+    /** The input a channel slice of a wider tensor (pixels further apart than its channels), 3- and 5-wide filters. */
+    @Test
+    void readsAChannelSliceInput() {
+        for (int kernel : new int[] {3, 5}) {
+            int c = 20;
+            ConvolutionParams p = ConvolutionParams.of(c, kernel, kernel).withGroups(c).withPadding(Padding.SAME)
+                    .withActivation(Activation.RELU6);
+            ConvolutionDescriptor op = ConvolutionDescriptor.create("dw", Shape.of(2, c, 9, 11), Layout.NHWC, p);
+            try (TensorScope scope = new TensorScope()) {
+                SplittableRandom rnd = new SplittableRandom(kernel);
+                Tensor wide = Oracle.tensor(scope, rnd, Shape.of(2, c + 7, 9, 11), Layout.NHWC);
+                Tensor x = wide.channelSlice(3, c);
+                float[] w = Oracle.random(rnd, op.weightShape().elementCount(), 0.5);
+                float[] b = Oracle.random(rnd, c, 1);
+                Tensor want = Oracle.poisoned(scope, op.output(), Layout.NHWC);
+                try (Plan ref = Oracle.REFERENCE.planConvolution(op, scope.fromArray(w, op.weightShape(), Layout.NCHW),
+                        scope.fromArray(b, op.biasShape(), Layout.NCHW))) {
+                    ref.execute(x, want);
+                }
+                Tensor got = Oracle.poisoned(scope, op.output(), Layout.NHWC);
+                new DepthwisePlan(op, w, b, ConvCase.TWO).execute(x, got);
+                Oracle.assertClose("depthwise " + kernel + "×" + kernel + " over a channel slice", want, got);
+            }
         }
     }
 
