@@ -216,18 +216,29 @@ final class Gemm {
      * reduction walks runs {@code r0..r1}: {@code runLen[r]} contiguous elements at row start {@code + runOff[r]},
      * against consecutive {@code NR}-float rows of the packed panel {@code b} from {@code bOff}. Tile row
      * {@code i} is stored at {@code c[cOff + i·ldc]} ({@code NR} floats), added to what is there when
-     * {@code accumulate}. Rows past {@code rows} compute a copy of row 0 and are not stored.
+     * {@code accumulate}. Rows past {@code rows} repeat the last row and store the same values to the same place: no
+     * branch on {@code rows} that C2 could compile as a trap (a short tile first met after compilation sent this,
+     * the hottest kernel, back to unoptimized code for half a second).
      */
     static void kernel8x2(float[] a, int[] ptr, int pBase, int rows, int[] runOff, int[] runLen, int r0, int r1,
             float[] b, int bOff, float[] c, int cOff, int ldc, boolean accumulate) {
+        int last = rows - 1;
         int a0 = ptr[pBase];
-        int a1 = rows > 1 ? ptr[pBase + 1] : a0;
-        int a2 = rows > 2 ? ptr[pBase + 2] : a0;
-        int a3 = rows > 3 ? ptr[pBase + 3] : a0;
-        int a4 = rows > 4 ? ptr[pBase + 4] : a0;
-        int a5 = rows > 5 ? ptr[pBase + 5] : a0;
-        int a6 = rows > 6 ? ptr[pBase + 6] : a0;
-        int a7 = rows > 7 ? ptr[pBase + 7] : a0;
+        int a1 = ptr[pBase + Math.min(1, last)];
+        int a2 = ptr[pBase + Math.min(2, last)];
+        int a3 = ptr[pBase + Math.min(3, last)];
+        int a4 = ptr[pBase + Math.min(4, last)];
+        int a5 = ptr[pBase + Math.min(5, last)];
+        int a6 = ptr[pBase + Math.min(6, last)];
+        int a7 = ptr[pBase + Math.min(7, last)];
+        int o0 = cOff;
+        int o1 = cOff + Math.min(1, last) * ldc;
+        int o2 = cOff + Math.min(2, last) * ldc;
+        int o3 = cOff + Math.min(3, last) * ldc;
+        int o4 = cOff + Math.min(4, last) * ldc;
+        int o5 = cOff + Math.min(5, last) * ldc;
+        int o6 = cOff + Math.min(6, last) * ldc;
+        int o7 = cOff + Math.min(7, last) * ldc;
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -245,14 +256,6 @@ final class Gemm {
         FloatVector c70;
         FloatVector c71;
         if (accumulate) {
-            int o0 = cOff + (rows > 0 ? 0 : 0) * ldc;
-            int o1 = cOff + (rows > 1 ? 1 : 0) * ldc;
-            int o2 = cOff + (rows > 2 ? 2 : 0) * ldc;
-            int o3 = cOff + (rows > 3 ? 3 : 0) * ldc;
-            int o4 = cOff + (rows > 4 ? 4 : 0) * ldc;
-            int o5 = cOff + (rows > 5 ? 5 : 0) * ldc;
-            int o6 = cOff + (rows > 6 ? 6 : 0) * ldc;
-            int o7 = cOff + (rows > 7 ? 7 : 0) * ldc;
             c00 = FloatVector.fromArray(F, c, o0);
             c01 = FloatVector.fromArray(F, c, o0 + 1 * V);
             c10 = FloatVector.fromArray(F, c, o1);
@@ -324,46 +327,22 @@ final class Gemm {
             }
             bi += len * NR;
         }
-        {
-            int o = cOff + 0 * ldc;
-            c00.intoArray(c, o);
-            c01.intoArray(c, o + 1 * V);
-        }
-        if (rows > 1) {
-            int o = cOff + 1 * ldc;
-            c10.intoArray(c, o);
-            c11.intoArray(c, o + 1 * V);
-        }
-        if (rows > 2) {
-            int o = cOff + 2 * ldc;
-            c20.intoArray(c, o);
-            c21.intoArray(c, o + 1 * V);
-        }
-        if (rows > 3) {
-            int o = cOff + 3 * ldc;
-            c30.intoArray(c, o);
-            c31.intoArray(c, o + 1 * V);
-        }
-        if (rows > 4) {
-            int o = cOff + 4 * ldc;
-            c40.intoArray(c, o);
-            c41.intoArray(c, o + 1 * V);
-        }
-        if (rows > 5) {
-            int o = cOff + 5 * ldc;
-            c50.intoArray(c, o);
-            c51.intoArray(c, o + 1 * V);
-        }
-        if (rows > 6) {
-            int o = cOff + 6 * ldc;
-            c60.intoArray(c, o);
-            c61.intoArray(c, o + 1 * V);
-        }
-        if (rows > 7) {
-            int o = cOff + 7 * ldc;
-            c70.intoArray(c, o);
-            c71.intoArray(c, o + 1 * V);
-        }
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + 1 * V);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + 1 * V);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + 1 * V);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + 1 * V);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + 1 * V);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + 1 * V);
+        c60.intoArray(c, o6);
+        c61.intoArray(c, o6 + 1 * V);
+        c70.intoArray(c, o7);
+        c71.intoArray(c, o7 + 1 * V);
     }
 
     /**
@@ -372,14 +351,23 @@ final class Gemm {
      */
     static void kernel8x1(float[] a, int[] ptr, int pBase, int rows, int[] runOff, int[] runLen, int r0, int r1,
             float[] b, int bOff, float[] c, int cOff, int ldc, boolean accumulate) {
+        int last = rows - 1;
         int a0 = ptr[pBase];
-        int a1 = rows > 1 ? ptr[pBase + 1] : a0;
-        int a2 = rows > 2 ? ptr[pBase + 2] : a0;
-        int a3 = rows > 3 ? ptr[pBase + 3] : a0;
-        int a4 = rows > 4 ? ptr[pBase + 4] : a0;
-        int a5 = rows > 5 ? ptr[pBase + 5] : a0;
-        int a6 = rows > 6 ? ptr[pBase + 6] : a0;
-        int a7 = rows > 7 ? ptr[pBase + 7] : a0;
+        int a1 = ptr[pBase + Math.min(1, last)];
+        int a2 = ptr[pBase + Math.min(2, last)];
+        int a3 = ptr[pBase + Math.min(3, last)];
+        int a4 = ptr[pBase + Math.min(4, last)];
+        int a5 = ptr[pBase + Math.min(5, last)];
+        int a6 = ptr[pBase + Math.min(6, last)];
+        int a7 = ptr[pBase + Math.min(7, last)];
+        int o0 = cOff;
+        int o1 = cOff + Math.min(1, last) * ldc;
+        int o2 = cOff + Math.min(2, last) * ldc;
+        int o3 = cOff + Math.min(3, last) * ldc;
+        int o4 = cOff + Math.min(4, last) * ldc;
+        int o5 = cOff + Math.min(5, last) * ldc;
+        int o6 = cOff + Math.min(6, last) * ldc;
+        int o7 = cOff + Math.min(7, last) * ldc;
         FloatVector c00;
         FloatVector c10;
         FloatVector c20;
@@ -389,14 +377,6 @@ final class Gemm {
         FloatVector c60;
         FloatVector c70;
         if (accumulate) {
-            int o0 = cOff + (rows > 0 ? 0 : 0) * ldc;
-            int o1 = cOff + (rows > 1 ? 1 : 0) * ldc;
-            int o2 = cOff + (rows > 2 ? 2 : 0) * ldc;
-            int o3 = cOff + (rows > 3 ? 3 : 0) * ldc;
-            int o4 = cOff + (rows > 4 ? 4 : 0) * ldc;
-            int o5 = cOff + (rows > 5 ? 5 : 0) * ldc;
-            int o6 = cOff + (rows > 6 ? 6 : 0) * ldc;
-            int o7 = cOff + (rows > 7 ? 7 : 0) * ldc;
             c00 = FloatVector.fromArray(F, c, o0);
             c10 = FloatVector.fromArray(F, c, o1);
             c20 = FloatVector.fromArray(F, c, o2);
@@ -451,38 +431,14 @@ final class Gemm {
             }
             bi += len * V;
         }
-        {
-            int o = cOff + 0 * ldc;
-            c00.intoArray(c, o);
-        }
-        if (rows > 1) {
-            int o = cOff + 1 * ldc;
-            c10.intoArray(c, o);
-        }
-        if (rows > 2) {
-            int o = cOff + 2 * ldc;
-            c20.intoArray(c, o);
-        }
-        if (rows > 3) {
-            int o = cOff + 3 * ldc;
-            c30.intoArray(c, o);
-        }
-        if (rows > 4) {
-            int o = cOff + 4 * ldc;
-            c40.intoArray(c, o);
-        }
-        if (rows > 5) {
-            int o = cOff + 5 * ldc;
-            c50.intoArray(c, o);
-        }
-        if (rows > 6) {
-            int o = cOff + 6 * ldc;
-            c60.intoArray(c, o);
-        }
-        if (rows > 7) {
-            int o = cOff + 7 * ldc;
-            c70.intoArray(c, o);
-        }
+        c00.intoArray(c, o0);
+        c10.intoArray(c, o1);
+        c20.intoArray(c, o2);
+        c30.intoArray(c, o3);
+        c40.intoArray(c, o4);
+        c50.intoArray(c, o5);
+        c60.intoArray(c, o6);
+        c70.intoArray(c, o7);
     }
 
     /**
