@@ -18,8 +18,10 @@ import java.util.Map;
  * before. A placement is kept only when it is consistent: no two values written into a buffer overlap (an input
  * placed at two offsets, or two concatenations claiming the same channels, fall back to a copy), every value seen
  * as a strided part of a buffer is read only by layers that take strided views, and no graph input or model output
- * is placed (the caller's tensors keep their contracts). Every activation of a pass lives until the pass ends, so
- * lifetimes never conflict.
+ * is placed (the caller's tensors keep their contracts) — except a model output that is a concatenation read by no
+ * layer: its group's buffer is then the output itself when the output spans the whole buffer
+ * ({@link #outputOf}), so the branches write straight into the caller's output tensor. Every activation of a pass
+ * lives until the pass ends, so lifetimes never conflict.
  */
 final class ConcatPlacement {
     /** Value {@code v} is channels {@code [offset, offset + C)} of group {@code group}'s buffer. */
@@ -32,11 +34,14 @@ final class ConcatPlacement {
     private final Shape[] buffers;
     /** The concatenations (by output value) whose inputs are all in place: they copy nothing. */
     private final java.util.Set<Integer> inPlace;
+    /** Per group, the model output that is the whole buffer (−1: none). */
+    private final int[] outputOf;
 
-    private ConcatPlacement(Slot[] slots, Shape[] buffers, java.util.Set<Integer> inPlace) {
+    private ConcatPlacement(Slot[] slots, Shape[] buffers, java.util.Set<Integer> inPlace, int[] outputOf) {
         this.slots = slots;
         this.buffers = buffers;
         this.inPlace = inPlace;
+        this.outputOf = outputOf;
     }
 
     /** Whether the concatenation writing value {@code v} finds every input in place, so copies nothing. */
@@ -59,6 +64,14 @@ final class ConcatPlacement {
     }
 
     /**
+     * The model output (a value) that spans group {@code g}'s whole buffer, or −1: the caller's tensor for that
+     * output can serve as the buffer.
+     */
+    int outputOf(int g) {
+        return outputOf[g];
+    }
+
+    /**
      * Plans the concatenations of {@code steps}.
      *
      * @param shapes  each value's shape at batch 1 (graph inputs first, then step outputs; null for values no
@@ -72,7 +85,7 @@ final class ConcatPlacement {
 
     /** No value placed: every concatenation copies. */
     static ConcatPlacement none(int values) {
-        return new ConcatPlacement(new Slot[values], new Shape[0], java.util.Set.of());
+        return new ConcatPlacement(new Slot[values], new Shape[0], java.util.Set.of(), new int[0]);
     }
 
     private static final class Planner {
@@ -80,6 +93,7 @@ final class ConcatPlacement {
         private final Shape[] shapes;
         /** Graph inputs and model outputs: values that are never placed. */
         private final boolean[] fixed;
+        private final boolean[] output;
         private final List<List<Node>> readers = new ArrayList<>();
         /** Each value's group (−1: none) and its channel position in the group (any origin). */
         private final int[] groupOf;
@@ -94,11 +108,13 @@ final class ConcatPlacement {
             this.shapes = shapes;
             int values = shapes.length;
             fixed = new boolean[values];
+            output = new boolean[values];
             for (int i = 0; i < inputs; i++) {
                 fixed[i] = true;
             }
             for (int o : outputs) {
                 fixed[o] = true;
+                output[o] = true;
             }
             for (int v = 0; v < values; v++) {
                 readers.add(new ArrayList<>());
@@ -116,7 +132,7 @@ final class ConcatPlacement {
         ConcatPlacement run() {
             for (Model.Step s : steps) {
                 if (s.node() instanceof Concatenate.ConcatenateNode c && c.axis() == 1 && c.output.rank() == 4
-                        && !fixed[s.output()]) {
+                        && (!fixed[s.output()] || outputReadByNone(s.output()))) {
                     Candidate best = candidate(s, true);
                     if (best == null) {
                         best = candidate(s, false);
@@ -220,6 +236,11 @@ final class ConcatPlacement {
             return true;
         }
 
+        /** A model output (not a graph input) that no step reads: its concatenation may write into it in place. */
+        private boolean outputReadByNone(int v) {
+            return output[v] && readers.get(v).isEmpty();
+        }
+
         private boolean readersTakeViews(int v) {
             for (Node n : readers.get(v)) {
                 if (!n.readsStridedViews()) {
@@ -250,6 +271,7 @@ final class ConcatPlacement {
         private ConcatPlacement result() {
             Slot[] slots = new Slot[shapes.length];
             List<Shape> buffers = new ArrayList<>();
+            List<Integer> outputOf = new ArrayList<>();
             for (List<Integer> group : members) {
                 if (group.isEmpty()) {
                     continue;
@@ -262,9 +284,14 @@ final class ConcatPlacement {
                 }
                 int id = buffers.size();
                 buffers.add(shapes[group.getFirst()].with(1, hi - lo));
+                int whole = -1;
                 for (int v : group) {
                     slots[v] = new Slot(id, pos[v] - lo);
+                    if (output[v] && pos[v] == lo && shapes[v].c() == hi - lo) {
+                        whole = v;
+                    }
                 }
+                outputOf.add(whole);
             }
             java.util.Set<Integer> complete = new java.util.HashSet<>();
             placed.forEach((v, flags) -> {
@@ -276,7 +303,8 @@ final class ConcatPlacement {
                     complete.add(v);
                 }
             });
-            return new ConcatPlacement(slots, buffers.toArray(Shape[]::new), java.util.Set.copyOf(complete));
+            return new ConcatPlacement(slots, buffers.toArray(Shape[]::new), java.util.Set.copyOf(complete),
+                    outputOf.stream().mapToInt(Integer::intValue).toArray());
         }
     }
 }

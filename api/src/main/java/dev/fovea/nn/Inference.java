@@ -406,7 +406,7 @@ public final class Inference implements AutoCloseable {
                 if (dst != null) {
                     run.skipActivation(); // the slot the layer's output takes in other passes
                 } else if (placed != null) {
-                    dst = placedView(placed, step, buffers, run, n);
+                    dst = placedView(placed, step, buffers, run, n, outputs, ys);
                 }
                 long t0 = stepNanos == null ? 0 : System.nanoTime();
                 long c0 = stepNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
@@ -456,15 +456,26 @@ public final class Inference implements AutoCloseable {
 
     /**
      * The tensor {@code step} writes into when its output is placed in a concatenation's buffer: that value's channel
-     * slice of the buffer, allocated by the first step that needs it; null for an output with a tensor of its own.
+     * slice of the buffer, allocated by the first step that needs it — or the caller's output tensor when the buffer
+     * is a model output it can hold; null for an output with a tensor of its own.
      */
-    private Tensor placedView(ConcatPlacement placed, Model.Step step, Tensor[] buffers, Run run, int n) {
+    private Tensor placedView(ConcatPlacement placed, Model.Step step, Tensor[] buffers, Run run, int n, int[] outputs,
+                              List<Tensor> ys) {
         ConcatPlacement.Slot slot = placed.slot(step.output());
         if (slot == null) {
             return null;
         }
+        int whole = placed.outputOf(slot.group());
         if (buffers[slot.group()] == null) {
-            buffers[slot.group()] = run.allocateIn(placed.buffer(slot.group()).withBatch(n), model.layout());
+            Tensor caller = whole < 0 || ys == null ? null : directOutput(whole, outputs, ys);
+            if (caller != null) {
+                buffers[slot.group()] = caller;
+                run.skipActivation(); // the slot the buffer takes in passes whose output tensor cannot hold it
+            } else {
+                buffers[slot.group()] = run.allocateIn(placed.buffer(slot.group()).withBatch(n), model.layout());
+            }
+        } else if (step.output() == whole) {
+            run.skipActivation(); // the slot the concatenation takes when it writes into the caller's tensor
         }
         return buffers[slot.group()].channelSlice(slot.offset(), step.node().output.c());
     }

@@ -151,13 +151,14 @@ class ConcatPlacementTest {
     }
 
     /**
-     * The caller's tensors keep their contracts: a graph input is copied into its slice, a concatenation that is
-     * a model output is not placed, and a value also read by a layer that needs dense memory (flatten) keeps its
-     * own tensor.
+     * The caller's tensors keep their contracts: a graph input is copied into its slice, and a value also read by a
+     * layer that needs dense memory (flatten) keeps its own tensor. A concatenation that is a model output read by
+     * no layer is placed, its buffer being the output (so the caller's tensor when it can hold it); an input it cannot
+     * place without overlapping another group's copies is copied.
      */
     @ParameterizedTest
     @EnumSource(Layout.class)
-    void inputsOutputsAndDenseReadersKeepTheirTensors(Layout layout) {
+    void inputsAndDenseReadersKeepTheirTensors(Layout layout) {
         check(layout, g -> {
             Value in = g.input("x", Input.image(3, 3, 2));
             Value a = Conv2D.pointwise(3).name("a").apply(in);
@@ -172,9 +173,97 @@ class ConcatPlacementTest {
             assertNull(p.slot("f"), "read by flatten");
             assertNotNull(p.slot("a"));
             assertEquals(p.slot("y").group(), p.slot("a").group());
-            assertNull(p.slot("z"), "model output");
-            assertNull(p.slot("c"), "input of a model output");
+            int out = p.slot("z").group();
+            assertEquals(new ConcatPlacement.Slot(out, 0), p.slot("z"));
+            assertEquals(new ConcatPlacement.Slot(out, 0), p.slot("c"));
+            assertEquals(p.value("z"), p.placement.outputOf(out));
+            assertEquals(-1, p.placement.outputOf(p.slot("y").group()));
+            assertFalse(p.copiesNothing("z"), "a stays in y's buffer and is copied");
         });
+    }
+
+    /** Inception's pattern as the model's output: the branches write straight into the output. */
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void outputConcatenationIsTheBuffer(Layout layout) {
+        check(layout, ConcatPlacementTest::inceptionOutput, p -> {
+            assertEquals(1, p.groups());
+            assertEquals(new ConcatPlacement.Slot(0, 0), p.slot("y"));
+            assertEquals(new ConcatPlacement.Slot(0, 4), p.slot("b"));
+            assertEquals(p.value("y"), p.placement.outputOf(0));
+            assertTrue(p.copiesNothing("y"));
+        });
+    }
+
+    /** A model output that a layer also reads keeps its own tensor: its concatenation copies as before. */
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void outputReadByALayerIsNotPlaced(Layout layout) {
+        check(layout, g -> {
+            Value x = g.input("x", Input.image(4, 4, 2));
+            Value y = Concatenate.create().name("y").apply(Conv2D.pointwise(3).name("a").apply(x),
+                    Conv2D.pointwise(2).name("b").apply(x));
+            g.outputs(y, Conv2D.pointwise(2).name("after").apply(y));
+            return null;
+        }, p -> {
+            assertNull(p.slot("y"));
+            assertNull(p.slot("a"));
+            assertEquals(0, p.groups());
+        });
+    }
+
+    /**
+     * The output tensors a caller passes: one in the model's layout becomes the buffer, one in the other layout
+     * cannot, and gets the copy; passes of both kinds alternate on one compiled model (its activation arena kept
+     * from pass to pass) with the same results as a model whose concatenations all copy.
+     */
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void callersOutputTensorInEitherLayout(Layout layout) {
+        Graph g = Graph.builder("concat-output", layout);
+        g.outputs(inceptionOutput(g));
+        Layout other = layout == Layout.NHWC ? Layout.NCHW : Layout.NHWC;
+        try (Model model = g.seed(3).build(); Engine engine = Engine.open("reference");
+             dev.fovea.tensor.TensorScope s = new dev.fovea.tensor.TensorScope()) {
+            dev.fovea.tensor.Tensor x = s.allocate(model.inputShape(2), layout);
+            x.copyFrom(input(model, 2));
+            java.util.Map<Layout, float[]> copied = new java.util.EnumMap<>(Layout.class);
+            String before = System.getProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
+            System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, "false");
+            try (Inference net = model.compile(engine)) {
+                for (Layout out : Layout.values()) {
+                    dev.fovea.tensor.Tensor y = s.allocate(model.outputShape(0, 2), out);
+                    net.predictInto(x, y);
+                    copied.put(out, y.toArray());
+                }
+            } finally {
+                if (before == null) {
+                    System.clearProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
+                } else {
+                    System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, before);
+                }
+            }
+            try (Inference net = model.compile(engine)) {
+                assertEquals(1, net.placement().groups());
+                for (Layout out : new Layout[] {layout, other, layout, other}) {
+                    dev.fovea.tensor.Tensor y = s.allocate(model.outputShape(0, 2), out);
+                    float[] stale = new float[Math.toIntExact(y.shape().elementCount())];
+                    java.util.Arrays.fill(stale, Float.NaN);
+                    y.copyFrom(stale); // every value must be written
+                    net.predictInto(x, y);
+                    assertArrayEquals(copied.get(out), y.toArray(), "output tensor " + out);
+                }
+            }
+        }
+    }
+
+    /** Three branches of an input, concatenated as the model's output ("a" 4, "b" 5, "c" 3 channels). */
+    private static Value inceptionOutput(Graph g) {
+        Value x = g.input("x", Input.image(6, 6, 3));
+        Value a = Conv2D.pointwise(4).name("a").apply(x);
+        Value b = Conv2D.of(5, 3).padding(Padding.SAME).activation(Activation.RELU).name("b").apply(x);
+        Value c = Pooling2D.max(3).stride(1).padding(Padding.SAME).name("c").apply(x);
+        return Concatenate.create().name("y").apply(a, b, c);
     }
 
     /** The compiled placement, looked up by layer name. */
@@ -187,7 +276,7 @@ class ConcatPlacementTest {
             return placement.copiesNothing(value(name));
         }
 
-        private int value(String name) {
+        int value(String name) {
             if (name.equals("x")) {
                 return 0; // the graph input
             }
