@@ -53,19 +53,13 @@ public final class ActivationLayer extends Layer {
     }
 
     /** A standalone activation; a rewrite rule fuses it into the layer before it where that layer allows. */
-    final class ActivationNode extends Node {
+    final class ActivationNode extends StridedNode {
         ActivationNode(String nodeName, Layer layer, Shape input) {
             super(nodeName, layer, input, input);
         }
 
         Activation activation() {
             return activation;
-        }
-
-        /** Backend ops address its inputs through their strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         @Override

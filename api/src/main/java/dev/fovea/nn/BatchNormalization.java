@@ -96,7 +96,7 @@ public final class BatchNormalization extends Layer {
         return new double[][] {scale, shift};
     }
 
-    static final class BatchNormNode extends Node {
+    static final class BatchNormNode extends StridedNode {
         final ScaleShiftDescriptor descriptor;
         private final Node owner;
 
@@ -129,12 +129,6 @@ public final class BatchNormalization extends Layer {
             return List.of(new Param("gamma", c, Initializer.ONES, 1, 1), new Param("beta", c, Initializer.ZEROS, 1, 1),
                     new Param("moving_mean", c, Initializer.ZEROS, 1, 1, false),
                     new Param("moving_variance", c, Initializer.ONES, 1, 1, false));
-        }
-
-        /** Backend ops address its inputs through their strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         @Override

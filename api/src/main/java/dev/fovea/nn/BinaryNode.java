@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The node of {@link Add} and {@link Multiply}: two inputs, broadcasting, a fused activation. */
-final class BinaryNode extends Node {
+final class BinaryNode extends StridedNode {
     final BinaryDescriptor descriptor;
 
     BinaryNode(String name, Layer layer, BinaryDescriptor d) {
@@ -32,12 +32,6 @@ final class BinaryNode extends Node {
     /** This node with {@code act} fused (the node a rewrite rule makes). */
     BinaryNode withActivation(Activation act) {
         return new BinaryNode(name, layer, descriptor.withActivation(act));
-    }
-
-    /** Backend ops address its inputs through their strides. */
-    @Override
-    boolean readsStridedViews() {
-        return true;
     }
 
     @Override

@@ -68,13 +68,7 @@ public final class Clip extends Layer {
     @Override
     Node build(String nodeName, Shape input, Layout layout, Namer namer) {
         ClampDescriptor d = ClampDescriptor.create(subject(type(), nodeName), input, layout, alpha, beta, min, max);
-        return new Node(nodeName, this, input, input) {
-            /** Backend ops address its inputs through their strides. */
-            @Override
-            boolean readsStridedViews() {
-                return true;
-            }
-
+        return new StridedNode(nodeName, this, input, input) {
             @Override
             Tensor forward(Run run, Tensor x, Tensor dst) {
                 Tensor y = dst != null ? dst : run.allocate(output);

@@ -77,7 +77,7 @@ public final class Concatenate extends Layer {
     }
 
     /** The node: each input copied into its part of the output, unless it was written there already. */
-    static final class ConcatenateNode extends Node {
+    static final class ConcatenateNode extends StridedNode {
         private final int axis;
 
         ConcatenateNode(String name, Layer layer, List<Shape> inputs, Shape output, int axis) {
@@ -87,12 +87,6 @@ public final class Concatenate extends Layer {
 
         int axis() {
             return axis;
-        }
-
-        /** Copies read any strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         /**

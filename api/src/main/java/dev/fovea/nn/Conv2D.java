@@ -136,7 +136,7 @@ public final class Conv2D extends Layer {
         return new ConvNode(nodeName, this, d, kernelInitializer);
     }
 
-    static final class ConvNode extends Node {
+    static final class ConvNode extends StridedNode {
         final ConvolutionDescriptor descriptor;
         private final Initializer init;
         private final Node owner;
@@ -180,12 +180,6 @@ public final class Conv2D extends Layer {
         @Override
         int[] window() {
             return new int[] {(descriptor.kernelH() - 1) * descriptor.dilationH() + 1, descriptor.strideH()};
-        }
-
-        /** Backend ops address its inputs through their strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         @Override

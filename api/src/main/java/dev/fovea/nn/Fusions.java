@@ -266,7 +266,7 @@ final class Fusions {
     }
 
     /** A convolution with the batch normalization after it folded into its weights and bias. */
-    static final class FoldedConv extends Node {
+    static final class FoldedConv extends StridedNode {
         final ConvolutionDescriptor descriptor;
         private final Conv2D.ConvNode conv;
         private final BatchNormalization.BatchNormNode bn;
@@ -302,12 +302,6 @@ final class Fusions {
         @Override
         int[] window() {
             return conv.window();
-        }
-
-        /** Backend ops address its inputs through their strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         @Override
@@ -363,7 +357,7 @@ final class Fusions {
     }
 
     /** A convolution and the pooling that reads its output: one backend plan where offered, else the two ops. */
-    static final class ConvPool extends Node {
+    static final class ConvPool extends StridedNode {
         /** The cached "plan" of a backend without the fusion. */
         private static final Plan UNFUSED = (x, y) -> {
             throw new IllegalStateException("not a plan");
@@ -375,12 +369,6 @@ final class Fusions {
             super(pool.name, pool.layer, conv.input, pool.output);
             this.conv = conv;
             this.pool = pool;
-        }
-
-        /** Backend ops address its inputs through their strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         @Override
@@ -408,18 +396,12 @@ final class Fusions {
      * as {@code [N, g, C/g, H, W]} and {@code [N, C/g, g, H, W]} through their strides ({@link Tensor#splitAxis}),
      * so one backend transpose moves every value once, in whatever layout the tensors have.
      */
-    static final class ChannelShuffle extends Node {
+    static final class ChannelShuffle extends StridedNode {
         private final int groups;
 
         ChannelShuffle(Node transpose, Shape shape, int groups) {
             super(transpose.name, transpose.layer, shape, shape);
             this.groups = groups;
-        }
-
-        /** The transpose addresses its operands through their strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         @Override

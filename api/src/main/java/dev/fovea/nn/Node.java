@@ -56,8 +56,9 @@ abstract class Node {
 
     /**
      * Whether {@link #forward} takes inputs that are strided views (a channel slice of a wider buffer) at inference:
-     * true where the layer hands its inputs to backend ops, which address activations through their strides. Layers
-     * that see their input's memory as one block (flatten, reshape) or pass it on as their output (dropout) say no.
+     * true where the layer hands its inputs to backend ops, which address activations through their strides (a
+     * {@link StridedNode}). Layers that see their input's memory as one block (flatten, reshape) or pass it on as
+     * their output (dropout) say no.
      */
     boolean readsStridedViews() {
         return false;

@@ -66,13 +66,7 @@ public final class Pad extends Layer {
         System.arraycopy(before, 0, b, 1, before.length);
         System.arraycopy(after, 0, a, 1, after.length);
         PadDescriptor d = PadDescriptor.create(subject, input, layout, b, a, value);
-        return new Node(nodeName, this, input, d.output()) {
-            /** Backend ops address its inputs through their strides. */
-            @Override
-            boolean readsStridedViews() {
-                return true;
-            }
-
+        return new StridedNode(nodeName, this, input, d.output()) {
             @Override
             Tensor forward(Run run, Tensor x, Tensor dst) {
                 Tensor y = dst != null ? dst : run.allocate(output);

@@ -109,7 +109,7 @@ public final class Pooling2D extends Layer {
         return new PoolNode(nodeName, this, d);
     }
 
-    static final class PoolNode extends Node {
+    static final class PoolNode extends StridedNode {
         final PoolingDescriptor descriptor;
 
         PoolNode(String name, Layer layer, PoolingDescriptor d) {
@@ -125,12 +125,6 @@ public final class Pooling2D extends Layer {
         @Override
         boolean isGlobal() {
             return ((Pooling2D) layer).params.global();
-        }
-
-        /** Backend ops address its inputs through their strides. */
-        @Override
-        boolean readsStridedViews() {
-            return true;
         }
 
         @Override
