@@ -407,6 +407,9 @@ public final class Inference implements AutoCloseable {
                     run.skipActivation(); // the slot the layer's output takes in other passes
                 } else if (placed != null) {
                     dst = placedView(placed, step, buffers, run, n, outputs, ys);
+                    if (dst != null && ys != null && isOutput(step.output(), outputs)) {
+                        run.skipActivation(); // the slot it takes when the caller's tensor can hold it
+                    }
                 }
                 long t0 = stepNanos == null ? 0 : System.nanoTime();
                 long c0 = stepNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
@@ -465,8 +468,8 @@ public final class Inference implements AutoCloseable {
         if (slot == null) {
             return null;
         }
-        int whole = placed.outputOf(slot.group());
         if (buffers[slot.group()] == null) {
+            int whole = placed.outputOf(slot.group());
             Tensor caller = whole < 0 || ys == null ? null : directOutput(whole, outputs, ys);
             if (caller != null) {
                 buffers[slot.group()] = caller;
@@ -474,10 +477,17 @@ public final class Inference implements AutoCloseable {
             } else {
                 buffers[slot.group()] = run.allocateIn(placed.buffer(slot.group()).withBatch(n), model.layout());
             }
-        } else if (step.output() == whole) {
-            run.skipActivation(); // the slot the concatenation takes when it writes into the caller's tensor
         }
         return buffers[slot.group()].channelSlice(slot.offset(), step.node().output.c());
+    }
+
+    private static boolean isOutput(int value, int[] outputs) {
+        for (int o : outputs) {
+            if (o == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
