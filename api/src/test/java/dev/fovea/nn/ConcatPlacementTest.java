@@ -26,14 +26,7 @@ class ConcatPlacementTest {
     @ParameterizedTest
     @EnumSource(Layout.class)
     void branchesAreWrittenIntoTheirSlices(Layout layout) {
-        check(layout, g -> {
-            Value x = g.input("x", Input.image(6, 6, 3));
-            Value a = Conv2D.pointwise(4).name("a").apply(x);
-            Value b = Conv2D.of(5, 3).padding(Padding.SAME).activation(Activation.RELU).name("b").apply(x);
-            Value c = Pooling2D.max(3).stride(1).padding(Padding.SAME).name("c").apply(x);
-            Value y = Concatenate.create().name("y").apply(a, b, c);
-            return Conv2D.pointwise(2).name("out").apply(y);
-        }, p -> {
+        check(layout, g -> Conv2D.pointwise(2).name("out").apply(inceptionOutput(g)), p -> {
             assertEquals(1, p.groups());
             assertEquals(new ConcatPlacement.Slot(0, 0), p.slot("a"));
             assertEquals(new ConcatPlacement.Slot(0, 4), p.slot("b"));
@@ -228,19 +221,11 @@ class ConcatPlacementTest {
             dev.fovea.tensor.Tensor x = s.allocate(model.inputShape(2), layout);
             x.copyFrom(input(model, 2));
             java.util.Map<Layout, float[]> copied = new java.util.EnumMap<>(Layout.class);
-            String before = System.getProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
-            System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, "false");
-            try (Inference net = model.compile(engine)) {
+            try (Inference net = compileCopying(model, engine)) {
                 for (Layout out : Layout.values()) {
                     dev.fovea.tensor.Tensor y = s.allocate(model.outputShape(0, 2), out);
                     net.predictInto(x, y);
                     copied.put(out, y.toArray());
-                }
-            } finally {
-                if (before == null) {
-                    System.clearProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
-                } else {
-                    System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, before);
                 }
             }
             try (Inference net = model.compile(engine)) {
@@ -306,18 +291,10 @@ class ConcatPlacementTest {
         Model model = g.seed(7).build();
         try (model; Engine engine = Engine.open("reference")) {
             float[][] copied = new float[3][];
-            String before = System.getProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
-            System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, "false");
-            try (Inference net = model.compile(engine)) {
+            try (Inference net = compileCopying(model, engine)) {
                 assertEquals(0, net.placement().groups());
                 for (int batch = 1; batch <= 2; batch++) {
                     copied[batch] = net.predict(input(model, batch), batch);
-                }
-            } finally {
-                if (before == null) {
-                    System.clearProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
-                } else {
-                    System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, before);
                 }
             }
             try (Inference net = model.compile(engine)) {
@@ -328,6 +305,21 @@ class ConcatPlacementTest {
                                 layout + " batch " + batch + " pass " + pass);
                     }
                 }
+            }
+        }
+    }
+
+    /** {@code model} compiled with every concatenation copying (the reference the placed graphs must equal). */
+    private static Inference compileCopying(Model model, Engine engine) {
+        String before = System.getProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
+        System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, "false");
+        try {
+            return model.compile(engine);
+        } finally {
+            if (before == null) {
+                System.clearProperty(Inference.CONCAT_IN_PLACE_PROPERTY);
+            } else {
+                System.setProperty(Inference.CONCAT_IN_PLACE_PROPERTY, before);
             }
         }
     }
