@@ -93,6 +93,11 @@ final class VectorBackend implements Backend {
             return Optional.of(new Winograd(conv, pooling, weights.toArray(), bias == null ? null : bias.toArray(),
                     pool));
         }
+        if (Winograd.applies(conv)) {
+            // A pooling Winograd's tiles cannot hold (GoogLeNet's 3×3 stride-2 max after its second convolution): the
+            // convolution alone in Winograd and the pooling apart beat direct convolution pooled from its tiles.
+            return Optional.empty();
+        }
         return Optional.of(new ConvPlan(conv, pooling, weights.toArray(), bias == null ? null : bias.toArray(), pool));
     }
 

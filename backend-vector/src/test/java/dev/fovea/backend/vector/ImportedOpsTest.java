@@ -582,4 +582,26 @@ class ImportedOpsTest {
             assertTrue(VECTOR.planConvolutionPooled(conv, pool, w, b).isEmpty());
         }
     }
+
+    /**
+     * A Winograd-eligible convolution with a pooling its tiles cannot hold (3×3, stride 2) is left to the two ops
+     * apart, so that the convolution still takes Winograd; the same convolution under a 2×2 stride-2 pooling is fused.
+     */
+    @Test
+    void noFusionThatWouldCostAWinogradConvolution() {
+        var conv = dev.fovea.op.ConvolutionDescriptor.create("conv", Shape.of(1, 32, 20, 20), Layout.NHWC,
+                dev.fovea.op.ConvolutionParams.of(32, 3, 3));
+        PoolingDescriptor wide = PoolingDescriptor.create("pool", conv.output(), Layout.NHWC,
+                PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2));
+        PoolingDescriptor tiled = PoolingDescriptor.create("pool", conv.output(), Layout.NHWC,
+                PoolingParams.of(PoolingMode.MAX, 2, 2));
+        try (TensorScope scope = new TensorScope()) {
+            Tensor w = scope.fromArray(new float[(int) conv.weightShape().elementCount()], conv.weightShape(),
+                    Layout.NCHW);
+            Tensor b = scope.fromArray(new float[32], conv.biasShape(), Layout.NCHW);
+            assertTrue(VECTOR.planConvolutionPooled(conv, wide, w, b).isEmpty());
+            assertTrue(VECTOR.planConvolutionPooled(conv, tiled, w, b).isPresent());
+            assertTrue(Winograd.applies(conv), "the convolution alone takes Winograd");
+        }
+    }
 }
