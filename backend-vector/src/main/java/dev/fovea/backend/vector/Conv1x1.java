@@ -50,7 +50,12 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     private final Gemm.Packed weights;
     /** The reduction as one run of {@code c} floats per row, split into cache blocks. */
     private final Gemm.Runs runs;
-    /** Row pointers into a task's gathered block: {@code m·c}. */
+    /**
+     * Floats between gathered pixels: {@link Gemm#KC} when the reduction is one cache block (the row stride
+     * {@link Gemm#kernel8x2Store} reads), else {@code c}.
+     */
+    private final int lda;
+    /** Row pointers into a task's gathered block: {@code m·lda}. */
     private final int[] rowPtr;
     /** Chunk i holds panels {@code chunkPanel[i] .. chunkPanel[i + 1] − 1}. */
     private final int[] chunkPanel;
@@ -106,7 +111,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         }
         chunkPanel = chunks;
         rowsPerTask = rows;
-        rowPtr = Gemm.index(rows + MR, m -> m * c);
+        lda = c <= Gemm.KC ? Gemm.KC : c;
+        rowPtr = Gemm.index(rows + MR, m -> m * lda);
         tasks = Math.toIntExact(Math.ceilDiv(pixels, rows) * (chunks.length - 1));
     }
 
@@ -149,7 +155,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         int width = weights.panelCol[j1 - 1] + weights.panelWidth[j1 - 1] - col0;
         Scratch scratch = Scratch.get();
         float[] tile = scratch.output(rows * width);
-        float[] a = scratch.input(rows * c);
+        // Whole 8-row tiles: the store kernel reads the rows past the last pixel too.
+        float[] a = scratch.input(ConvPlan.roundUp(rows, MR) * lda);
         gather(io[0], m0, rows, a);
         int jd = directPanels(io[1], j0, j1);
         int[] yRow = jd > j0 ? outputRows(io[1], m0, rows, scratch.pointers(rows)) : null;
@@ -213,7 +220,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 for (int m = 0; m < rows; m += MR) {
                     int tileRows = Math.min(MR, rows - m);
                     if (j < jd) {
-                        Gemm.kernel8x2Store(a, m * c, c, tileRows, c, weights.data, bOff, y.buffer(),
+                        Gemm.kernel8x2Store(a, m * lda, tileRows, c, weights.data, bOff, y.buffer(),
                                 yBase + weights.panelCol[j], yRow, m, bias, weights.panelCol[j], clampLo, clampHi);
                     } else if (pw == Gemm.NR) {
                         Gemm.kernel8x2(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
@@ -227,7 +234,10 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         }
     }
 
-    /** Copies the input channels of output pixels {@code m0 .. m0 + rows − 1} into {@code a} as {@code [m][c]}. */
+    /**
+     * Copies the input channels of output pixels {@code m0 .. m0 + rows − 1} into {@code a} as {@code [m][c]}, pixels
+     * {@link #lda} floats apart.
+     */
     private void gather(Tensor x, int m0, int rows, float[] a) {
         MemorySegment xs = x.buffer();
         long s0 = x.stride(0);
@@ -236,21 +246,21 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         long s3 = x.stride(3) * sw;
         for (PixelRuns r = new PixelRuns(m0, rows); r.next(); ) {
             long src = x.offset() + r.img * s0 + r.row * s2 + r.col * s3;
-            int dst = r.m * c;
-            if (s1 == 1 && s3 == c) {
+            int dst = r.m * lda;
+            if (s1 == 1 && s3 == c && lda == c) {
                 MemorySegment.copy(xs, FLOAT, src * 4, a, dst, r.length * c);
             } else if (s1 == 1) {
                 for (int j = 0; j < r.length; j++) {
-                    MemorySegment.copy(xs, FLOAT, (src + j * s3) * 4, a, dst + j * c, c);
+                    MemorySegment.copy(xs, FLOAT, (src + j * s3) * 4, a, dst + j * lda, c);
                 }
             } else if (s3 == 1) {
-                Transpose.matrix(xs, src, s1, a, dst, c, c, r.length); // channels-first: a C × length block transposed
+                Transpose.matrix(xs, src, s1, a, dst, lda, c, r.length); // channels-first: C × length transposed
             } else {
                 // Channels-first with a stride: a transpose of a C × length block, one element at a time.
                 for (int ch = 0; ch < c; ch++) {
                     long cb = src + ch * s1;
                     for (int j = 0; j < r.length; j++) {
-                        a[dst + j * c + ch] = xs.getAtIndex(FLOAT, cb + j * s3);
+                        a[dst + j * lda + ch] = xs.getAtIndex(FLOAT, cb + j * s3);
                     }
                 }
             }
