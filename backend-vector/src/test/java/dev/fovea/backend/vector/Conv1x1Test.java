@@ -49,11 +49,14 @@ class Conv1x1Test {
         cases.add(new Case(1, 48, 96, 5, 9, 2, true, Activation.RELU, Layout.NHWC, true));
         cases.add(new Case(3, 40, 64, 3, 5, 1, false, Activation.NONE, Layout.NHWC, false));
         cases.add(new Case(1, 144, 24, 6, 6, 1, true, Activation.RELU6, Layout.NHWC, true));
+        // Sigmoid and SiLU on full panels at every vector width (64 and 96 filters): dense rows, and a channel slice.
+        cases.add(new Case(2, 16, 96, 7, 9, 1, true, Activation.SILU, Layout.NHWC, false));
+        cases.add(new Case(1, 24, 64, 5, 6, 2, false, Activation.SIGMOID, Layout.NHWC, true));
         // Reductions of three cache blocks (the last one short): channels-first with a stride, and channels-last into
         // a channel slice.
         cases.add(new Case(2, 600, 64, 7, 9, 2, true, Activation.RELU, Layout.NCHW, false));
         cases.add(new Case(1, 520, 96, 5, 6, 1, false, Activation.NONE, Layout.NHWC, true));
-        while (cases.size() < 42) {
+        while (cases.size() < 44) {
             cases.add(new Case(1 + rnd.nextInt(3), ConvCase.pick(rnd, channels), ConvCase.pick(rnd, filters),
                     1 + rnd.nextInt(17), 1 + rnd.nextInt(17), 1 + rnd.nextInt(3), rnd.nextBoolean(),
                     ConvCase.pick(rnd, acts), ConvCase.pick(rnd, Layout.values()), rnd.nextInt(4) == 0));
