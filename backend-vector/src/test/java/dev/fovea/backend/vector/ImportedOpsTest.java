@@ -2,6 +2,7 @@ package dev.fovea.backend.vector;
 
 import static dev.fovea.backend.vector.Oracle.REFERENCE;
 import static dev.fovea.backend.vector.Oracle.VECTOR;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.engine.Engine;
@@ -575,12 +576,7 @@ class ImportedOpsTest {
                 dev.fovea.op.ConvolutionParams.of(8, 3, 3));
         PoolingDescriptor pool = PoolingDescriptor.create("pool", conv.output(), Layout.NHWC,
                 PoolingParams.of(PoolingMode.MAX, 2, 2).withDilation(2, 2));
-        try (TensorScope scope = new TensorScope()) {
-            Tensor w = scope.fromArray(new float[(int) conv.weightShape().elementCount()], conv.weightShape(),
-                    Layout.NCHW);
-            Tensor b = scope.fromArray(new float[8], conv.biasShape(), Layout.NCHW);
-            assertTrue(VECTOR.planConvolutionPooled(conv, pool, w, b).isEmpty());
-        }
+        assertFalse(offersFusedPlan(conv, pool));
     }
 
     /**
@@ -595,13 +591,18 @@ class ImportedOpsTest {
                 PoolingParams.of(PoolingMode.MAX, 3, 3).withStride(2, 2));
         PoolingDescriptor tiled = PoolingDescriptor.create("pool", conv.output(), Layout.NHWC,
                 PoolingParams.of(PoolingMode.MAX, 2, 2));
+        assertFalse(offersFusedPlan(conv, wide));
+        assertTrue(offersFusedPlan(conv, tiled));
+        assertTrue(Winograd.applies(conv), "the convolution alone takes Winograd");
+    }
+
+    /** Whether the vector backend plans {@code conv} and {@code pool} as one (zero weights and bias). */
+    private static boolean offersFusedPlan(dev.fovea.op.ConvolutionDescriptor conv, PoolingDescriptor pool) {
         try (TensorScope scope = new TensorScope()) {
             Tensor w = scope.fromArray(new float[(int) conv.weightShape().elementCount()], conv.weightShape(),
                     Layout.NCHW);
-            Tensor b = scope.fromArray(new float[32], conv.biasShape(), Layout.NCHW);
-            assertTrue(VECTOR.planConvolutionPooled(conv, wide, w, b).isEmpty());
-            assertTrue(VECTOR.planConvolutionPooled(conv, tiled, w, b).isPresent());
-            assertTrue(Winograd.applies(conv), "the convolution alone takes Winograd");
+            Tensor b = scope.fromArray(new float[conv.filters()], conv.biasShape(), Layout.NCHW);
+            return VECTOR.planConvolutionPooled(conv, pool, w, b).isPresent();
         }
     }
 }
