@@ -10,6 +10,7 @@ import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * A 1×1 convolution (one group, no padding, any stride) as one GEMM over the batch's output pixels:
@@ -21,8 +22,9 @@ import jdk.incubator.vector.FloatVector;
  * stride is 1, only the pixels read when it is not), multiplies it with the weights packed once at plan time by
  * {@link Gemm}'s 8 × 2-vector micro-kernel (a 6 × 4-vector kernel was slower in A/B runs here), and stores the
  * tile with bias and activation applied on the way out. When the reduction is one cache block, the output's channels
- * are adjacent and the activation is a clamp (none, ReLU, ReLU6), full panels skip the tile: the kernel adds the
- * bias, clamps and stores its registers straight to the output ({@link Gemm#kernel8x2Store}).
+ * are adjacent and the activation is a clamp (none, ReLU, ReLU6), the tile is skipped: the kernel adds the bias,
+ * clamps and stores its registers straight to the output ({@link Gemm#kernel8x2Store}, {@link Gemm#kernel8x1Store}),
+ * a last panel's columns past the layer's filters masked off.
  */
 final class Conv1x1 implements Plan, WorkerPool.Body {
     private static final int MR = Gemm.MR;
@@ -61,6 +63,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     private final int[] chunkPanel;
     /** Bias per output channel, zero-padded to the panels' width (zeros when the layer has none). */
     private final float[] bias;
+    /** Per panel, the columns of its last vector that are filters of the layer (all but in a last, partial panel). */
+    private final VectorMask<Float>[] lastValid;
     private final int rowsPerTask;
     private final int tasks;
 
@@ -96,6 +100,13 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         if (b != null) {
             System.arraycopy(b, 0, bias, 0, k);
         }
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] masks = new VectorMask[weights.panels()];
+        for (int j = 0; j < masks.length; j++) {
+            int lastCol = weights.panelCol[j] + weights.panelWidth[j] - V;
+            masks[j] = F.indexInRange(lastCol, k);
+        }
+        lastValid = masks;
 
         // Tasks: pixel blocks sized to the gathered input, times column chunks; more and smaller ones when there
         // are too few for every thread to get several (dynamic claiming balances the rest).
@@ -154,33 +165,24 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         int col0 = weights.panelCol[j0];
         int width = weights.panelCol[j1 - 1] + weights.panelWidth[j1 - 1] - col0;
         Scratch scratch = Scratch.get();
-        float[] tile = scratch.output(rows * width);
         // Whole 8-row tiles: the store kernel reads the rows past the last pixel too.
         float[] a = scratch.input(ConvPlan.roundUp(rows, MR) * lda);
         gather(io[0], m0, rows, a);
-        int jd = directPanels(io[1], j0, j1);
-        int[] yRow = jd > j0 ? outputRows(io[1], m0, rows, scratch.pointers(rows)) : null;
-        multiply(a, rows, j0, jd, j1, col0, tile, width, io[1], m0, yRow);
-        if (jd < j1) {
-            int done = weights.panelCol[jd] - col0;
-            store(tile, width, done, rows, m0, col0 + done, Math.min(width, k - col0) - done, io[1]);
+        if (direct(io[1])) {
+            multiplyInto(a, rows, j0, j1, io[1], m0, outputRows(io[1], m0, rows, scratch.pointers(rows)));
+        } else {
+            float[] tile = scratch.output(rows * width);
+            multiply(a, rows, j0, j1, col0, tile, width);
+            store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
         }
     }
 
     /**
-     * The end of the first panels from {@code j0} that the kernel stores straight to {@code y}: full panels of
-     * {@link Gemm#NR} valid columns, when the reduction is one cache block (nothing to accumulate), the channels of
-     * a pixel are adjacent and the activation is a clamp (none, ReLU, ReLU6).
+     * Whether the kernels store straight to {@code y}: the reduction is one cache block (nothing to accumulate), the
+     * channels of a pixel are adjacent and the activation is a clamp (none, ReLU, ReLU6).
      */
-    private int directPanels(Tensor y, int j0, int j1) {
-        if (runs.blockStart.length != 2 || y.stride(1) != 1 || Float.isNaN(clampLo)) {
-            return j0;
-        }
-        int j = j0;
-        while (j < j1 && weights.panelWidth[j] == Gemm.NR && weights.panelCol[j] + Gemm.NR <= k) {
-            j++;
-        }
-        return j;
+    private boolean direct(Tensor y) {
+        return runs.blockStart.length == 2 && y.stride(1) == 1 && !Float.isNaN(clampLo);
     }
 
     /** Element offsets in {@code y} of output pixels {@code m0 .. m0 + rows − 1}, from that of pixel {@code m0}. */
@@ -201,13 +203,30 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     }
 
     /**
-     * Tile columns of panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a}; panels before
-     * {@code jd} go straight to {@code y} instead (the task's pixel {@code m}, output pixel {@code m0 + m}, at
-     * element {@code yRow[m]} from that of pixel {@code m0}).
+     * Panels {@code j0 .. j1 − 1} for {@code rows} pixels gathered into {@code a}, stored straight to {@code y} (the
+     * task's pixel {@code m}, output pixel {@code m0 + m}, at element {@code yRow[m]} from that of pixel {@code m0}).
      */
-    private void multiply(float[] a, int rows, int j0, int jd, int j1, int col0, float[] tile, int width, Tensor y,
-            int m0, int[] yRow) {
-        long yBase = jd > j0 ? y.offset() + pixel(y, m0) : 0;
+    private void multiplyInto(float[] a, int rows, int j0, int j1, Tensor y, int m0, int[] yRow) {
+        long yBase = y.offset() + pixel(y, m0);
+        MemorySegment ys = y.buffer();
+        for (int j = j0; j < j1; j++) {
+            int col = weights.panelCol[j];
+            int bOff = weights.panelOff[j];
+            for (int m = 0; m < rows; m += MR) {
+                int tileRows = Math.min(MR, rows - m);
+                if (weights.panelWidth[j] == Gemm.NR) {
+                    Gemm.kernel8x2Store(a, m * lda, tileRows, c, weights.data, bOff, ys, yBase + col, yRow, m, bias,
+                            col, clampLo, clampHi, lastValid[j]);
+                } else {
+                    Gemm.kernel8x1Store(a, m * lda, tileRows, c, weights.data, bOff, ys, yBase + col, yRow, m, bias,
+                            col, clampLo, clampHi, lastValid[j]);
+                }
+            }
+        }
+    }
+
+    /** Tile columns of panels {@code j0 .. j1 − 1} ({@code width} wide from {@code col0}) for {@code rows} pixels. */
+    private void multiply(float[] a, int rows, int j0, int j1, int col0, float[] tile, int width) {
         for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
             int rs = runs.blockStart[blk];
             int re = runs.blockStart[blk + 1];
@@ -219,10 +238,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 int tOff = weights.panelCol[j] - col0;
                 for (int m = 0; m < rows; m += MR) {
                     int tileRows = Math.min(MR, rows - m);
-                    if (j < jd) {
-                        Gemm.kernel8x2Store(a, m * lda, tileRows, c, weights.data, bOff, y.buffer(),
-                                yBase + weights.panelCol[j], yRow, m, bias, weights.panelCol[j], clampLo, clampHi);
-                    } else if (pw == Gemm.NR) {
+                    if (pw == Gemm.NR) {
                         Gemm.kernel8x2(a, rowPtr, m, tileRows, runs.off, runs.len, rs, re, weights.data, bOff, tile,
                                 m * width + tOff, width, accumulate);
                     } else {
@@ -249,6 +265,8 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
             int dst = r.m * lda;
             if (s1 == 1 && s3 == c && lda == c) {
                 MemorySegment.copy(xs, FLOAT, src * 4, a, dst, r.length * c);
+            } else if (s1 == 1 && lda == Gemm.KC) {
+                copyPixels(xs, src, s3, r.length, a, dst);
             } else if (s1 == 1) {
                 for (int j = 0; j < r.length; j++) {
                     MemorySegment.copy(xs, FLOAT, (src + j * s3) * 4, a, dst + j * lda, c);
@@ -263,6 +281,29 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                         a[dst + j * lda + ch] = xs.getAtIndex(FLOAT, cb + j * s3);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code count} channels-last pixels from float {@code src} of {@code xs}, {@code s3} floats apart, to rows of
+     * {@code a} {@link Gemm#KC} apart from {@code dst}, a vector at a time: a copy call per pixel cost more than the
+     * copy at the few channels of MobileNet's early layers. Whole vectors are copied (the row holds {@code KC ≥ c}
+     * floats) except where the last one would read past the segment's end.
+     */
+    private void copyPixels(MemorySegment xs, long src, long s3, int count, float[] a, int dst) {
+        int whole = c - c % V;
+        long end = xs.byteSize() / 4;
+        for (int j = 0; j < count; j++) {
+            long from = src + j * s3;
+            int to = dst + j * Gemm.KC;
+            int ch = 0;
+            for (; ch < whole; ch += V) {
+                FloatVector.fromMemorySegment(F, xs, (from + ch) * 4, ORDER).intoArray(a, to + ch);
+            }
+            if (ch < c) {
+                VectorMask<Float> m = F.indexInRange(from + ch, end);
+                FloatVector.fromMemorySegment(F, xs, (from + ch) * 4, ORDER, m).intoArray(a, to + ch);
             }
         }
     }
@@ -304,10 +345,10 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     }
 
     /**
-     * Stores tile columns {@code [tOff, tOff + valid)} of rows {@code 0 .. rows − 1} ({@code ldt} floats apart) as
+     * Stores tile columns {@code [0, valid)} of rows {@code 0 .. rows − 1} ({@code ldt} floats apart) as
      * channels {@code col0 ..} of output pixels {@code m0 ..}, with bias and activation applied.
      */
-    private void store(float[] tile, int ldt, int tOff, int rows, int m0, int col0, int valid, Tensor y) {
+    private void store(float[] tile, int ldt, int rows, int m0, int col0, int valid, Tensor y) {
         MemorySegment ys = y.buffer();
         long s0 = y.stride(0);
         long s1 = y.stride(1);
@@ -319,7 +360,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
             long start = y.offset() + r.img * s0 + r.row * s2 + r.col * s3 + col0 * s1;
             for (int i = 0; i < r.length; i++) {
                 long base = start + i * s3;
-                int t = (r.m + i) * ldt + tOff;
+                int t = (r.m + i) * ldt;
                 if (s1 != 1) {
                     for (int j = 0; j < valid; j++) {
                         float v = tile[t + j] + bias[col0 + j];

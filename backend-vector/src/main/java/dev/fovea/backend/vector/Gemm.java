@@ -465,12 +465,14 @@ final class Gemm {
      * they hold, and not stored), finished in registers: bias {@code bias[biasOff ..]} added, the sum clamped to
      * {@code [lo, hi]} (NaN stays NaN, as {@link Math#max}) and row {@code i < rows} stored straight to native
      * {@code y} at element {@code yBase + yRow[yr0 + i]}, {@link #NR} floats, instead of through a tile and a pass of
-     * its own. Same products in the same order as {@link #kernel8x2}. The fixed row stride puts every row at a
+     * its own; the second vector's columns only where {@code last} is set (a last panel narrower than {@link #NR}).
+     * Same products in the same order as {@link #kernel8x2}. The fixed row stride puts every row at a
      * constant displacement from one index: with a stride passed in, C2 computed each row's address every step (an
      * instruction per broadcast), and the kernel ran at 130 GFLOP/s in cache instead of 161–164.
      */
     static void kernel8x2Store(float[] a, int aOff, int rows, int depth, float[] b, int bOff,
-            MemorySegment y, long yBase, int[] yRow, int yr0, float[] bias, int biasOff, float lo, float hi) {
+            MemorySegment y, long yBase, int[] yRow, int yr0, float[] bias, int biasOff, float lo, float hi,
+            VectorMask<Float> last) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z;
         FloatVector c01 = z;
@@ -516,35 +518,88 @@ final class Gemm {
         FloatVector bias1 = FloatVector.fromArray(F, bias, biasOff + V);
         {
             c00.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER);
-            c01.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0] + V) * 4, ORDER);
+            c01.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0] + V) * 4, ORDER, last);
         }
         if (rows > 1) {
             c10.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER);
-            c11.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1] + V) * 4, ORDER);
+            c11.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1] + V) * 4, ORDER, last);
         }
         if (rows > 2) {
             c20.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER);
-            c21.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2] + V) * 4, ORDER);
+            c21.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2] + V) * 4, ORDER, last);
         }
         if (rows > 3) {
             c30.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER);
-            c31.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3] + V) * 4, ORDER);
+            c31.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3] + V) * 4, ORDER, last);
         }
         if (rows > 4) {
             c40.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER);
-            c41.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4] + V) * 4, ORDER);
+            c41.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4] + V) * 4, ORDER, last);
         }
         if (rows > 5) {
             c50.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER);
-            c51.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5] + V) * 4, ORDER);
+            c51.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5] + V) * 4, ORDER, last);
         }
         if (rows > 6) {
             c60.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER);
-            c61.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6] + V) * 4, ORDER);
+            c61.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6] + V) * 4, ORDER, last);
         }
         if (rows > 7) {
             c70.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER);
-            c71.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7] + V) * 4, ORDER);
+            c71.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7] + V) * 4, ORDER, last);
+        }
+    }
+
+    /**
+     * {@link #kernel8x2Store} for a panel of one vector ({@link Simd#V} floats per panel row): 8 rows × 1 vector,
+     * columns stored where {@code last} is set. Same products in the same order as {@link #kernel8x1}.
+     */
+    static void kernel8x1Store(float[] a, int aOff, int rows, int depth, float[] b, int bOff,
+            MemorySegment y, long yBase, int[] yRow, int yr0, float[] bias, int biasOff, float lo, float hi,
+            VectorMask<Float> last) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c0 = z;
+        FloatVector c1 = z;
+        FloatVector c2 = z;
+        FloatVector c3 = z;
+        FloatVector c4 = z;
+        FloatVector c5 = z;
+        FloatVector c6 = z;
+        FloatVector c7 = z;
+        for (int k = 0; k < depth; k++) {
+            int ak = aOff + k;
+            FloatVector b0 = FloatVector.fromArray(F, b, bOff + k * V);
+            c0 = FloatVector.broadcast(F, a[ak]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[ak + 1 * KC]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[ak + 2 * KC]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[ak + 3 * KC]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[ak + 4 * KC]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[ak + 5 * KC]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, a[ak + 6 * KC]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, a[ak + 7 * KC]).fma(b0, c7);
+        }
+        FloatVector bias0 = FloatVector.fromArray(F, bias, biasOff);
+        c0.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER, last);
+        if (rows > 1) {
+            c1.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER, last);
+        }
+        if (rows > 2) {
+            c2.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER, last);
+        }
+        if (rows > 3) {
+            c3.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER, last);
+        }
+        if (rows > 4) {
+            c4.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER, last);
+        }
+        if (rows > 5) {
+            c5.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER, last);
+        }
+        if (rows > 6) {
+            c6.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER, last);
+        }
+        if (rows > 7) {
+            c7.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER, last);
         }
     }
 

@@ -44,11 +44,14 @@ class Conv1x1Test {
         cases.add(new Case(2, 24, 40, 9, 11, 1, true, Activation.SILU, Layout.NHWC, false));
         cases.add(new Case(1, 16, 40, 6, 7, 2, false, Activation.SILU, Layout.NHWC, true));
         // Stored straight from the kernel (one cache block of depth, a clamp activation): full panels then a narrow
-        // one (144), an output channel slice, a stride, and a panel of 32 with 24 valid columns (tile path only).
+        // one (144), an output channel slice, a stride, and last panels whose columns past the filters are masked
+        // off (24 of 32, 16 in a narrow panel, 8 at 512 bits), into channel slices that must keep their neighbours.
         cases.add(new Case(2, 24, 144, 13, 7, 1, true, Activation.RELU6, Layout.NHWC, false));
         cases.add(new Case(1, 48, 96, 5, 9, 2, true, Activation.RELU, Layout.NHWC, true));
         cases.add(new Case(3, 40, 64, 3, 5, 1, false, Activation.NONE, Layout.NHWC, false));
         cases.add(new Case(1, 144, 24, 6, 6, 1, true, Activation.RELU6, Layout.NHWC, true));
+        cases.add(new Case(2, 32, 16, 9, 10, 1, true, Activation.RELU, Layout.NHWC, true));
+        cases.add(new Case(1, 17, 8, 5, 7, 1, false, Activation.NONE, Layout.NHWC, true));
         // Sigmoid and SiLU on full panels at every vector width (64 and 96 filters): dense rows, and a channel slice.
         cases.add(new Case(2, 16, 96, 7, 9, 1, true, Activation.SILU, Layout.NHWC, false));
         cases.add(new Case(1, 24, 64, 5, 6, 2, false, Activation.SIGMOID, Layout.NHWC, true));
