@@ -82,7 +82,8 @@ final class VectorMath {
 
     /**
      * {@code y[i] = sigmoid(y[i])}, or {@code y[i]·sigmoid(y[i])} with {@code silu}, for {@code n} adjacent floats
-     * from element {@code y}: {@code 1 / (1 + e^−x)} with {@link #exp}'s operations written out in one loop. No
+     * from element {@code y}: {@code 1 / (1 + e^−x)} with {@link #exp}'s reduction and polynomial written out in one
+     * loop (0 below x = −88.38, where the exact value is under 4.3e−39). No
      * vector crosses a call here: a vector passed to a method that C2 had compiled on its own (it does not inline
      * "a big method") was allocated, 24 bytes per float, and the sigmoid ran 10× slower than its arithmetic. Nor
      * does the loop use masks (masked loads and stores made C2 allocate every vector too): the last
@@ -133,19 +134,19 @@ final class VectorMath {
             long at = y + i;
             FloatVector x = a != null ? FloatVector.fromArray(F, a, (int) at)
                     : FloatVector.fromMemorySegment(F, ys, at * 4, ORDER);
-            // exp(−x), as exp() computes it.
-            FloatVector xc = x.neg().lanewise(VectorOperators.MIN, 89f).lanewise(VectorOperators.MAX, -104f);
+            // e^−x as exp() reduces it, but clamped to [e^−87.3, e^89]: below, 1 + e^−x rounds to 1 anyway, so the
+            // scale 2^k needs no subnormals and is one factor; k = 128 (from −x above 88.38) makes it +∞, and the
+            // sigmoid 0. Two multiply-adds where exp() rounds twice. About 12 % faster than exp()'s operations.
+            FloatVector xc = x.neg().lanewise(VectorOperators.MIN, 89f).lanewise(VectorOperators.MAX, -87.3f);
             FloatVector t = xc.fma(log2e, rounder);
             FloatVector k = t.sub(rounder);
             IntVector ki = t.reinterpretAsInts().sub(rounderBits);
             FloatVector r = k.fma(ln2hi, xc);
             r = k.fma(ln2lo, r);
             FloatVector p = r.fma(p0, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
-            FloatVector e = p.mul(r.mul(r)).add(r).add(one);
-            IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
-            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector sig = one.div(e.mul(s1).mul(s2).add(one));
+            FloatVector e = p.fma(r.mul(r), r).add(one);
+            FloatVector scale = ki.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector sig = one.div(e.fma(scale, one));
             FloatVector out = silu ? x.mul(sig) : sig;
             if (a != null) {
                 out.intoArray(a, (int) at);

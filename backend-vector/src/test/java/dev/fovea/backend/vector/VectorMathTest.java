@@ -60,6 +60,11 @@ class VectorMathTest {
         sweep("tanh", Math::tanh, VectorMath::tanh, -12f, 12f, 3);
         sweep("tanh near 0", Math::tanh, VectorMath::tanh, -1e-3f, 1e-3f, 2);
         sweep("sigmoid", x -> 1 / (1 + Math.exp(-x)), VectorMath::sigmoid, -80f, 30f, 3);
+        // Down to the documented cut, subnormal results included; beyond it 0 (exactly below 4.3e-39).
+        sweep("sigmoid's tail", x -> 1 / (1 + Math.exp(-x)), VectorMath::sigmoid, -88.37f, -80f, 3);
+        assertEquals(0f, VectorMath.sigmoid(-88.4f));
+        assertEquals(0f, VectorMath.sigmoid(-1000f));
+        assertEquals(1f, VectorMath.sigmoid(90f));
         assertEquals(1f, VectorMath.tanh(Float.POSITIVE_INFINITY));
         assertEquals(-1f, VectorMath.tanh(Float.NEGATIVE_INFINITY));
         assertEquals(-0f, VectorMath.tanh(-0f));
