@@ -22,9 +22,9 @@ import jdk.incubator.vector.VectorMask;
  * stride is 1, only the pixels read when it is not), multiplies it with the weights packed once at plan time by
  * {@link Gemm}'s 8 × 2-vector micro-kernel (a 6 × 4-vector kernel was slower in A/B runs here), and stores the
  * tile with bias and activation applied on the way out. When the reduction is one cache block, the output's channels
- * are adjacent and the activation is a clamp (none, ReLU, ReLU6), the tile is skipped: the kernel adds the bias,
- * clamps and stores its registers straight to the output ({@link Gemm#kernel8x2Store}, {@link Gemm#kernel8x1Store}),
- * a last panel's columns past the layer's filters masked off.
+ * are adjacent and the activation is a clamp (none, ReLU, ReLU6), full panels and a last one of one vector skip the
+ * tile: the kernel adds the bias, clamps and stores its registers straight to the output
+ * ({@link Gemm#kernel8x2Store}, {@link Gemm#kernel8x1Store} with the columns past the layer's filters masked off).
  */
 final class Conv1x1 implements Plan, WorkerPool.Body {
     private static final int MR = Gemm.MR;
@@ -63,7 +63,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
     private final int[] chunkPanel;
     /** Bias per output channel, zero-padded to the panels' width (zeros when the layer has none). */
     private final float[] bias;
-    /** Per panel, the columns of its last vector that are filters of the layer (all but in a last, partial panel). */
+    /** Per panel, the columns of its last vector that are filters of the layer (a one-vector panel's mask). */
     private final VectorMask<Float>[] lastValid;
     private final int rowsPerTask;
     private final int tasks;
@@ -168,21 +168,34 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         // Whole 8-row tiles: the store kernel reads the rows past the last pixel too.
         float[] a = scratch.input(ConvPlan.roundUp(rows, MR) * lda);
         gather(io[0], m0, rows, a);
-        if (direct(io[1])) {
-            multiplyInto(a, rows, j0, j1, io[1], m0, outputRows(io[1], m0, rows, scratch.pointers(rows)));
-        } else {
-            float[] tile = scratch.output(rows * width);
-            multiply(a, rows, j0, j1, col0, tile, width);
-            store(tile, width, rows, m0, col0, Math.min(width, k - col0), io[1]);
+        int jd = directPanels(io[1], j0, j1);
+        if (jd > j0) {
+            multiplyInto(a, rows, j0, jd, io[1], m0, outputRows(io[1], m0, rows, scratch.pointers(rows)));
+        }
+        if (jd < j1) {
+            int tileCol = weights.panelCol[jd];
+            int tileWidth = col0 + width - tileCol;
+            float[] tile = scratch.output(rows * tileWidth);
+            multiply(a, rows, jd, j1, tileCol, tile, tileWidth);
+            store(tile, tileWidth, rows, m0, tileCol, Math.min(tileWidth, k - tileCol), io[1]);
         }
     }
 
     /**
-     * Whether the kernels store straight to {@code y}: the reduction is one cache block (nothing to accumulate), the
-     * channels of a pixel are adjacent and the activation is a clamp (none, ReLU, ReLU6).
+     * The end of the panels from {@code j0} that the kernels store straight to {@code y}: when the reduction is one
+     * cache block (nothing to accumulate), the channels of a pixel are adjacent and the activation is a clamp (none,
+     * ReLU, ReLU6), every panel but a last {@link Gemm#NR}-wide one with columns past the layer's filters (which goes
+     * through the tile).
      */
-    private boolean direct(Tensor y) {
-        return runs.blockStart.length == 2 && y.stride(1) == 1 && !Float.isNaN(clampLo);
+    private int directPanels(Tensor y, int j0, int j1) {
+        if (runs.blockStart.length != 2 || y.stride(1) != 1 || Float.isNaN(clampLo)) {
+            return j0;
+        }
+        int j = j0;
+        while (j < j1 && (weights.panelWidth[j] == V || weights.panelCol[j] + Gemm.NR <= k)) {
+            j++;
+        }
+        return j;
     }
 
     /** Element offsets in {@code y} of output pixels {@code m0 .. m0 + rows − 1}, from that of pixel {@code m0}. */
@@ -216,7 +229,7 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
                 int tileRows = Math.min(MR, rows - m);
                 if (weights.panelWidth[j] == Gemm.NR) {
                     Gemm.kernel8x2Store(a, m * lda, tileRows, c, weights.data, bOff, ys, yBase + col, yRow, m, bias,
-                            col, clampLo, clampHi, lastValid[j]);
+                            col, clampLo, clampHi);
                 } else {
                     Gemm.kernel8x1Store(a, m * lda, tileRows, c, weights.data, bOff, ys, yBase + col, yRow, m, bias,
                             col, clampLo, clampHi, lastValid[j]);

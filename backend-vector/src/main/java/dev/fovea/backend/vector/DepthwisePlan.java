@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorMask;
  * <p>A task takes a block of output rows of one image and gathers the input rows under it, zero-padded and
  * channels-last ({@link Gather#paddedRows}), into native memory on a cache-line boundary (vector loads from a
  * float[] split cache lines in some runs), so the loop never tests borders. Channels go {@link Simd#V} at a time,
- * the last vector masked, inside blocks of four pixels along a row, so that a filter row's weight vectors
+ * the last vector masked, and pixels four at a time, so that a filter row's weight vectors
  * (3 or 5 wide: written-out kernels) each serve four FMAs.
  */
 final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body {

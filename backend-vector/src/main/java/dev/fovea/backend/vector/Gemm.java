@@ -465,14 +465,12 @@ final class Gemm {
      * they hold, and not stored), finished in registers: bias {@code bias[biasOff ..]} added, the sum clamped to
      * {@code [lo, hi]} (NaN stays NaN, as {@link Math#max}) and row {@code i < rows} stored straight to native
      * {@code y} at element {@code yBase + yRow[yr0 + i]}, {@link #NR} floats, instead of through a tile and a pass of
-     * its own; the second vector's columns only where {@code last} is set (a last panel narrower than {@link #NR}).
-     * Same products in the same order as {@link #kernel8x2}. The fixed row stride puts every row at a
+     * its own. Same products in the same order as {@link #kernel8x2}. The fixed row stride puts every row at a
      * constant displacement from one index: with a stride passed in, C2 computed each row's address every step (an
      * instruction per broadcast), and the kernel ran at 130 GFLOP/s in cache instead of 161–164.
      */
     static void kernel8x2Store(float[] a, int aOff, int rows, int depth, float[] b, int bOff,
-            MemorySegment y, long yBase, int[] yRow, int yr0, float[] bias, int biasOff, float lo, float hi,
-            VectorMask<Float> last) {
+            MemorySegment y, long yBase, int[] yRow, int yr0, float[] bias, int biasOff, float lo, float hi) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z;
         FloatVector c01 = z;
@@ -518,41 +516,43 @@ final class Gemm {
         FloatVector bias1 = FloatVector.fromArray(F, bias, biasOff + V);
         {
             c00.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER);
-            c01.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0] + V) * 4, ORDER, last);
+            c01.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0] + V) * 4, ORDER);
         }
         if (rows > 1) {
             c10.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER);
-            c11.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1] + V) * 4, ORDER, last);
+            c11.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1] + V) * 4, ORDER);
         }
         if (rows > 2) {
             c20.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER);
-            c21.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2] + V) * 4, ORDER, last);
+            c21.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2] + V) * 4, ORDER);
         }
         if (rows > 3) {
             c30.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER);
-            c31.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3] + V) * 4, ORDER, last);
+            c31.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3] + V) * 4, ORDER);
         }
         if (rows > 4) {
             c40.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER);
-            c41.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4] + V) * 4, ORDER, last);
+            c41.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4] + V) * 4, ORDER);
         }
         if (rows > 5) {
             c50.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER);
-            c51.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5] + V) * 4, ORDER, last);
+            c51.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5] + V) * 4, ORDER);
         }
         if (rows > 6) {
             c60.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER);
-            c61.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6] + V) * 4, ORDER, last);
+            c61.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6] + V) * 4, ORDER);
         }
         if (rows > 7) {
             c70.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER);
-            c71.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7] + V) * 4, ORDER, last);
+            c71.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7] + V) * 4, ORDER);
         }
     }
 
     /**
      * {@link #kernel8x2Store} for a panel of one vector ({@link Simd#V} floats per panel row): 8 rows × 1 vector,
-     * columns stored where {@code last} is set. Same products in the same order as {@link #kernel8x1}.
+     * columns stored where {@code last} is set. Same products in the same order as {@link #kernel8x1}. (A mask on
+     * {@link #kernel8x2Store}'s second vector made that method too large for C1, "out of virtual registers", and it
+     * stayed at a tier without Vector API intrinsics: a pass 15× slower.)
      */
     static void kernel8x1Store(float[] a, int aOff, int rows, int depth, float[] b, int bOff,
             MemorySegment y, long yBase, int[] yRow, int yr0, float[] bias, int biasOff, float lo, float hi,

@@ -44,8 +44,9 @@ class Conv1x1Test {
         cases.add(new Case(2, 24, 40, 9, 11, 1, true, Activation.SILU, Layout.NHWC, false));
         cases.add(new Case(1, 16, 40, 6, 7, 2, false, Activation.SILU, Layout.NHWC, true));
         // Stored straight from the kernel (one cache block of depth, a clamp activation): full panels then a narrow
-        // one (144), an output channel slice, a stride, and last panels whose columns past the filters are masked
-        // off (24 of 32, 16 in a narrow panel, 8 at 512 bits), into channel slices that must keep their neighbours.
+        // one (144), an output channel slice, a stride, a panel of 32 with 24 valid columns (through the tile), and
+        // one-vector panels with columns past the filters masked off (8 and 16 valid at 512 bits) into channel
+        // slices that must keep their neighbours.
         cases.add(new Case(2, 24, 144, 13, 7, 1, true, Activation.RELU6, Layout.NHWC, false));
         cases.add(new Case(1, 48, 96, 5, 9, 2, true, Activation.RELU, Layout.NHWC, true));
         cases.add(new Case(3, 40, 64, 3, 5, 1, false, Activation.NONE, Layout.NHWC, false));
