@@ -115,9 +115,9 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
         for (int o = o0; o < o1; o++) {
             long rowIn = 4L * (o - o0) * sh * wp * c;
             long rowOut = y.offset() + img * y.stride(0) + o * y.stride(2);
-            if (s == 3) {
+            if (s == 3 && sw == 1 && dw == 1) {
                 rowS3(in, rowIn, ys, rowOut, pixelStride, low, high);
-            } else if (s == 5) {
+            } else if (s == 5 && sw == 1 && dw == 1) {
                 rowS5(in, rowIn, ys, rowOut, pixelStride, low, high);
             } else {
                 row(in, rowIn, ys, rowOut, pixelStride, low, high);
@@ -133,17 +133,16 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
     }
 
     /**
-     * {@link #row} for filters 3 wide (MobileNet's 3×3), a block of four pixels at a time and every channel vector
-     * in it: a filter row's three weight vectors are loaded once per four pixels, and the block's input cells (all of
-     * their channels, adjacent) are read while in L1 (channel vectors outermost walked the task's input rows once per
-     * vector, from L2, and ran about 12 % slower). Only whole vectors and blocks of four pixels here, the last channels by
+     * {@link #row} for filters 3 wide with stride 1 and no dilation (MobileNet's 3×3), a block of four pixels at a time
+     * and every channel vector in it: a filter row's three weight vectors are loaded once per four pixels, and its six
+     * input cells once (the four windows overlap), read while in L1 (channel vectors outermost walked the task's
+     * input rows once per vector, from L2, and ran about 12 % slower). Only whole vectors and blocks of four pixels here, the last channels by
      * {@link #pixels}: a larger method (all nine taps written out, masked stores, tails) was too big for C1 ("out of
      * virtual registers") and ran interpreted until C2 took it, seconds later.
      */
     private void rowS3(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
                        float high) {
-        long step = 4L * sw * c;
-        long col = 4L * dw * c;
+        long col = 4L * c;
         long row = 4L * dh * wp * c;
         long ps = pixelStride * 4;
         // Whole channel vectors only; with fewer than four pixels, none here. The last block of four ends at the
@@ -153,32 +152,36 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
             int j = Math.min(jb, q - 4);
             for (int ch = 0; ch < cWhole; ch += V) {
                 FloatVector b = FloatVector.fromArray(F, bias, ch);
-                long x0 = rowIn + j * step + 4L * ch;
-                long x1 = x0 + step;
-                long x2 = x1 + step;
-                long x3 = x2 + step;
+                long x0 = rowIn + j * col + 4L * ch;
                 FloatVector a0 = b;
                 FloatVector a1 = b;
                 FloatVector a2 = b;
                 FloatVector a3 = b;
                 for (int i = 0; i < r; i++) {
-                    long o = i * row;
+                    long o = x0 + i * row;
                     int wi = i * 3 * cPad + ch;
                     FloatVector v0 = FloatVector.fromArray(F, weights, wi);
                     FloatVector v1 = FloatVector.fromArray(F, weights, wi + cPad);
                     FloatVector v2 = FloatVector.fromArray(F, weights, wi + 2 * cPad);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o, ORDER).fma(v0, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o, ORDER).fma(v0, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o, ORDER).fma(v0, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o, ORDER).fma(v0, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + col, ORDER).fma(v1, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + col, ORDER).fma(v1, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + col, ORDER).fma(v1, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + col, ORDER).fma(v1, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(v2, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 2 * col, ORDER).fma(v2, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 2 * col, ORDER).fma(v2, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 2 * col, ORDER).fma(v2, a3);
+                    // Cell m serves pixel p's tap m − p: each accumulator still takes its taps in order.
+                    FloatVector e0 = FloatVector.fromMemorySegment(F, in, o, ORDER);
+                    FloatVector e1 = FloatVector.fromMemorySegment(F, in, o + col, ORDER);
+                    FloatVector e2 = FloatVector.fromMemorySegment(F, in, o + 2 * col, ORDER);
+                    FloatVector e3 = FloatVector.fromMemorySegment(F, in, o + 3 * col, ORDER);
+                    a0 = e0.fma(v0, a0);
+                    a1 = e1.fma(v0, a1);
+                    a2 = e2.fma(v0, a2);
+                    a3 = e3.fma(v0, a3);
+                    FloatVector e4 = FloatVector.fromMemorySegment(F, in, o + 4 * col, ORDER);
+                    a0 = e1.fma(v1, a0);
+                    a1 = e2.fma(v1, a1);
+                    a2 = e3.fma(v1, a2);
+                    a3 = e4.fma(v1, a3);
+                    FloatVector e5 = FloatVector.fromMemorySegment(F, in, o + 5 * col, ORDER);
+                    a0 = e2.fma(v2, a0);
+                    a1 = e3.fma(v2, a1);
+                    a2 = e4.fma(v2, a2);
+                    a3 = e5.fma(v2, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
                 a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
@@ -191,13 +194,13 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
     }
 
     /**
-     * {@link #rowS3} for filters 5 wide (EfficientNet's 5×5), but channel vectors outermost: a block's cells of all
-     * channels under a 5×5 window (38 KB at 240 channels) do not stay in L1, and blocks first ran about 8 % slower.
+     * {@link #rowS3} for filters 5 wide (EfficientNet's 5×5: eight cells per filter row for four pixels), but channel
+     * vectors outermost: a block's cells of all channels under a 5×5 window (38 KB at 240 channels) do not stay in
+     * L1, and blocks first ran about 8 % slower.
      */
     private void rowS5(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low,
                        float high) {
-        long step = 4L * sw * c;
-        long col = 4L * dw * c;
+        long col = 4L * c;
         long row = 4L * dh * wp * c;
         long ps = pixelStride * 4;
         int cWhole = q < 4 ? 0 : c - c % V;
@@ -205,42 +208,48 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
             FloatVector b = FloatVector.fromArray(F, bias, ch);
             for (int jb = 0; jb < q; jb += 4) {
                 int j = Math.min(jb, q - 4);
-                long x0 = rowIn + j * step + 4L * ch;
-                long x1 = x0 + step;
-                long x2 = x1 + step;
-                long x3 = x2 + step;
+                long x0 = rowIn + j * col + 4L * ch;
                 FloatVector a0 = b;
                 FloatVector a1 = b;
                 FloatVector a2 = b;
                 FloatVector a3 = b;
                 for (int i = 0; i < r; i++) {
-                    long o = i * row;
+                    long o = x0 + i * row;
                     int wi = i * 5 * cPad + ch;
                     FloatVector v0 = FloatVector.fromArray(F, weights, wi);
                     FloatVector v1 = FloatVector.fromArray(F, weights, wi + cPad);
                     FloatVector v2 = FloatVector.fromArray(F, weights, wi + 2 * cPad);
                     FloatVector v3 = FloatVector.fromArray(F, weights, wi + 3 * cPad);
                     FloatVector v4 = FloatVector.fromArray(F, weights, wi + 4 * cPad);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o, ORDER).fma(v0, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o, ORDER).fma(v0, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o, ORDER).fma(v0, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o, ORDER).fma(v0, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + col, ORDER).fma(v1, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + col, ORDER).fma(v1, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + col, ORDER).fma(v1, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + col, ORDER).fma(v1, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 2 * col, ORDER).fma(v2, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 2 * col, ORDER).fma(v2, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 2 * col, ORDER).fma(v2, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 2 * col, ORDER).fma(v2, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 3 * col, ORDER).fma(v3, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 3 * col, ORDER).fma(v3, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 3 * col, ORDER).fma(v3, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 3 * col, ORDER).fma(v3, a3);
-                    a0 = FloatVector.fromMemorySegment(F, in, x0 + o + 4 * col, ORDER).fma(v4, a0);
-                    a1 = FloatVector.fromMemorySegment(F, in, x1 + o + 4 * col, ORDER).fma(v4, a1);
-                    a2 = FloatVector.fromMemorySegment(F, in, x2 + o + 4 * col, ORDER).fma(v4, a2);
-                    a3 = FloatVector.fromMemorySegment(F, in, x3 + o + 4 * col, ORDER).fma(v4, a3);
+                    // Cell m serves pixel p's tap m − p, as in rowS3.
+                    FloatVector e0 = FloatVector.fromMemorySegment(F, in, o, ORDER);
+                    FloatVector e1 = FloatVector.fromMemorySegment(F, in, o + col, ORDER);
+                    FloatVector e2 = FloatVector.fromMemorySegment(F, in, o + 2 * col, ORDER);
+                    FloatVector e3 = FloatVector.fromMemorySegment(F, in, o + 3 * col, ORDER);
+                    a0 = e0.fma(v0, a0);
+                    a1 = e1.fma(v0, a1);
+                    a2 = e2.fma(v0, a2);
+                    a3 = e3.fma(v0, a3);
+                    FloatVector e4 = FloatVector.fromMemorySegment(F, in, o + 4 * col, ORDER);
+                    a0 = e1.fma(v1, a0);
+                    a1 = e2.fma(v1, a1);
+                    a2 = e3.fma(v1, a2);
+                    a3 = e4.fma(v1, a3);
+                    FloatVector e5 = FloatVector.fromMemorySegment(F, in, o + 5 * col, ORDER);
+                    a0 = e2.fma(v2, a0);
+                    a1 = e3.fma(v2, a1);
+                    a2 = e4.fma(v2, a2);
+                    a3 = e5.fma(v2, a3);
+                    FloatVector e6 = FloatVector.fromMemorySegment(F, in, o + 6 * col, ORDER);
+                    a0 = e3.fma(v3, a0);
+                    a1 = e4.fma(v3, a1);
+                    a2 = e5.fma(v3, a2);
+                    a3 = e6.fma(v3, a3);
+                    FloatVector e7 = FloatVector.fromMemorySegment(F, in, o + 7 * col, ORDER);
+                    a0 = e4.fma(v4, a0);
+                    a1 = e5.fma(v4, a1);
+                    a2 = e6.fma(v4, a2);
+                    a3 = e7.fma(v4, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
                 a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
@@ -274,8 +283,10 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
     }
 
     /**
-     * One output row: pixel j reads the gathered window at {@code in[rowIn + j·sw·c + off[t] + ch]}, and its
-     * channels are stored at {@code y[rowOut + j·pixelStride + ch]} (floats), clamped to {@code [low, high]}.
+     * One output row, any filter, stride and dilation (the strided 3×3 and 5×5 layers too: their windows share
+     * fewer cells, and they ran as fast here as in written-out kernels): pixel j reads the gathered window at
+     * {@code in[rowIn + j·sw·c + off[t] + ch]}, and its channels are stored at {@code y[rowOut + j·pixelStride + ch]}
+     * (floats), clamped to {@code [low, high]}.
      */
     private void row(MemorySegment in, long rowIn, MemorySegment y, long rowOut, long pixelStride, float low, float high) {
         int taps = off.length;
