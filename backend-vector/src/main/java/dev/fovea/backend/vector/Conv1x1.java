@@ -400,10 +400,10 @@ final class Conv1x1 implements Plan, WorkerPool.Body {
         for (; j + V <= valid; j += V) {
             FloatVector v = FloatVector.fromArray(F, tile, t + j).add(FloatVector.fromArray(F, bias, col0 + j));
             v = switch (act) {
-                case Epilogue.RELU -> v.max(0f);
-                case Epilogue.RELU6 -> v.max(0f).min(6f);
-                case Epilogue.HARD_SIGMOID -> v.fma(1f / 6, 0.5f).max(0f).min(1f);
-                case Epilogue.HARD_SWISH -> v.mul(v.fma(1f / 6, 0.5f).max(0f).min(1f));
+                case Epilogue.RELU -> Epilogue.clamp(v, 0f, Float.POSITIVE_INFINITY);
+                case Epilogue.RELU6 -> Epilogue.clamp(v, 0f, 6f);
+                case Epilogue.HARD_SIGMOID -> Epilogue.clamp(v.fma(1f / 6, 0.5f), 0f, 1f);
+                case Epilogue.HARD_SWISH -> v.mul(Epilogue.clamp(v.fma(1f / 6, 0.5f), 0f, 1f));
                 default -> v;
             };
             v.intoMemorySegment(ys, (base + j) * 4, ORDER);

@@ -184,10 +184,10 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                     a3 = e5.fma(v2, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
-                a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
-                a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER);
+                Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER);
+                Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER);
+                Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER);
             }
         }
         pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
@@ -252,10 +252,10 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                     a3 = e7.fma(v4, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
-                a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
-                a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER);
+                Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER);
+                Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER);
+                Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER);
             }
         }
         pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
@@ -277,7 +277,7 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                             .fma(FloatVector.fromArray(F, weights, t * cPad + ch), a);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                a.max(low).min(high).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, ch1));
+                Epilogue.clamp(a, low, high).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, ch1));
             }
         }
     }
@@ -311,16 +311,16 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                 long e = (rowOut + j * pixelStride + ch) * 4;
                 long ps = pixelStride * 4;
                 if (ch + V <= c) {
-                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER);
-                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER);
-                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                    Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER);
+                    Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER);
+                    Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER);
+                    Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER);
                 } else {
                     VectorMask<Float> m = F.indexInRange(ch, c);
-                    a0.max(low).min(high).intoMemorySegment(y, e, ORDER, m);
-                    a1.max(low).min(high).intoMemorySegment(y, e + ps, ORDER, m);
-                    a2.max(low).min(high).intoMemorySegment(y, e + 2 * ps, ORDER, m);
-                    a3.max(low).min(high).intoMemorySegment(y, e + 3 * ps, ORDER, m);
+                    Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER, m);
+                    Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER, m);
+                    Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER, m);
+                    Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER, m);
                 }
             }
         }
@@ -333,7 +333,7 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                             .fma(FloatVector.fromArray(F, weights, t * cPad + ch), a);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                a.max(low).min(high).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, c));
+                Epilogue.clamp(a, low, high).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, c));
             }
         }
     }

@@ -7,6 +7,9 @@ import dev.fovea.op.Activation;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LE;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -41,12 +44,23 @@ final class Epilogue {
         };
     }
 
+    /**
+     * {@code min(max(v, lo), hi)}, NaN kept, as two compares and two blends: AVX-512 has no max or min with Java's
+     * NaN and signed-zero results, so {@link FloatVector#max} and {@link FloatVector#min} take five instructions
+     * each, which cost a 1×1 convolution of depth 32 a quarter of its time. The same results as {@code max} then
+     * {@code min} whenever {@code lo} is not −0 and {@code hi} is not +0 (the activations' 0, 6 and ±∞ are not).
+     */
+    static FloatVector clamp(FloatVector v, float lo, float hi) {
+        FloatVector a = v.blend(lo, v.compare(LE, lo));
+        return a.blend(hi, a.compare(GE, hi));
+    }
+
     static FloatVector activate(FloatVector v, int act) {
         return switch (act) {
-            case RELU -> v.max(0f);
+            case RELU -> clamp(v, 0f, Float.POSITIVE_INFINITY);
             case SIGMOID -> VectorMath.sigmoid(v);
             case TANH -> VectorMath.tanh(v);
-            case RELU6 -> v.max(0f).min(6f);
+            case RELU6 -> clamp(v, 0f, 6f);
             case HARD_SIGMOID -> hardSigmoid(v);
             case HARD_SWISH -> v.mul(hardSigmoid(v));
             case SILU -> v.mul(VectorMath.sigmoid(v));
@@ -112,7 +126,7 @@ final class Epilogue {
     }
 
     private static FloatVector hardSigmoid(FloatVector v) {
-        return v.fma(1f / 6, 0.5f).max(0f).min(1f);
+        return clamp(v.fma(1f / 6, 0.5f), 0f, 1f);
     }
 
     private static float hardSigmoid(float x) {
@@ -140,18 +154,16 @@ final class Epilogue {
 
     /** {@code min(max(out + bias, lo), hi)} in place (NaN stays NaN); {@code bias} null for none. */
     private static void clamp(float[] out, int rows, int ldo, float[] bias, float lo, float hi) {
-        FloatVector low = FloatVector.broadcast(F, lo);
-        FloatVector high = FloatVector.broadcast(F, hi);
         if (bias == null) {
             for (int i = 0; i < rows * ldo; i += V) {
-                FloatVector.fromArray(F, out, i).max(low).min(high).intoArray(out, i);
+                clamp(FloatVector.fromArray(F, out, i), lo, hi).intoArray(out, i);
             }
             return;
         }
         for (int m = 0; m < rows; m++) {
             int o = m * ldo;
             for (int j = 0; j < ldo; j += V) {
-                FloatVector.fromArray(F, out, o + j).add(FloatVector.fromArray(F, bias, j)).max(low).min(high)
+                clamp(FloatVector.fromArray(F, out, o + j).add(FloatVector.fromArray(F, bias, j)), lo, hi)
                         .intoArray(out, o + j);
             }
         }

@@ -5,6 +5,9 @@ import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
 import java.lang.foreign.MemorySegment;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LE;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -511,40 +514,73 @@ final class Gemm {
             s = FloatVector.broadcast(F, a[ak + 7 * KC]);
             c70 = s.fma(b0, c70); c71 = s.fma(b1, c71);
         }
-        // Bias and clamp written out here (ReLU: [0, ∞), ReLU6: [0, 6]): a call C2 did not inline boxed the vectors.
+        // Bias and clamp written out here (ReLU: [0, ∞), ReLU6: [0, 6]; as Epilogue.clamp): a call C2 did not inline
+        // boxed the vectors.
         FloatVector bias0 = FloatVector.fromArray(F, bias, biasOff);
         FloatVector bias1 = FloatVector.fromArray(F, bias, biasOff + V);
         {
-            c00.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER);
-            c01.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0] + V) * 4, ORDER);
+            c00 = c00.add(bias0);
+            c00 = c00.blend(lo, c00.compare(LE, lo));
+            c00.blend(hi, c00.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER);
+            c01 = c01.add(bias1);
+            c01 = c01.blend(lo, c01.compare(LE, lo));
+            c01.blend(hi, c01.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0] + V) * 4, ORDER);
         }
         if (rows > 1) {
-            c10.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER);
-            c11.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1] + V) * 4, ORDER);
+            c10 = c10.add(bias0);
+            c10 = c10.blend(lo, c10.compare(LE, lo));
+            c10.blend(hi, c10.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER);
+            c11 = c11.add(bias1);
+            c11 = c11.blend(lo, c11.compare(LE, lo));
+            c11.blend(hi, c11.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 1] + V) * 4, ORDER);
         }
         if (rows > 2) {
-            c20.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER);
-            c21.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2] + V) * 4, ORDER);
+            c20 = c20.add(bias0);
+            c20 = c20.blend(lo, c20.compare(LE, lo));
+            c20.blend(hi, c20.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER);
+            c21 = c21.add(bias1);
+            c21 = c21.blend(lo, c21.compare(LE, lo));
+            c21.blend(hi, c21.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 2] + V) * 4, ORDER);
         }
         if (rows > 3) {
-            c30.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER);
-            c31.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3] + V) * 4, ORDER);
+            c30 = c30.add(bias0);
+            c30 = c30.blend(lo, c30.compare(LE, lo));
+            c30.blend(hi, c30.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER);
+            c31 = c31.add(bias1);
+            c31 = c31.blend(lo, c31.compare(LE, lo));
+            c31.blend(hi, c31.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 3] + V) * 4, ORDER);
         }
         if (rows > 4) {
-            c40.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER);
-            c41.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4] + V) * 4, ORDER);
+            c40 = c40.add(bias0);
+            c40 = c40.blend(lo, c40.compare(LE, lo));
+            c40.blend(hi, c40.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER);
+            c41 = c41.add(bias1);
+            c41 = c41.blend(lo, c41.compare(LE, lo));
+            c41.blend(hi, c41.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 4] + V) * 4, ORDER);
         }
         if (rows > 5) {
-            c50.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER);
-            c51.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5] + V) * 4, ORDER);
+            c50 = c50.add(bias0);
+            c50 = c50.blend(lo, c50.compare(LE, lo));
+            c50.blend(hi, c50.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER);
+            c51 = c51.add(bias1);
+            c51 = c51.blend(lo, c51.compare(LE, lo));
+            c51.blend(hi, c51.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 5] + V) * 4, ORDER);
         }
         if (rows > 6) {
-            c60.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER);
-            c61.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6] + V) * 4, ORDER);
+            c60 = c60.add(bias0);
+            c60 = c60.blend(lo, c60.compare(LE, lo));
+            c60.blend(hi, c60.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER);
+            c61 = c61.add(bias1);
+            c61 = c61.blend(lo, c61.compare(LE, lo));
+            c61.blend(hi, c61.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 6] + V) * 4, ORDER);
         }
         if (rows > 7) {
-            c70.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER);
-            c71.add(bias1).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7] + V) * 4, ORDER);
+            c70 = c70.add(bias0);
+            c70 = c70.blend(lo, c70.compare(LE, lo));
+            c70.blend(hi, c70.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER);
+            c71 = c71.add(bias1);
+            c71 = c71.blend(lo, c71.compare(LE, lo));
+            c71.blend(hi, c71.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 7] + V) * 4, ORDER);
         }
     }
 
@@ -579,27 +615,43 @@ final class Gemm {
             c7 = FloatVector.broadcast(F, a[ak + 7 * KC]).fma(b0, c7);
         }
         FloatVector bias0 = FloatVector.fromArray(F, bias, biasOff);
-        c0.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER, last);
+        c0 = c0.add(bias0);
+            c0 = c0.blend(lo, c0.compare(LE, lo));
+            c0.blend(hi, c0.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0]) * 4, ORDER, last);
         if (rows > 1) {
-            c1.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER, last);
+            c1 = c1.add(bias0);
+            c1 = c1.blend(lo, c1.compare(LE, lo));
+            c1.blend(hi, c1.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 1]) * 4, ORDER, last);
         }
         if (rows > 2) {
-            c2.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER, last);
+            c2 = c2.add(bias0);
+            c2 = c2.blend(lo, c2.compare(LE, lo));
+            c2.blend(hi, c2.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 2]) * 4, ORDER, last);
         }
         if (rows > 3) {
-            c3.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER, last);
+            c3 = c3.add(bias0);
+            c3 = c3.blend(lo, c3.compare(LE, lo));
+            c3.blend(hi, c3.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 3]) * 4, ORDER, last);
         }
         if (rows > 4) {
-            c4.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER, last);
+            c4 = c4.add(bias0);
+            c4 = c4.blend(lo, c4.compare(LE, lo));
+            c4.blend(hi, c4.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 4]) * 4, ORDER, last);
         }
         if (rows > 5) {
-            c5.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER, last);
+            c5 = c5.add(bias0);
+            c5 = c5.blend(lo, c5.compare(LE, lo));
+            c5.blend(hi, c5.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 5]) * 4, ORDER, last);
         }
         if (rows > 6) {
-            c6.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER, last);
+            c6 = c6.add(bias0);
+            c6 = c6.blend(lo, c6.compare(LE, lo));
+            c6.blend(hi, c6.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 6]) * 4, ORDER, last);
         }
         if (rows > 7) {
-            c7.add(bias0).max(lo).min(hi).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER, last);
+            c7 = c7.add(bias0);
+            c7 = c7.blend(lo, c7.compare(LE, lo));
+            c7.blend(hi, c7.compare(GE, hi)).intoMemorySegment(y, (yBase + yRow[yr0 + 7]) * 4, ORDER, last);
         }
     }
 

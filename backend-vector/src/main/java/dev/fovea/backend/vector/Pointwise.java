@@ -147,10 +147,10 @@ final class Pointwise {
                 default -> va.div(vb);
             };
             v = switch (act) {
-                case Epilogue.RELU -> v.max(0f);
-                case Epilogue.RELU6 -> v.max(0f).min(6f);
-                case Epilogue.HARD_SIGMOID -> v.fma(SIXTH, 0.5f).max(0f).min(1f);
-                case Epilogue.HARD_SWISH -> v.mul(v.fma(SIXTH, 0.5f).max(0f).min(1f));
+                case Epilogue.RELU -> Epilogue.clamp(v, 0f, Float.POSITIVE_INFINITY);
+                case Epilogue.RELU6 -> Epilogue.clamp(v, 0f, 6f);
+                case Epilogue.HARD_SIGMOID -> Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f);
+                case Epilogue.HARD_SWISH -> v.mul(Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f));
                 default -> v;
             };
             v.intoMemorySegment(ys, (y + i) * 4, ORDER);
@@ -177,10 +177,10 @@ final class Pointwise {
                 default -> r.div(vx);
             };
             v = switch (act) {
-                case Epilogue.RELU -> v.max(0f);
-                case Epilogue.RELU6 -> v.max(0f).min(6f);
-                case Epilogue.HARD_SIGMOID -> v.fma(SIXTH, 0.5f).max(0f).min(1f);
-                case Epilogue.HARD_SWISH -> v.mul(v.fma(SIXTH, 0.5f).max(0f).min(1f));
+                case Epilogue.RELU -> Epilogue.clamp(v, 0f, Float.POSITIVE_INFINITY);
+                case Epilogue.RELU6 -> Epilogue.clamp(v, 0f, 6f);
+                case Epilogue.HARD_SIGMOID -> Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f);
+                case Epilogue.HARD_SWISH -> v.mul(Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f));
                 default -> v;
             };
             v.intoMemorySegment(ys, (y + i) * 4, ORDER);
@@ -258,10 +258,10 @@ final class Pointwise {
                 FloatVector v = FloatVector.fromMemorySegment(F, xs, (x + i) * 4, ORDER)
                         .fma(FloatVector.fromArray(F, scale, c + i), FloatVector.fromArray(F, shift, c + i));
                 v = switch (act) {
-                    case Epilogue.RELU -> v.max(0f);
-                    case Epilogue.RELU6 -> v.max(0f).min(6f);
-                    case Epilogue.HARD_SIGMOID -> v.fma(SIXTH, 0.5f).max(0f).min(1f);
-                    case Epilogue.HARD_SWISH -> v.mul(v.fma(SIXTH, 0.5f).max(0f).min(1f));
+                    case Epilogue.RELU -> Epilogue.clamp(v, 0f, Float.POSITIVE_INFINITY);
+                    case Epilogue.RELU6 -> Epilogue.clamp(v, 0f, 6f);
+                    case Epilogue.HARD_SIGMOID -> Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f);
+                    case Epilogue.HARD_SWISH -> v.mul(Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f));
                     default -> v;
                 };
                 v.intoMemorySegment(ys, (y + i) * 4, ORDER);
@@ -280,10 +280,10 @@ final class Pointwise {
             for (; i + V <= n; i += V) {
                 FloatVector v = FloatVector.fromMemorySegment(F, xs, (x + i) * 4, ORDER).fma(s, h);
                 v = switch (act) {
-                    case Epilogue.RELU -> v.max(0f);
-                    case Epilogue.RELU6 -> v.max(0f).min(6f);
-                    case Epilogue.HARD_SIGMOID -> v.fma(SIXTH, 0.5f).max(0f).min(1f);
-                    case Epilogue.HARD_SWISH -> v.mul(v.fma(SIXTH, 0.5f).max(0f).min(1f));
+                    case Epilogue.RELU -> Epilogue.clamp(v, 0f, Float.POSITIVE_INFINITY);
+                    case Epilogue.RELU6 -> Epilogue.clamp(v, 0f, 6f);
+                    case Epilogue.HARD_SIGMOID -> Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f);
+                    case Epilogue.HARD_SWISH -> v.mul(Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f));
                     default -> v;
                 };
                 v.intoMemorySegment(ys, (y + i) * 4, ORDER);
@@ -333,10 +333,10 @@ final class Pointwise {
         for (; i + V <= n; i += V) {
             FloatVector v = FloatVector.fromMemorySegment(F, xs, (x + i) * 4, ORDER);
             v = switch (act) {
-                case Epilogue.RELU -> v.max(0f);
-                case Epilogue.RELU6 -> v.max(0f).min(6f);
-                case Epilogue.HARD_SIGMOID -> v.fma(SIXTH, 0.5f).max(0f).min(1f);
-                case Epilogue.HARD_SWISH -> v.mul(v.fma(SIXTH, 0.5f).max(0f).min(1f));
+                case Epilogue.RELU -> Epilogue.clamp(v, 0f, Float.POSITIVE_INFINITY);
+                case Epilogue.RELU6 -> Epilogue.clamp(v, 0f, 6f);
+                case Epilogue.HARD_SIGMOID -> Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f);
+                case Epilogue.HARD_SWISH -> v.mul(Epilogue.clamp(v.fma(SIXTH, 0.5f), 0f, 1f));
                 default -> v;
             };
             v.intoMemorySegment(ys, (y + i) * 4, ORDER);

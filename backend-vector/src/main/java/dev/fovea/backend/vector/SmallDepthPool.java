@@ -28,8 +28,6 @@ final class SmallDepthPool {
                         int rows, int outQ, float[] bias, float lo, float hi, float[] out, int ldo) {
         FloatVector b0 = FloatVector.fromArray(F, bias, 0);
         FloatVector b1 = FloatVector.fromArray(F, bias, V);
-        FloatVector loV = FloatVector.broadcast(F, lo);
-        FloatVector hiV = FloatVector.broadcast(F, hi);
         float[] w = b.data;
         int o = b.panelOff[0];
         FloatVector w00 = FloatVector.fromArray(F, w, o);
@@ -100,8 +98,8 @@ final class SmallDepthPool {
                         m0 = m0.max(c0);
                         m1 = m1.max(c1);
                     }
-                    m0.add(b0).max(loV).min(hiV).intoArray(out, dst);
-                    m1.add(b1).max(loV).min(hiV).intoArray(out, dst + V);
+                    Epilogue.clamp(m0.add(b0), lo, hi).intoArray(out, dst);
+                    Epilogue.clamp(m1.add(b1), lo, hi).intoArray(out, dst + V);
                 }
             }
         }

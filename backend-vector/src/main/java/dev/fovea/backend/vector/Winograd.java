@@ -510,8 +510,6 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
      */
     private void outputTransform(float[] prod, int src, int pXi, int kPad, float[] bias, float[] res, MemorySegment ys,
                                  long dst, long rs, long cs, float[] tmp) {
-        FloatVector low = FloatVector.broadcast(F, lo);
-        FloatVector high = FloatVector.broadcast(F, hi);
         FloatVector zero = FloatVector.zero(F);
         FloatVector acc = FloatVector.fromArray(F, tmp, CHECK);
         for (int f = 0; f < kPad; f += V) {
@@ -539,15 +537,15 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
                 long o = dst + a * rs + f;
                 if (res != null) {
                     int i = (int) o;
-                    y0.max(low).min(high).intoArray(res, i);
-                    y1.max(low).min(high).intoArray(res, i + (int) cs);
-                    y2.max(low).min(high).intoArray(res, i + 2 * (int) cs);
-                    y3.max(low).min(high).intoArray(res, i + 3 * (int) cs);
+                    Epilogue.clamp(y0, lo, hi).intoArray(res, i);
+                    Epilogue.clamp(y1, lo, hi).intoArray(res, i + (int) cs);
+                    Epilogue.clamp(y2, lo, hi).intoArray(res, i + 2 * (int) cs);
+                    Epilogue.clamp(y3, lo, hi).intoArray(res, i + 3 * (int) cs);
                 } else {
-                    y0.max(low).min(high).intoMemorySegment(ys, o * 4, Epilogue.ORDER);
-                    y1.max(low).min(high).intoMemorySegment(ys, (o + cs) * 4, Epilogue.ORDER);
-                    y2.max(low).min(high).intoMemorySegment(ys, (o + 2 * cs) * 4, Epilogue.ORDER);
-                    y3.max(low).min(high).intoMemorySegment(ys, (o + 3 * cs) * 4, Epilogue.ORDER);
+                    Epilogue.clamp(y0, lo, hi).intoMemorySegment(ys, o * 4, Epilogue.ORDER);
+                    Epilogue.clamp(y1, lo, hi).intoMemorySegment(ys, (o + cs) * 4, Epilogue.ORDER);
+                    Epilogue.clamp(y2, lo, hi).intoMemorySegment(ys, (o + 2 * cs) * 4, Epilogue.ORDER);
+                    Epilogue.clamp(y3, lo, hi).intoMemorySegment(ys, (o + 3 * cs) * 4, Epilogue.ORDER);
                 }
             }
         }
