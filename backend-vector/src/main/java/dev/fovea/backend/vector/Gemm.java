@@ -183,34 +183,76 @@ final class Gemm {
 
     /**
      * {@code out[m, g·kgPad + kl] = Σ_kk A[m, kk] · B_g[kk, kl]} for {@code m < rows}: row m of A is read at
-     * {@code a[ptr[m] + run offset + i]}. Loops: group, cache block, panel, 8-row tile, so that a block of a
-     * panel stays in L1 while the tiles sweep over it.
+     * {@code a[ptr[m] + run offset + i]}. Loops: group, cache block, panel, row tile, so that a block of a panel
+     * stays in L1 while the tiles sweep over it; for few rows, group, panel, cache block, row tile.
      */
     static void multiply(Packed b, Runs runs, float[] a, int[] ptr, int rows, float[] out, int ldo) {
         int panels = b.panels();
+        int blocks = runs.blockStart.length - 1;
+        int split = firstSeven(rows);
+        // Few rows (a 7×7 image at batch 1, a small batch of a dense layer): each panel walks its whole depth before
+        // the next, one stream of weights the prefetcher follows, and the few rows of A stay in cache. Many rows:
+        // each depth block goes through every panel while its block of A is in cache.
+        boolean panelOuter = rows <= PANEL_OUTER_ROWS;
         for (int g = 0; g < b.groups; g++) {
-            for (int blk = 0; blk + 1 < runs.blockStart.length; blk++) {
-                int rs = runs.blockStart[blk];
-                int re = runs.blockStart[blk + 1];
-                int kk0 = runs.kkStart[rs];
-                boolean accumulate = blk > 0;
+            if (panelOuter) {
                 for (int j = 0; j < panels; j++) {
-                    int width = b.panelWidth[j];
-                    int bOff = b.panelOff[g * panels + j] + kk0 * width;
-                    int col = g * b.kgPad + b.panelCol[j];
-                    for (int m = 0; m < rows; m += MR) {
-                        int tile = Math.min(MR, rows - m);
-                        if (width == NR) {
-                            kernel8x2(a, ptr, m, tile, runs.off, runs.len, g * runs.perGroup + rs,
-                                    g * runs.perGroup + re, b.data, bOff, out, m * ldo + col, ldo, accumulate);
-                        } else {
-                            kernel8x1(a, ptr, m, tile, runs.off, runs.len, g * runs.perGroup + rs,
-                                    g * runs.perGroup + re, b.data, bOff, out, m * ldo + col, ldo, accumulate);
-                        }
+                    for (int blk = 0; blk < blocks; blk++) {
+                        panelBlock(b, runs, g, j, blk, a, ptr, rows, split, out, ldo);
+                    }
+                }
+            } else {
+                for (int blk = 0; blk < blocks; blk++) {
+                    for (int j = 0; j < panels; j++) {
+                        panelBlock(b, runs, g, j, blk, a, ptr, rows, split, out, ldo);
                     }
                 }
             }
         }
+    }
+
+    /** Rows of A up to which {@link #multiply} takes the panels one by one over the whole depth. */
+    private static final int PANEL_OUTER_ROWS = 64;
+
+    /**
+     * {@link #multiply}'s panel {@code j} of group {@code g} over depth block {@code blk}, for all {@code rows} rows:
+     * 8-row tiles up to row {@code split}, 7-row tiles from there ({@link #firstSeven}; one-vector panels take 8-row
+     * tiles throughout).
+     */
+    private static void panelBlock(Packed b, Runs runs, int g, int j, int blk, float[] a, int[] ptr, int rows,
+            int split, float[] out, int ldo) {
+        int rs = runs.blockStart[blk];
+        int r0 = g * runs.perGroup + rs;
+        int r1 = g * runs.perGroup + runs.blockStart[blk + 1];
+        boolean accumulate = blk > 0;
+        int width = b.panelWidth[j];
+        int bOff = b.panelOff[g * b.panels() + j] + runs.kkStart[rs] * width;
+        int col = g * b.kgPad + b.panelCol[j];
+        int sevens = width == NR ? split : rows;
+        for (int m = 0; m < rows; ) {
+            int tile = Math.min(m < sevens ? MR : 7, rows - m);
+            if (m >= sevens) {
+                kernel7x2(a, ptr, m, tile, runs.off, runs.len, r0, r1, b.data, bOff, out, m * ldo + col, ldo,
+                        accumulate);
+            } else if (width == NR) {
+                kernel8x2(a, ptr, m, tile, runs.off, runs.len, r0, r1, b.data, bOff, out, m * ldo + col, ldo,
+                        accumulate);
+            } else {
+                kernel8x1(a, ptr, m, tile, runs.off, runs.len, r0, r1, b.data, bOff, out, m * ldo + col, ldo,
+                        accumulate);
+            }
+            m += tile;
+        }
+    }
+
+    /**
+     * Where a block of {@code rows} rows switches from 8-row tiles to 7-row ones ({@link #kernel7x2}): the rows split
+     * as {@code 8a + 7b} with the fewest 7-row tiles, when such a split exists and the last 8-row tile would
+     * otherwise be short; {@code rows} (none of 7) otherwise.
+     */
+    static int firstSeven(int rows) {
+        int sevens = (MR - rows % MR) % MR;
+        return sevens > 0 && 7 * sevens <= rows ? rows - 7 * sevens : rows;
     }
 
     /**
@@ -355,6 +397,131 @@ final class Gemm {
         c61.intoArray(c, o6 + 1 * V);
         c70.intoArray(c, o7);
         c71.intoArray(c, o7 + 1 * V);
+    }
+
+    /**
+     * {@link #kernel8x2} for 7 rows (14 accumulators): seven rows cost seven eighths of an 8-row call, so a block of
+     * 49 pixels (a 7×7 image at batch 1) takes seven of these instead of six 8-row calls and one for its last
+     * pixel. Same products in the same order per row as {@link #kernel8x2}.
+     */
+    static void kernel7x2(float[] a, int[] ptr, int pBase, int rows, int[] runOff, int[] runLen, int r0, int r1,
+            float[] b, int bOff, float[] c, int cOff, int ldc, boolean accumulate) {
+        int last = rows - 1;
+        int a0 = ptr[pBase];
+        int a1 = ptr[pBase + Math.min(1, last)];
+        int a2 = ptr[pBase + Math.min(2, last)];
+        int a3 = ptr[pBase + Math.min(3, last)];
+        int a4 = ptr[pBase + Math.min(4, last)];
+        int a5 = ptr[pBase + Math.min(5, last)];
+        int a6 = ptr[pBase + Math.min(6, last)];
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        FloatVector c60;
+        FloatVector c61;
+        if (accumulate) {
+            int o0 = cOff;
+            int o1 = cOff + Math.min(1, last) * ldc;
+            int o2 = cOff + Math.min(2, last) * ldc;
+            int o3 = cOff + Math.min(3, last) * ldc;
+            int o4 = cOff + Math.min(4, last) * ldc;
+            int o5 = cOff + Math.min(5, last) * ldc;
+            int o6 = cOff + Math.min(6, last) * ldc;
+            c00 = FloatVector.fromArray(F, c, o0);
+            c01 = FloatVector.fromArray(F, c, o0 + 1 * V);
+            c10 = FloatVector.fromArray(F, c, o1);
+            c11 = FloatVector.fromArray(F, c, o1 + 1 * V);
+            c20 = FloatVector.fromArray(F, c, o2);
+            c21 = FloatVector.fromArray(F, c, o2 + 1 * V);
+            c30 = FloatVector.fromArray(F, c, o3);
+            c31 = FloatVector.fromArray(F, c, o3 + 1 * V);
+            c40 = FloatVector.fromArray(F, c, o4);
+            c41 = FloatVector.fromArray(F, c, o4 + 1 * V);
+            c50 = FloatVector.fromArray(F, c, o5);
+            c51 = FloatVector.fromArray(F, c, o5 + 1 * V);
+            c60 = FloatVector.fromArray(F, c, o6);
+            c61 = FloatVector.fromArray(F, c, o6 + 1 * V);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z;
+            c01 = z;
+            c10 = z;
+            c11 = z;
+            c20 = z;
+            c21 = z;
+            c30 = z;
+            c31 = z;
+            c40 = z;
+            c41 = z;
+            c50 = z;
+            c51 = z;
+            c60 = z;
+            c61 = z;
+        }
+        int bi = bOff;
+        for (int r = r0; r < r1; r++) {
+            int o = runOff[r];
+            int len = runLen[r];
+            int x0 = a0 + o;
+            int x1 = a1 + o;
+            int x2 = a2 + o;
+            int x3 = a3 + o;
+            int x4 = a4 + o;
+            int x5 = a5 + o;
+            int x6 = a6 + o;
+            for (int k = 0; k < len; k++) {
+                int bk = bi + k * NR;
+                FloatVector b0 = FloatVector.fromArray(F, b, bk);
+                FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * V);
+                FloatVector s;
+                s = FloatVector.broadcast(F, a[x0 + k]);
+                c00 = s.fma(b0, c00); c01 = s.fma(b1, c01);
+                s = FloatVector.broadcast(F, a[x1 + k]);
+                c10 = s.fma(b0, c10); c11 = s.fma(b1, c11);
+                s = FloatVector.broadcast(F, a[x2 + k]);
+                c20 = s.fma(b0, c20); c21 = s.fma(b1, c21);
+                s = FloatVector.broadcast(F, a[x3 + k]);
+                c30 = s.fma(b0, c30); c31 = s.fma(b1, c31);
+                s = FloatVector.broadcast(F, a[x4 + k]);
+                c40 = s.fma(b0, c40); c41 = s.fma(b1, c41);
+                s = FloatVector.broadcast(F, a[x5 + k]);
+                c50 = s.fma(b0, c50); c51 = s.fma(b1, c51);
+                s = FloatVector.broadcast(F, a[x6 + k]);
+                c60 = s.fma(b0, c60); c61 = s.fma(b1, c61);
+            }
+            bi += len * NR;
+        }
+        // Offsets computed here, not kept in registers through the loop (W5 took 8.0–10.4 ms instead of 5.5–5.9 so).
+        int o0 = cOff;
+        int o1 = cOff + Math.min(1, last) * ldc;
+        int o2 = cOff + Math.min(2, last) * ldc;
+        int o3 = cOff + Math.min(3, last) * ldc;
+        int o4 = cOff + Math.min(4, last) * ldc;
+        int o5 = cOff + Math.min(5, last) * ldc;
+        int o6 = cOff + Math.min(6, last) * ldc;
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + 1 * V);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + 1 * V);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + 1 * V);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + 1 * V);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + 1 * V);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + 1 * V);
+        c60.intoArray(c, o6);
+        c61.intoArray(c, o6 + 1 * V);
     }
 
     /**

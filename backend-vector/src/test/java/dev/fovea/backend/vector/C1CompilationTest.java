@@ -27,5 +27,6 @@ class C1CompilationTest {
         List<String> skipped = out.lines().filter(l -> l.contains("dev.fovea") && l.contains("SKIPPED")).toList();
         assertTrue(skipped.isEmpty(), String.join("\n", skipped));
         assertTrue(out.lines().anyMatch(l -> l.contains("Gemm::kernel8x2Store")), "kernel8x2Store was not compiled");
+        assertTrue(out.lines().anyMatch(l -> l.contains("Gemm::kernel7x2")), "kernel7x2 was not compiled");
     }
 }

@@ -17,12 +17,13 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packed-A and skinny kernels against {@link Gemm#multiply} (the 8-row kernel): every tail of rows, a narrow
- * last panel, a depth across cache blocks. They sum the same products in the same order, so the results must be
+ * The packed-A and skinny kernels against {@link Gemm#multiply} (the 8-row kernel, and the 7-row one for the
+ * last rows when they split so): every tail of rows, a narrow last panel, a depth across cache blocks, both of
+ * {@link Gemm#multiply}'s loop orders. They sum the same products in the same order, so the results must be
  * equal to the last bit, not only close.
  */
 class GemmTest {
-    private static final int[] ROWS = {1, 2, 5, 11, 12, 13, 24, 31};
+    private static final int[] ROWS = {1, 2, 5, 11, 12, 13, 14, 24, 31, 49, 70};
     private static final int[] DEPTHS = {1, 3, 147, Gemm.KC + 5};
 
     /** Columns: below a vector, one vector, one full panel, a panel and a narrow one, two panels and a few. */
@@ -69,6 +70,25 @@ class GemmTest {
                 }
             }
         }
+    }
+
+    @Test
+    void rowsSplitIntoEightsThenSevensWhereThatSavesATile() {
+        for (int rows = 1; rows <= 300; rows++) {
+            int split = Gemm.firstSeven(rows);
+            String where = "rows " + rows + ", 7-row tiles from " + split;
+            if (split < rows) {
+                assertTrue(rows % Gemm.MR != 0, where);
+                assertEquals(0, split % Gemm.MR, where);
+                assertEquals(0, (rows - split) % 7, where);
+                assertTrue(rows - split < 7 * Gemm.MR, where);
+            }
+            // Every count from 42 on is 8a + 7b (41 is the largest that is not).
+            assertTrue(rows % Gemm.MR == 0 || rows < 42 || split < rows, where);
+        }
+        assertEquals(0, Gemm.firstSeven(49));
+        assertEquals(168, Gemm.firstSeven(196));
+        assertEquals(17, Gemm.firstSeven(17)); // 8 + 8 + 1: no split into eights and sevens
     }
 
     @Test

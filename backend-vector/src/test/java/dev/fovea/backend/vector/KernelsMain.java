@@ -11,7 +11,8 @@ import dev.fovea.tensor.Shape;
 /**
  * Run in a child JVM by {@link C1CompilationTest}: every convolution plan of the backend on small shapes that take
  * each of its kernels (1×1 stored from registers, masked and through a tile, reductions of several cache blocks,
- * Winograd's three panel widths, depthwise rows 3, 5 and 7 wide, the general plan, sigmoid-based activations).
+ * Winograd's three panel widths, depthwise rows 3, 5 and 7 wide, the general plan with 8- and 7-row tiles,
+ * sigmoid-based activations).
  */
 public final class KernelsMain {
     private KernelsMain() {
@@ -32,6 +33,9 @@ public final class KernelsMain {
                     Layout.NHWC);
         }
         run(ConvolutionParams.of(32, 3, 3).withStride(2, 2).withActivation(Activation.SIGMOID), Shape.of(1, 3, 9, 9),
+                Layout.NHWC);
+        // 7×7 output pixels: 49 rows, seven 7-row tiles.
+        run(ConvolutionParams.of(32, 3, 3).withStride(2, 2).withPadding(Padding.SAME), Shape.of(1, 16, 13, 13),
                 Layout.NHWC);
         System.out.println("kernels ran");
     }
