@@ -9,6 +9,9 @@ import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LE;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -184,10 +187,14 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                     a3 = e5.fma(v2, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER);
-                Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER);
-                Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                a0 = a0.blend(low, a0.compare(LE, low));
+                a0.blend(high, a0.compare(GE, high)).intoMemorySegment(y, e, ORDER);
+                a1 = a1.blend(low, a1.compare(LE, low));
+                a1.blend(high, a1.compare(GE, high)).intoMemorySegment(y, e + ps, ORDER);
+                a2 = a2.blend(low, a2.compare(LE, low));
+                a2.blend(high, a2.compare(GE, high)).intoMemorySegment(y, e + 2 * ps, ORDER);
+                a3 = a3.blend(low, a3.compare(LE, low));
+                a3.blend(high, a3.compare(GE, high)).intoMemorySegment(y, e + 3 * ps, ORDER);
             }
         }
         pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
@@ -252,10 +259,14 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                     a3 = e7.fma(v4, a3);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER);
-                Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER);
-                Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                a0 = a0.blend(low, a0.compare(LE, low));
+                a0.blend(high, a0.compare(GE, high)).intoMemorySegment(y, e, ORDER);
+                a1 = a1.blend(low, a1.compare(LE, low));
+                a1.blend(high, a1.compare(GE, high)).intoMemorySegment(y, e + ps, ORDER);
+                a2 = a2.blend(low, a2.compare(LE, low));
+                a2.blend(high, a2.compare(GE, high)).intoMemorySegment(y, e + 2 * ps, ORDER);
+                a3 = a3.blend(low, a3.compare(LE, low));
+                a3.blend(high, a3.compare(GE, high)).intoMemorySegment(y, e + 3 * ps, ORDER);
             }
         }
         pixels(in, rowIn, y, rowOut, pixelStride, low, high, 0, q, cWhole, c);
@@ -277,7 +288,8 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                             .fma(FloatVector.fromArray(F, weights, t * cPad + ch), a);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                Epilogue.clamp(a, low, high).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, ch1));
+                a = a.blend(low, a.compare(LE, low));
+                a.blend(high, a.compare(GE, high)).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, ch1));
             }
         }
     }
@@ -311,16 +323,24 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                 long e = (rowOut + j * pixelStride + ch) * 4;
                 long ps = pixelStride * 4;
                 if (ch + V <= c) {
-                    Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER);
-                    Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER);
-                    Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER);
-                    Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER);
+                    a0 = a0.blend(low, a0.compare(LE, low));
+                    a0.blend(high, a0.compare(GE, high)).intoMemorySegment(y, e, ORDER);
+                    a1 = a1.blend(low, a1.compare(LE, low));
+                    a1.blend(high, a1.compare(GE, high)).intoMemorySegment(y, e + ps, ORDER);
+                    a2 = a2.blend(low, a2.compare(LE, low));
+                    a2.blend(high, a2.compare(GE, high)).intoMemorySegment(y, e + 2 * ps, ORDER);
+                    a3 = a3.blend(low, a3.compare(LE, low));
+                    a3.blend(high, a3.compare(GE, high)).intoMemorySegment(y, e + 3 * ps, ORDER);
                 } else {
                     VectorMask<Float> m = F.indexInRange(ch, c);
-                    Epilogue.clamp(a0, low, high).intoMemorySegment(y, e, ORDER, m);
-                    Epilogue.clamp(a1, low, high).intoMemorySegment(y, e + ps, ORDER, m);
-                    Epilogue.clamp(a2, low, high).intoMemorySegment(y, e + 2 * ps, ORDER, m);
-                    Epilogue.clamp(a3, low, high).intoMemorySegment(y, e + 3 * ps, ORDER, m);
+                    a0 = a0.blend(low, a0.compare(LE, low));
+                    a0.blend(high, a0.compare(GE, high)).intoMemorySegment(y, e, ORDER, m);
+                    a1 = a1.blend(low, a1.compare(LE, low));
+                    a1.blend(high, a1.compare(GE, high)).intoMemorySegment(y, e + ps, ORDER, m);
+                    a2 = a2.blend(low, a2.compare(LE, low));
+                    a2.blend(high, a2.compare(GE, high)).intoMemorySegment(y, e + 2 * ps, ORDER, m);
+                    a3 = a3.blend(low, a3.compare(LE, low));
+                    a3.blend(high, a3.compare(GE, high)).intoMemorySegment(y, e + 3 * ps, ORDER, m);
                 }
             }
         }
@@ -333,7 +353,8 @@ final class DepthwisePlan extends ConvGeometry implements Plan, WorkerPool.Body 
                             .fma(FloatVector.fromArray(F, weights, t * cPad + ch), a);
                 }
                 long e = (rowOut + j * pixelStride + ch) * 4;
-                Epilogue.clamp(a, low, high).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, c));
+                a = a.blend(low, a.compare(LE, low));
+                a.blend(high, a.compare(GE, high)).intoMemorySegment(y, e, ORDER, F.indexInRange(ch, c));
             }
         }
     }

@@ -3,6 +3,9 @@ package dev.fovea.backend.vector;
 import static dev.fovea.backend.vector.Simd.F;
 import static dev.fovea.backend.vector.Simd.V;
 
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LE;
+
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -98,8 +101,13 @@ final class SmallDepthPool {
                         m0 = m0.max(c0);
                         m1 = m1.max(c1);
                     }
-                    Epilogue.clamp(m0.add(b0), lo, hi).intoArray(out, dst);
-                    Epilogue.clamp(m1.add(b1), lo, hi).intoArray(out, dst + V);
+                    // Clamped as Epilogue.clamp does, written out like the kernel around it.
+                    m0 = m0.add(b0);
+                    m1 = m1.add(b1);
+                    m0 = m0.blend(lo, m0.compare(LE, lo));
+                    m1 = m1.blend(lo, m1.compare(LE, lo));
+                    m0.blend(hi, m0.compare(GE, hi)).intoArray(out, dst);
+                    m1.blend(hi, m1.compare(GE, hi)).intoArray(out, dst + V);
                 }
             }
         }

@@ -11,6 +11,9 @@ import dev.fovea.spi.BackendOptions;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.LE;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -534,18 +537,27 @@ final class Winograd extends ConvGeometry implements Plan, WorkerPool.Body {
                 FloatVector y2 = s12.add(s34.mul(4f)).add(bv);
                 FloatVector y3 = d12.add(d34.mul(8f)).add(z5).add(bv);
                 acc = y0.fma(zero, acc).add(y1.fma(zero, y2.mul(zero))).add(y3.mul(zero));
+                // Clamped as Epilogue.clamp does, written out: a call here was not inlined and boxed the vectors.
+                y0 = y0.blend(lo, y0.compare(LE, lo));
+                y1 = y1.blend(lo, y1.compare(LE, lo));
+                y2 = y2.blend(lo, y2.compare(LE, lo));
+                y3 = y3.blend(lo, y3.compare(LE, lo));
+                y0 = y0.blend(hi, y0.compare(GE, hi));
+                y1 = y1.blend(hi, y1.compare(GE, hi));
+                y2 = y2.blend(hi, y2.compare(GE, hi));
+                y3 = y3.blend(hi, y3.compare(GE, hi));
                 long o = dst + a * rs + f;
                 if (res != null) {
                     int i = (int) o;
-                    Epilogue.clamp(y0, lo, hi).intoArray(res, i);
-                    Epilogue.clamp(y1, lo, hi).intoArray(res, i + (int) cs);
-                    Epilogue.clamp(y2, lo, hi).intoArray(res, i + 2 * (int) cs);
-                    Epilogue.clamp(y3, lo, hi).intoArray(res, i + 3 * (int) cs);
+                    y0.intoArray(res, i);
+                    y1.intoArray(res, i + (int) cs);
+                    y2.intoArray(res, i + 2 * (int) cs);
+                    y3.intoArray(res, i + 3 * (int) cs);
                 } else {
-                    Epilogue.clamp(y0, lo, hi).intoMemorySegment(ys, o * 4, Epilogue.ORDER);
-                    Epilogue.clamp(y1, lo, hi).intoMemorySegment(ys, (o + cs) * 4, Epilogue.ORDER);
-                    Epilogue.clamp(y2, lo, hi).intoMemorySegment(ys, (o + 2 * cs) * 4, Epilogue.ORDER);
-                    Epilogue.clamp(y3, lo, hi).intoMemorySegment(ys, (o + 3 * cs) * 4, Epilogue.ORDER);
+                    y0.intoMemorySegment(ys, o * 4, Epilogue.ORDER);
+                    y1.intoMemorySegment(ys, (o + cs) * 4, Epilogue.ORDER);
+                    y2.intoMemorySegment(ys, (o + 2 * cs) * 4, Epilogue.ORDER);
+                    y3.intoMemorySegment(ys, (o + 3 * cs) * 4, Epilogue.ORDER);
                 }
             }
         }
