@@ -33,6 +33,7 @@ import java.lang.foreign.MemorySegment;
  * stages at batch 1), tasks split the filters instead of the pixels. Every pixel task streams all the weights
  * (9.4 MB for 512 channels, 3×3), so four tasks over 49 pixels read them four times; a task of one filter slice
  * reads only its slice and re-gathers the few input rows instead, and with one worker one task reads them once.
+ * Under a pooling, each slice pools its own channels.
  *
  * <p>With a pooling stage (a convolution planned with the pooling that reads its output), a task computes the
  * convolution rows under a block of pooled rows and pools them from the tile ({@link Pooling#fromTile}), so
@@ -130,7 +131,9 @@ final class ConvPlan extends ConvGeometry implements Plan, WorkerPool.Body {
         // Task size: about TARGET_PIXELS convolution pixels, but at least 4 tasks per thread when the batch allows;
         // large weights get those tasks by filter slices instead (one task in all with one worker).
         int panelUnits = Math.ceilDiv(k, Gemm.NR);
-        boolean sliceable = mode != Mode.DEPTHWISE && groups == 1 && pooling == null && panelUnits > 1
+        // A pooling does not stop it: each slice pools its own channels (a classifier convolution under a global
+        // average pooling is one pixel task at batch 1, and was one thread's work).
+        boolean sliceable = mode != Mode.DEPTHWISE && groups == 1 && panelUnits > 1
                 && (long) depth * k >= SLICE_WEIGHTS;
         long wanted = sliceable && pool.threads() == 1 ? 1 : 4L * pool.threads();
         int rows = Math.max(1, Math.min(outP, (TARGET_PIXELS + q * poolStrideH - 1) / (q * poolStrideH)));

@@ -7,6 +7,9 @@ import dev.fovea.op.Activation;
 import dev.fovea.op.ConvolutionDescriptor;
 import dev.fovea.op.ConvolutionParams;
 import dev.fovea.op.Padding;
+import dev.fovea.op.PoolingDescriptor;
+import dev.fovea.op.PoolingMode;
+import dev.fovea.op.PoolingParams;
 import dev.fovea.spi.Plan;
 import dev.fovea.tensor.Layout;
 import dev.fovea.tensor.Shape;
@@ -42,6 +45,48 @@ class ConvSliceTest {
                     check(cs, threads, pool, rnd.nextLong());
                 }
             }
+        }
+    }
+
+    /**
+     * Filter slices under a pooling (a classifier convolution read by a global average pooling, a 3×3 convolution
+     * under a 2×2 max pooling) against the reference convolution then the reference pooling.
+     */
+    @Test
+    void filterSlicesUnderAPoolingMatchTheReference() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (int threads : new int[] {1, 2, 3}) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                checkPooled(ConvolutionParams.of(260, 1, 1).withActivation(Activation.RELU), Shape.of(1, 520, 6, 6),
+                        PoolingParams.global(PoolingMode.AVERAGE), threads, pool, rnd.nextLong());
+                checkPooled(ConvolutionParams.of(136, 3, 3).withPadding(Padding.SAME), Shape.of(2, 128, 8, 8),
+                        PoolingParams.of(PoolingMode.MAX, 2, 2), threads, pool, rnd.nextLong());
+            }
+        }
+    }
+
+    private static void checkPooled(ConvolutionParams p, Shape input, PoolingParams pp, int threads, WorkerPool pool,
+                                    long seed) {
+        ConvolutionDescriptor op = ConvolutionDescriptor.create("conv", input, Layout.NHWC, p.withBias(true));
+        PoolingDescriptor pd = PoolingDescriptor.create("pool", op.output(), Layout.NHWC, pp);
+        String what = op + " then " + pd + " with " + threads + " worker" + (threads == 1 ? "" : "s");
+        SplittableRandom rnd = new SplittableRandom(seed);
+        try (TensorScope scope = new TensorScope()) {
+            Tensor x = Oracle.tensor(scope, rnd, op.input(), Layout.NHWC);
+            Tensor w = Oracle.tensor(scope, rnd, op.weightShape(), Layout.NCHW);
+            Tensor b = Oracle.tensor(scope, rnd, op.biasShape(), Layout.NCHW);
+            Tensor conv = Oracle.poisoned(scope, op.output(), Layout.NHWC);
+            Tensor want = Oracle.poisoned(scope, pd.output(), Layout.NHWC);
+            try (Plan ref = Oracle.REFERENCE.planConvolution(op, w, b)) {
+                ref.execute(x, conv);
+            }
+            Oracle.REFERENCE.poolingForward(pd, conv, want);
+            Tensor got = Oracle.poisoned(scope, pd.output(), Layout.NHWC);
+            try (ConvPlan plan = new ConvPlan(op, pd, w.toArray(), b.toArray(), pool)) {
+                assertTrue(threads == 1 || plan.sliceCount() > 1, what + ": not sliced");
+                plan.execute(x, got);
+            }
+            Oracle.assertClose(what, want, got);
         }
     }
 
